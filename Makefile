@@ -1,0 +1,48 @@
+# make run  - set everything up and serve the app on http://127.0.0.1:8000 (SQLite, eager Celery)
+# make test - run the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_PASSWORD ?= demo
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test install lint check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+	scripts/system-deps.sh
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --password "$(DEMO_PASSWORD)"
+	@echo
+	@echo "Demo logins (password: $(DEMO_PASSWORD)):"
+	@echo "  alice  team member (client-experience)   lena   Legal reviewer"
+	@echo "  sam    Security reviewer                  claire Clinical reviewer"
+	@echo "  priya  Product reviewer                   dana   Data/AI reviewer"
+	@echo "  chair  committee chair                    audrey auditor"
+	@echo "  admin  superuser (Django admin at /admin/)"
+	@echo
+	@echo "Serving on http://$(HOST)/"
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py runserver $(HOST)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install lint
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

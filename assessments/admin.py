@@ -1,0 +1,111 @@
+"""Django admin. The audit trail and what it proves (assessments, sign-offs, conditions,
+bias evidence, the audit log) is read-only here: changes go through the services."""
+
+from django.contrib import admin
+
+from .models import AIFeature, Assessment, AuditChainHead, AuditEntry, BiasResult, Condition, SignOff, Team
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("members",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The slug names the team's permission group; it is fixed once created.
+        return ("slug",) if obj else ()
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else self.prepopulated_fields
+
+
+@admin.register(AIFeature)
+class AIFeatureAdmin(admin.ModelAdmin):
+    list_display = ("name", "team", "owner", "created_at")
+    list_filter = ("team",)
+    search_fields = ("name",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The name is part of every assessment's content hash.
+        return ("name", "team", "created_at") if obj else ()
+
+    def has_add_permission(self, request):
+        return False  # features are created with their first assessment, through the services
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SignOffInline(admin.TabularInline):
+    model = SignOff
+    extra = 0
+    can_delete = False
+    fields = (
+        "review_round",
+        "stage",
+        "decision",
+        "reviewer",
+        "comment",
+        "content_hash",
+        "created_at",
+        "invalidated_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ("feature", "version", "state", "risk_level", "review_round", "updated_at")
+    list_filter = ("state", "risk_level", "feature__team")
+    search_fields = ("feature__name",)
+    list_select_related = ("feature",)
+    inlines = [SignOffInline]
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    list_display = ("assessment", "review_round", "stage", "decision", "reviewer", "created_at", "invalidated_at")
+    list_filter = ("stage", "decision")
+    list_select_related = ("assessment__feature", "reviewer")
+
+
+@admin.register(Condition)
+class ConditionAdmin(ReadOnlyAdmin):
+    list_display = ("text", "assessment", "owner", "due_date", "met")
+    list_filter = ("met",)
+    list_select_related = ("assessment__feature", "owner")
+
+
+@admin.register(BiasResult)
+class BiasResultAdmin(ReadOnlyAdmin):
+    list_display = ("assessment", "dimension", "group", "metric", "value", "sample_size")
+    list_filter = ("dimension",)
+    list_select_related = ("assessment__feature",)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("seq", "created_at", "actor_username", "assessment_id", "action", "from_state", "to_state")
+    list_filter = ("action",)
+    search_fields = ("actor_username", "comment")
+
+
+@admin.register(AuditChainHead)
+class AuditChainHeadAdmin(ReadOnlyAdmin):
+    list_display = ("last_seq", "last_hash")

@@ -1,0 +1,52 @@
+"""The committee's roles, as Django groups.
+
+Reviewer groups are named after their domain; a team's group is ``team:<slug>``.
+Object permissions are granted per assessment to these groups (django-guardian),
+never globally.
+"""
+
+LEGAL = "legal"
+SECURITY = "security"
+CLINICAL = "clinical"
+PRODUCT = "product"
+DATA_AI = "data_ai"
+CHAIR = "committee_chair"
+AUDITOR = "auditor"
+
+# Sign-off order of the Responsible AI Committee.
+DOMAINS = (LEGAL, SECURITY, CLINICAL, PRODUCT, DATA_AI)
+DOMAIN_LABELS = {
+    LEGAL: "Legal",
+    SECURITY: "Security",
+    CLINICAL: "Clinical",
+    PRODUCT: "Product",
+    DATA_AI: "Data/AI",
+}
+ROLE_GROUPS = (*DOMAINS, CHAIR, AUDITOR)
+# Everyone who sees an assessment once it has left draft.
+COMMITTEE_GROUPS = (*DOMAINS, CHAIR, AUDITOR)
+
+
+def team_group_name(slug):
+    return f"team:{slug}"
+
+
+def user_domains(user):
+    """The review domains the user belongs to, in sign-off order."""
+    if not user.is_authenticated:
+        return []
+    names = _group_names(user)
+    return [d for d in DOMAINS if d in names]
+
+
+def user_has_role(user, role):
+    return user.is_authenticated and role in _group_names(user)
+
+
+def _group_names(user):
+    # Cached on the user object for the request: roles are read many times per page.
+    cached = getattr(user, "_role_group_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._role_group_names = cached
+    return cached

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install the Debian system libraries the project needs, when missing.
+#   scripts/system-deps.sh           WeasyPrint's libraries (Pango, HarfBuzz) and fonts
+#   scripts/system-deps.sh --browser also Debian's Chromium, for the browser tests
+set -euo pipefail
+
+packages=()
+ldconfig -p | grep -q 'libpango-1.0.so.0' || packages+=(libpango-1.0-0)
+ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || packages+=(libpangoft2-1.0-0)
+ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || packages+=(libharfbuzz-subset0)
+fc-list 2>/dev/null | grep -qi 'DejaVuSans' || packages+=(fonts-dejavu-core)
+if [[ "${1:-}" == "--browser" ]] && ! command -v chromium >/dev/null 2>&1; then
+  packages+=(chromium)
+fi
+
+if [[ ${#packages[@]} -eq 0 ]]; then
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "Missing system packages: ${packages[*]}" >&2
+  echo "Install them with: sudo apt-get install -y ${packages[*]}" >&2
+  exit 1
+fi
+echo "Installing system packages: ${packages[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}"

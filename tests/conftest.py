@@ -1,0 +1,32 @@
+from types import SimpleNamespace
+
+import pytest
+
+from committee import roles
+
+from .factories import TeamFactory, UserFactory
+
+
+@pytest.fixture
+def people(db):
+    """The usual cast: a team of two, one reviewer per domain, a chair, an auditor, an outsider, an admin."""
+    team = TeamFactory(slug="client-experience", name="Client Experience")
+    alice = UserFactory(username="alice")
+    ben = UserFactory(username="ben")
+    team.members.add(alice, ben)
+    reviewers = {domain: UserFactory(username=f"{domain}_reviewer", roles=[domain]) for domain in roles.DOMAINS}
+    other_team = TeamFactory(slug="growth", name="Growth")
+    olga = UserFactory(username="olga")
+    other_team.members.add(olga)
+    return SimpleNamespace(
+        team=team,
+        alice=alice,
+        ben=ben,
+        reviewers=reviewers,
+        chair=UserFactory(username="chair", roles=[roles.CHAIR]),
+        auditor=UserFactory(username="audrey", roles=[roles.AUDITOR]),
+        other_team=other_team,
+        olga=olga,
+        admin=UserFactory(username="admin", is_staff=True, is_superuser=True),
+        nobody=UserFactory(username="nobody"),
+    )
