@@ -311,7 +311,7 @@ def _users(password):
         user.set_password(password)
         user.save()
         if group:
-            user.groups.add(Group.objects.get(name=group))
+            user.groups.add(Group.objects.get_or_create(name=group)[0])
         users[username] = user
     admin, _ = user_model.objects.get_or_create(
         username="admin", defaults={"email": "admin@example.org", "is_staff": True, "is_superuser": True}

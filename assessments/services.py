@@ -386,7 +386,7 @@ def _update_grants(assessment, from_state):
     """Committee sees everything past draft; only the current stage's domain may sign off."""
     from django.contrib.auth.models import Group
 
-    groups = {g.name: g for g in Group.objects.filter(name__in=roles.COMMITTEE_GROUPS)}
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in roles.COMMITTEE_GROUPS}
     if from_state == State.DRAFT:
         for name in roles.COMMITTEE_GROUPS:
             assign_perm("view_assessment", groups[name], assessment)

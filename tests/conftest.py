@@ -7,6 +7,12 @@ from committee import roles
 from .factories import TeamFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing costs ~0.2 s per user; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def people(db):
     """The usual cast: a team of two, one reviewer per domain, a chair, an auditor, an outsider, an admin."""

@@ -1,0 +1,66 @@
+"""Drafts are visible only to their team; the committee and auditors see everything past draft."""
+
+import pytest
+from django.http import Http404
+
+from assessments.models import State
+from assessments.selectors import assessment_visible_to, assessments_visible_to, review_queue_for
+
+from .workflow import advance, create_draft
+
+
+def visible(user, assessment):
+    return assessments_visible_to(user).filter(pk=assessment.pk).exists()
+
+
+def test_a_draft_is_visible_only_to_its_team(people):
+    draft = create_draft(people)
+    assert visible(people.alice, draft) and visible(people.ben, draft)
+    for outsider in [*people.reviewers.values(), people.chair, people.auditor, people.olga, people.nobody]:
+        assert not visible(outsider, draft), outsider
+        with pytest.raises(Http404):
+            assessment_visible_to(outsider, draft.pk)
+
+
+def test_a_submitted_assessment_is_visible_to_the_committee_and_auditors_not_other_teams(people):
+    submitted = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    for user in [people.alice, *people.reviewers.values(), people.chair, people.auditor]:
+        assert visible(user, submitted), user
+    assert not visible(people.olga, submitted)
+    assert not visible(people.nobody, submitted)
+
+
+def test_a_reassessment_draft_is_hidden_again_from_the_committee(people):
+    launched = advance(people, create_draft(people), State.LAUNCHED)
+    from .workflow import act
+
+    act(people, launched, "start_reassessment")
+    new_draft = launched.feature.assessments.get(version=2)
+    assert visible(people.alice, new_draft)
+    assert not visible(people.reviewers["legal"], new_draft)
+    assert visible(people.reviewers["legal"], launched)
+
+
+def test_anonymous_and_inactive_users_see_nothing(people):
+    from django.contrib.auth.models import AnonymousUser
+
+    draft = create_draft(people)
+    assert not assessments_visible_to(AnonymousUser()).exists()
+    people.alice.is_active = False
+    assert not visible(people.alice, draft)
+
+
+def test_the_review_queue_holds_only_the_reviewers_stage_oldest_first(people):
+    first = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    second = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    at_security = advance(people, create_draft(people), State.SECURITY_REVIEW)
+    assert list(review_queue_for(people.reviewers["legal"])) == [first, second]
+    assert list(review_queue_for(people.reviewers["security"])) == [at_security]
+    assert not review_queue_for(people.alice).exists()
+    assert not review_queue_for(people.auditor).exists()
+
+
+def test_an_unparseable_id_is_a_404_not_a_crash(people):
+    for bad in ("abc", None, 10**30):
+        with pytest.raises(Http404):
+            assessment_visible_to(people.alice, bad)
