@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.utils import timezone
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from committee import roles
 
@@ -259,6 +260,17 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
     )
     def supersede(self):
         """Not a user action: a newer version of the feature was approved."""
+
+
+class AssessmentGroupObjectPermission(GroupObjectPermissionBase):
+    """Per-assessment group permissions with a real foreign key (django-guardian's direct model):
+    indexed joins for lists of thousands of assessments, and no orphaned grants."""
+
+    content_object = models.ForeignKey(Assessment, on_delete=models.CASCADE)
+
+
+class AssessmentUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Assessment, on_delete=models.CASCADE)
 
 
 class SignOff(models.Model):

@@ -64,3 +64,20 @@ def test_an_unparseable_id_is_a_404_not_a_crash(people):
     for bad in ("abc", None, 10**30):
         with pytest.raises(Http404):
             assessment_visible_to(people.alice, bad)
+
+
+def test_grants_are_stored_in_the_direct_foreign_key_table(people):
+    from guardian.models import GroupObjectPermission
+
+    from assessments.models import AssessmentGroupObjectPermission
+
+    submitted = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    granted = set(
+        AssessmentGroupObjectPermission.objects.filter(content_object=submitted).values_list(
+            "group__name", "permission__codename"
+        )
+    )
+    assert ("team:client-experience", "change_assessment") in granted
+    assert ("legal", "sign_off_assessment") in granted
+    assert ("security", "sign_off_assessment") not in granted
+    assert not GroupObjectPermission.objects.exists()
