@@ -382,14 +382,27 @@ def _check_value(question, value):
         # Keep the questionnaire's order and drop repeats, so equal selections hash equally.
         return None, [v for v in question.choice_values if v in value]
     if qtype == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if not is_finite_number(value):
             return "must be a number.", value
+        if abs(value) > MAX_NUMBER:
+            return f"is too large; the limit is {MAX_NUMBER:,}.", value
         if question.min is not None and value < question.min:
             return f"must be at least {question.min}.", value
         if question.max is not None and value > question.max:
             return f"must be at most {question.max}.", value
         return None, value
     return "has an unknown type.", value
+
+
+# Larger magnitudes lose precision in JSON and databases; no answer needs them.
+MAX_NUMBER = 10**15
+
+
+def is_finite_number(value):
+    """A real int or float (not a bool), finite; huge ints are checked without float overflow."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def _short(value):

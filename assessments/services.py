@@ -5,7 +5,6 @@ audit log in the same transaction, and raises a domain error (assessments.errors
 with a readable message instead of half-doing anything.
 """
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,7 +32,7 @@ from .models import (
     SignOff,
     State,
 )
-from .questionnaire import current_questionnaire, get_questionnaire
+from .questionnaire import MAX_NUMBER, current_questionnaire, get_questionnaire, is_finite_number
 from .risk import risk_score
 
 
@@ -73,6 +72,8 @@ def assessment_create(*, team, feature_name, answers, by):
     name = (feature_name or "").strip() if isinstance(feature_name, str) else ""
     if not name:
         raise InputError({"feature_name": "Give the feature a name."})
+    if not is_plain_text(name):
+        raise InputError({"feature_name": "The name contains control characters."})
     if len(name) > FEATURE_NAME_MAX:
         raise InputError({"feature_name": f"The name is {len(name)} characters long; the limit is 200."})
     questionnaire = current_questionnaire()
@@ -259,12 +260,19 @@ def _lock(assessment):
     return Assessment.objects.select_for_update().select_related("feature__team").get(pk=assessment.pk)
 
 
+def is_plain_text(text):
+    # PostgreSQL cannot store NUL in text; refuse it as bad input rather than fail.
+    return "\x00" not in text
+
+
 def _clean_comment(comment, *, required):
     if comment is None:
         comment = ""
     if not isinstance(comment, str):
         raise InputError({"comment": "The comment must be text."})
     comment = comment.strip()
+    if not is_plain_text(comment):
+        raise InputError({"comment": "The comment contains a NUL character."})
     if required and not comment:
         raise InputError({"comment": "Say what must change, or why: a comment is required."})
     if len(comment) > MAX_COMMENT:
@@ -293,6 +301,9 @@ def _clean_conditions(conditions, assessment):
         if not isinstance(text, str) or not text.strip():
             errors[key] = "Say what the team must do (text)."
             continue
+        if not is_plain_text(text):
+            errors[key] = "The condition's text contains a NUL character."
+            continue
         if len(text) > 2000:
             errors[key] = "The condition's text is over 2000 characters."
             continue
@@ -300,7 +311,8 @@ def _clean_conditions(conditions, assessment):
         if owner_name in (None, ""):
             owner = assessment.feature.owner
         else:
-            owner = user_model.objects.filter(username=str(owner_name)[:150]).first()
+            owner_name = str(owner_name)[:150]
+            owner = user_model.objects.filter(username=owner_name).first() if is_plain_text(owner_name) else None
             if owner is None or not team.has_member(owner):
                 errors[key] = f"The owner must be a member of the team {team.name}, by username."
                 continue
@@ -541,15 +553,15 @@ def _clean_bias_row(row):
     if not isinstance(dimension, str) or not DIMENSION.match(dimension.strip().lower()):
         return "The dimension must be a short lowercase name such as race, religion or gender.", None
     group, metric = row["group"], row["metric"]
-    if not isinstance(group, str) or not group.strip() or len(group) > 100:
+    if not isinstance(group, str) or not group.strip() or len(group) > 100 or not is_plain_text(group):
         return "The group must be text of at most 100 characters.", None
-    if not isinstance(metric, str) or not metric.strip() or len(metric) > 100:
+    if not isinstance(metric, str) or not metric.strip() or len(metric) > 100 or not is_plain_text(metric):
         return "The metric must be text of at most 100 characters.", None
     n = row["n"]
     if isinstance(n, bool) or not isinstance(n, int) or n < 1 or n > 2_000_000_000:
         return "The sample size n must be a whole number of at least 1.", None
     value = row["value"]
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if not is_finite_number(value) or abs(value) > MAX_NUMBER:
         return "The value must be a number.", None
     return None, {
         "dimension": dimension.strip().lower(),

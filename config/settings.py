@@ -121,6 +121,10 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="responsible-ai@localhost")
 
+# Throttle counters and lockouts live in the cache: production sets CACHE_URL (e.g. Redis) so that
+# every web process shares them; the embedded default keeps them in process memory.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # Celery: eager in-process without Redis, a real broker with it.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -159,6 +163,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Behind a load balancer, the number of proxies in front of the app, so throttles see client addresses.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Responsible-AI impact assessment API",

@@ -85,3 +85,43 @@ def test_answer_changes_are_audited_with_their_diff(people):
     entry = AuditEntry.objects.filter(assessment_id=assessment.pk, action="answers_changed").get()
     assert entry.details["changed"] == {"impact.benefits": {"from": "Old", "to": "New"}}
     assert entry.actor_username == "ben"
+
+
+def test_huge_numbers_are_refused_not_overflowed(people):
+    assessment = create_draft(people)
+    for value in (10**400, 10**16, float("inf"), float("nan")):
+        with pytest.raises(InputError) as error:
+            services.assessment_update_answers(
+                assessment=assessment, answers={"impact.expected_users_per_month": value}, by=people.alice
+            )
+        assert "impact.expected_users_per_month" in error.value.errors["answers"]
+
+
+def test_nul_characters_are_refused_everywhere_text_is_stored(people):
+    from .workflow import act, advance, bias_rows
+
+    with pytest.raises(InputError):
+        services.assessment_create(team=people.team, feature_name="Intake\x00", answers={}, by=people.alice)
+    assessment = create_draft(people)
+    with pytest.raises(InputError):
+        services.assessment_update_answers(
+            assessment=assessment, answers={"impact.benefits": "a\x00b"}, by=people.alice
+        )
+    rows = bias_rows(["race"])
+    rows[0]["group"] = "group\x00a"
+    with pytest.raises(InputError):
+        services.bias_results_add(assessment=assessment, rows=rows, by=people.alice)
+    rows = bias_rows(["race"])
+    rows[0]["value"] = 10**400
+    with pytest.raises(InputError):
+        services.bias_results_add(assessment=assessment, rows=rows, by=people.alice)
+    assessment = advance(people, assessment, "legal_review")
+    with pytest.raises(InputError):
+        act(people, assessment, "request_changes", comment="Please\x00fix")
+    for condition in (
+        {"text": "Do\x00it", "due_date": "2099-01-01"},
+        {"text": "Do", "owner": "a\x00", "due_date": "2099-01-01"},
+    ):
+        with pytest.raises(InputError):
+            act(people, assessment, "approve", conditions=[condition])
+    assert Assessment.objects.get(pk=assessment.pk).state == "legal_review"
