@@ -1,1 +1,47 @@
-urlpatterns = []
+"""Routes under /api/: version 1 of the API, its OpenAPI schema and its docs (DESIGN section 9)."""
+
+from django.urls import path, re_path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+from .exceptions import api_not_found
+from .parsers import MAX_JSON_INT
+
+
+class ObjectIdConverter:
+    """A database id: digits that fit a 64-bit key. Anything else matches no route (a JSON 404)."""
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value):
+        number = int(value)
+        if not 1 <= number <= MAX_JSON_INT:
+            raise ValueError(value)
+        return number
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(ObjectIdConverter, "object_id")
+
+urlpatterns = [
+    path("v1/auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("v1/questionnaire/", views.QuestionnaireView.as_view(), name="api-questionnaire"),
+    path("v1/assessments/", views.AssessmentListView.as_view(), name="api-assessment-list"),
+    path("v1/assessments/<object_id:pk>/", views.AssessmentDetailView.as_view(), name="api-assessment-detail"),
+    path(
+        "v1/assessments/<object_id:pk>/transitions/",
+        views.TransitionsView.as_view(),
+        name="api-assessment-transitions",
+    ),
+    path(
+        "v1/assessments/<object_id:pk>/bias-results/",
+        views.BiasResultsView.as_view(),
+        name="api-assessment-bias-results",
+    ),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Last: any other address under /api/ answers a JSON 404, not Django's HTML page.
+    re_path(r"^", api_not_found),
+]

@@ -1,0 +1,290 @@
+"""The REST API (DESIGN section 9): thin views over the same services and selectors as the browser.
+
+Each view parses its input, asks ``assessments.selectors`` what the caller may
+see (anything else is 404), calls one service, and renders the result. The
+services decide what the caller may do (403), what the state allows (409) and
+which values are valid (400); ``exceptions.api_exception_handler`` turns their
+errors into JSON.
+"""
+
+from axes.helpers import get_cool_off
+from django.contrib.auth import authenticate
+from django.db.models import Prefetch
+from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessments import selectors, services
+from assessments.errors import InputError
+from assessments.models import Assessment, Condition, SignOff
+from assessments.questionnaire import current_questionnaire
+
+from . import serializers
+from .exceptions import api_exception_handler
+from .filters import AssessmentFilter
+from .parsers import StrictJSONParser
+from .schema import ASSESSMENT_ID, RISK_LEVEL, error_responses
+from .throttling import ReadRateThrottle, TokenRateThrottle, WriteRateThrottle
+
+
+def _locked_out_response(request):
+    """django-axes refused the sign-in: say so in JSON, with how long the lock lasts."""
+    cool_off = get_cool_off(request)
+    detail = "Too many failed sign-in attempts for this account from your address; it is locked"
+    headers = {}
+    if cool_off:
+        minutes = max(1, round(cool_off.total_seconds() / 60))
+        detail += f" for {minutes} minutes."
+        headers["Retry-After"] = str(int(cool_off.total_seconds()))
+    else:
+        detail += " until an administrator unlocks it."
+    return Response({"detail": detail}, status=status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
+
+
+class ApiView(APIView):
+    # JSON in, JSON out, errors as JSON, authenticated, throttled per user.
+
+    parser_classes = [StrictJSONParser]
+    renderer_classes = [JSONRenderer]
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ReadRateThrottle, WriteRateThrottle]
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+
+def with_details(queryset):
+    """Everything the assessment representation reads, in a fixed number of queries."""
+    return queryset.select_related("feature__team").prefetch_related(
+        Prefetch("sign_offs", queryset=SignOff.objects.select_related("reviewer")),
+        Prefetch("conditions", queryset=Condition.objects.select_related("owner")),
+    )
+
+
+def visible_assessment(request, pk):
+    """The assessment if the caller may see it; 404 otherwise, so its existence is not revealed."""
+    try:
+        return with_details(selectors.assessments_visible_to(request.user)).get(pk=pk)
+    except Assessment.DoesNotExist:
+        raise NotFound("No such assessment.") from None
+
+
+def assessment_data(assessment):
+    fresh = with_details(Assessment.objects).get(pk=assessment.pk)
+    return serializers.AssessmentSerializer(fresh).data
+
+
+class QuestionnaireView(ApiView):
+    @extend_schema(
+        summary="The current questionnaire",
+        description="The questionnaire new assessments answer, with the same fields as its YAML file.",
+        responses={200: serializers.QuestionnaireSerializer, **error_responses(401, 429)},
+        tags=["questionnaire"],
+    )
+    def get(self, request):
+        return Response(current_questionnaire().as_data())
+
+
+class AssessmentPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class AssessmentListView(ApiView, GenericAPIView):
+    serializer_class = serializers.AssessmentSerializer
+    pagination_class = AssessmentPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AssessmentFilter
+
+    def get_queryset(self):
+        return with_details(selectors.assessments_visible_to(self.request.user))
+
+    @extend_schema(
+        summary="List the assessments you may see",
+        description="Your teams' assessments (drafts included) and, for the committee and auditors, "
+        "every assessment past draft. Newest change first.",
+        parameters=[RISK_LEVEL],
+        responses={
+            200: serializers.AssessmentSerializer(many=True),
+            **error_responses(400, 401, 404, 429, e400="A filter value is not valid.", e404="No such page."),
+        },
+        tags=["assessments"],
+    )
+    def get(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Create a draft",
+        description="Creates the AI feature and its first assessment, as a draft of your team. "
+        "Answers are checked against the questionnaire; a draft may be incomplete.",
+        request=serializers.AssessmentCreateSerializer,
+        responses={201: serializers.AssessmentSerializer, **error_responses(400, 401, 403, 413, 415, 429)},
+        tags=["assessments"],
+    )
+    def post(self, request):
+        payload = serializers.AssessmentCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        assessment = services.assessment_create(
+            team=payload.validated_data["team"],
+            feature_name=payload.validated_data["feature_name"],
+            answers=payload.validated_data["answers"],
+            by=request.user,
+        )
+        location = reverse("api-assessment-detail", kwargs={"pk": assessment.pk})
+        return Response(assessment_data(assessment), status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class AssessmentDetailView(ApiView):
+    @extend_schema(
+        summary="Read an assessment",
+        description="Its answers, risk, sign-offs (each with whether it is still valid) and conditions.",
+        parameters=[ASSESSMENT_ID],
+        responses={200: serializers.AssessmentSerializer, **error_responses(401, 404, 429)},
+        tags=["assessments"],
+    )
+    def get(self, request, pk):
+        return Response(serializers.AssessmentSerializer(visible_assessment(request, pk)).data)
+
+    @extend_schema(
+        summary="Edit answers",
+        description="Merges the given answers into the saved ones (null clears a question). Only your team may, "
+        "and only in draft or changes_requested; a change invalidates sign-offs bound to the old answers.",
+        parameters=[ASSESSMENT_ID],
+        request=serializers.AnswersUpdateSerializer,
+        responses={
+            200: serializers.AssessmentSerializer,
+            **error_responses(
+                400, 401, 403, 404, 409, 413, 415, 429, e409="Answers can be edited only in draft or changes_requested."
+            ),
+        },
+        tags=["assessments"],
+    )
+    def patch(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        payload = serializers.AnswersUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        updated = services.assessment_update_answers(
+            assessment=assessment, answers=payload.validated_data["answers"], by=request.user
+        )
+        return Response(assessment_data(updated))
+
+
+class TransitionsView(ApiView):
+    @extend_schema(
+        summary="Transitions you may take now",
+        description="Only those your role allows in the current state and whose guards pass.",
+        parameters=[ASSESSMENT_ID],
+        responses={200: serializers.TransitionSerializer(many=True), **error_responses(401, 404, 429)},
+        tags=["transitions"],
+    )
+    def get(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        return Response(selectors.available_transitions(request.user, assessment))
+
+    @extend_schema(
+        summary="Take a transition",
+        description="Submit, approve (sign off the current stage, optionally with conditions), request changes, "
+        "reject, resubmit, withdraw, launch, start a re-assessment or retire.",
+        parameters=[ASSESSMENT_ID],
+        request=serializers.TransitionRequestSerializer,
+        responses={
+            200: serializers.AssessmentSerializer,
+            **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
+        },
+        tags=["transitions"],
+    )
+    def post(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        payload = serializers.TransitionRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        updated = services.assessment_transition(
+            assessment=assessment,
+            name=data["name"],
+            by=request.user,
+            comment=data.get("comment", ""),
+            conditions=data.get("conditions"),
+            expected_state=data.get("expected_state"),
+        )
+        return Response(assessment_data(updated))
+
+
+BIAS_UPLOAD = PolymorphicProxySerializer(
+    component_name="BiasResultsUpload",
+    serializers=[serializers.BiasRowSerializer(many=True), serializers.BiasRowsSerializer],
+    resource_type_field_name=None,
+    many=False,
+)
+
+
+class BiasResultsView(ApiView):
+    @extend_schema(
+        summary="Add bias evidence",
+        description='Per-group results as a JSON list of rows, or as {"rows": [...]}. All rows are saved, or none. '
+        "The team or a Data/AI reviewer may add evidence from draft up to Data/AI review.",
+        parameters=[ASSESSMENT_ID],
+        request=BIAS_UPLOAD,
+        responses={
+            201: serializers.BiasResultSerializer(many=True),
+            **error_responses(
+                400, 401, 403, 404, 409, 413, 415, 429, e409="Evidence can be added only up to Data/AI review."
+            ),
+        },
+        tags=["bias evidence"],
+    )
+    def post(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        rows = request.data
+        if isinstance(rows, dict):
+            if set(rows) != {"rows"}:
+                raise InputError({"rows": 'Send a list of rows, or an object with only "rows".'}, "Send rows.")
+            rows = rows["rows"]
+        created = services.bias_results_add(assessment=assessment, rows=rows, by=request.user)
+        return Response(serializers.BiasResultSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class TokenView(ApiView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenRateThrottle]
+
+    @extend_schema(
+        summary="Get an API token",
+        description='Exchange a username and password for a token; send it as "Authorization: Token <token>". '
+        "Repeated failures lock the account for an hour.",
+        request=serializers.TokenRequestSerializer,
+        responses={
+            200: serializers.TokenSerializer,
+            **error_responses(
+                400, 413, 415, 429, e400="Wrong username or password, or a field missing.", e429="Throttled or locked."
+            ),
+        },
+        auth=[],
+        tags=["auth"],
+    )
+    def post(self, request):
+        payload = serializers.TokenRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = authenticate(
+            request=request,
+            username=payload.validated_data["username"],
+            password=payload.validated_data["password"],
+        )
+        if user is None:
+            if getattr(request, "axes_locked_out", False):
+                return _locked_out_response(request)
+            raise InputError({}, "Unable to sign in with that username and password.")
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

@@ -1,0 +1,160 @@
+import pytest
+
+from assessments.models import AuditEntry, BiasResult, State
+from committee import roles
+from tests.workflow import advance, bias_rows, create_draft
+
+ROW = {"dimension": "race", "group": "Black", "n": 120, "metric": "match_rate", "value": 0.58}
+
+
+def url(assessment):
+    return f"/api/v1/assessments/{assessment.pk}/bias-results/"
+
+
+def test_the_team_adds_rows_as_a_json_list(people, client_for):
+    assessment = create_draft(people)
+
+    response = client_for(people.alice).post(url(assessment), [ROW, {**ROW, "group": "White", "n": 300}], format="json")
+
+    assert response.status_code == 201
+    body = response.json()
+    assert [(r["dimension"], r["group"], r["n"], r["metric"], r["value"]) for r in body] == [
+        ("race", "Black", 120, "match_rate", 0.58),
+        ("race", "White", 300, "match_rate", 0.58),
+    ]
+    assert {r["created_by"] for r in body} == {"alice"}
+    assert set(body[0]) == {"id", "dimension", "group", "n", "metric", "value", "created_by", "created_at"}
+    assert BiasResult.objects.filter(assessment=assessment).count() == 2
+    assert AuditEntry.objects.filter(assessment_id=assessment.pk, action="bias_evidence_added").count() == 1
+
+
+def test_the_team_adds_rows_wrapped_in_an_object(people, client_for):
+    assessment = create_draft(people)
+
+    response = client_for(people.ben).post(url(assessment), {"rows": bias_rows()}, format="json")
+
+    assert response.status_code == 201
+    assert len(response.json()) == 6
+
+
+def test_rows_are_normalised(people, client_for):
+    assessment = create_draft(people)
+
+    response = client_for(people.alice).post(
+        url(assessment), [{**ROW, "dimension": " Religion ", "group": " Muslim ", "value": 1}], format="json"
+    )
+
+    assert response.status_code == 201
+    row = response.json()[0]
+    assert (row["dimension"], row["group"], row["value"]) == ("religion", "Muslim", 1.0)
+
+
+def test_a_data_ai_reviewer_adds_evidence_during_review(people, client_for):
+    assessment = advance(people, create_draft(people), State.CLINICAL_REVIEW)
+
+    response = client_for(people.reviewers["data_ai"]).post(url(assessment), [ROW], format="json")
+
+    assert response.status_code == 201
+    assert response.json()[0]["created_by"] == "data_ai_reviewer"
+
+
+def test_adding_evidence_during_review_leaves_sign_offs_valid(people, client_for):
+    assessment = advance(people, create_draft(people), State.SECURITY_REVIEW)
+
+    client_for(people.alice).post(url(assessment), [ROW], format="json")
+
+    body = client_for(people.alice).get(f"/api/v1/assessments/{assessment.pk}/").json()
+    assert [s["valid"] for s in body["sign_offs"]] == [True]
+
+
+@pytest.mark.parametrize("role", ["legal", "security", "clinical", "product", "chair", "auditor", "admin"])
+def test_others_who_see_the_assessment_may_not_add_evidence(people, client_for, role):
+    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    user = people.reviewers[role] if role in roles.DOMAINS else getattr(people, role)
+    before = BiasResult.objects.count()
+
+    response = client_for(user).post(url(assessment), [ROW], format="json")
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only the team or a Data/AI reviewer may add bias evidence."}
+    assert BiasResult.objects.count() == before
+
+
+@pytest.mark.parametrize("who", ["olga", "nobody", "auditor"])
+def test_people_who_cannot_see_the_draft_get_404(people, client_for, who):
+    assessment = create_draft(people)
+
+    response = client_for(getattr(people, who)).post(url(assessment), [ROW], format="json")
+
+    assert response.status_code == 404
+    assert not BiasResult.objects.exists()
+
+
+def test_a_data_ai_reviewer_cannot_see_a_draft(people, client_for):
+    assessment = create_draft(people)
+
+    response = client_for(people.reviewers["data_ai"]).post(url(assessment), [ROW], format="json")
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("state", [State.APPROVED, State.LAUNCHED, State.REJECTED, State.WITHDRAWN])
+def test_evidence_after_data_ai_review_is_409(people, client_for, state):
+    assessment = advance(people, create_draft(people), state)
+    before = BiasResult.objects.count()
+
+    response = client_for(people.alice).post(url(assessment), [ROW], format="json")
+
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith("Bias evidence can be added up to Data/AI review")
+    assert BiasResult.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "rows, key, message",
+    [
+        ([{**ROW, "n": 0}], "rows[1]", "The sample size n must be a whole number"),
+        ([ROW, {**ROW, "value": "high"}], "rows[2]", "The value must be a number."),
+        ([{**ROW, "dimension": "Race & Ethnicity"}], "rows[1]", "The dimension must be a short lowercase name"),
+        ([{"dimension": "race"}], "rows[1]", "Missing group, n, metric, value."),
+        (["race,Black,120"], "rows[1]", "Each row needs dimension, group, n, metric and value."),
+        ([], "rows", "Send one or more rows."),
+    ],
+)
+def test_invalid_rows_are_400_by_row_and_nothing_is_saved(people, client_for, rows, key, message):
+    assessment = create_draft(people)
+
+    response = client_for(people.alice).post(url(assessment), rows, format="json")
+
+    assert response.status_code == 400
+    assert response.json()[key].startswith(message)
+    assert not BiasResult.objects.exists()
+
+
+@pytest.mark.parametrize("body", [{"rows": [ROW], "extra": 1}, {"row": [ROW]}, {"rows": ROW}, "rows", 5])
+def test_a_body_that_is_neither_a_list_nor_rows_is_400(people, client_for, body):
+    assessment = create_draft(people)
+
+    response = client_for(people.alice).post(url(assessment), body, format="json")
+
+    assert response.status_code == 400
+    assert "rows" in response.json()
+    assert not BiasResult.objects.exists()
+
+
+def test_adding_evidence_needs_authentication(people, client_for):
+    assessment = create_draft(people)
+
+    assert client_for(None).post(url(assessment), [ROW], format="json").status_code == 401
+    assert not BiasResult.objects.exists()
+
+
+def test_csv_is_not_accepted_yet(people, client_for):
+    assessment = create_draft(people)
+
+    response = client_for(people.alice).post(
+        url(assessment), "dimension,group,n,metric,value\nrace,Black,120,match_rate,0.58\n", content_type="text/csv"
+    )
+
+    assert response.status_code == 415
+    assert response.json()["detail"] == 'Unsupported media type "text/csv" in request.'

@@ -1,0 +1,78 @@
+import re
+
+import yaml
+from django.contrib.staticfiles import finders
+from rest_framework.test import APIClient
+
+PATHS = {
+    "/api/v1/auth/token/": {"post"},
+    "/api/v1/questionnaire/": {"get"},
+    "/api/v1/assessments/": {"get", "post"},
+    "/api/v1/assessments/{id}/": {"get", "patch"},
+    "/api/v1/assessments/{id}/transitions/": {"get", "post"},
+    "/api/v1/assessments/{id}/bias-results/": {"post"},
+}
+
+
+def load_schema():
+    response = APIClient().get("/api/schema/")
+    assert response.status_code == 200
+    return yaml.safe_load(response.content)
+
+
+def test_the_schema_documents_every_endpoint_of_the_contract(db):
+    schema = load_schema()
+
+    assert schema["openapi"].startswith("3.")
+    assert {path: set(ops) for path, ops in schema["paths"].items()} == PATHS
+
+
+def test_every_operation_documents_its_errors(db):
+    schema = load_schema()
+
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert "429" in codes, (method, path)
+            if path != "/api/v1/auth/token/":
+                assert "401" in codes, (method, path)
+            if "{id}" in path:
+                assert "404" in codes, (method, path)
+            if method in ("post", "patch"):
+                assert {"400", "415"} <= codes, (method, path)
+    transition = schema["paths"]["/api/v1/assessments/{id}/transitions/"]["post"]["responses"]
+    assert {"400", "403", "404", "409"} <= set(transition)
+    assert transition["409"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Conflict"}
+
+
+def test_the_assessment_schema_has_the_contract_fields(db):
+    assessment = load_schema()["components"]["schemas"]["Assessment"]
+
+    assert set(assessment["required"]) >= {
+        "id",
+        "feature_name",
+        "team",
+        "version",
+        "state",
+        "risk_level",
+        "answers",
+        "sign_offs",
+        "conditions",
+        "created_at",
+        "updated_at",
+    }
+
+
+def test_the_docs_page_loads_swagger_ui_from_the_projects_static_files(db):
+    response = APIClient().get("/api/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in assets
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css" in assets
+    assert all(asset.startswith("/static/") for asset in assets), assets
+    assert "cdn" not in html.lower()
+    assert '"/api/schema/"' in html
+    for asset in assets:
+        assert finders.find(asset.removeprefix("/static/")), asset
