@@ -1,1 +1,20 @@
-urlpatterns = []
+from django.templatetags.static import static
+from django.urls import path
+from django.views.generic import RedirectView
+
+from . import views
+
+urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page says; point them at the real icon.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("", views.home, name="home"),
+    path("assessments/", views.assessment_list, name="assessment_list"),
+    path("assessments/new/", views.assessment_new, name="assessment_new"),
+    path("assessments/preview/", views.assessment_preview, name="assessment_preview_new"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment_edit"),
+    path("assessments/<int:pk>/preview/", views.assessment_preview, name="assessment_preview"),
+    path("assessments/<int:pk>/transitions/<slug:name>/", views.assessment_transition, name="assessment_transition"),
+    path("conditions/<int:pk>/met/", views.condition_met, name="condition_met"),
+    path("audit/", views.audit_trail, name="audit_trail"),
+]

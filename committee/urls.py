@@ -1,1 +1,10 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("queue/", views.queue, name="queue"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("inbox/read-all/", views.notifications_read_all, name="notifications_read_all"),
+]

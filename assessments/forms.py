@@ -1,0 +1,235 @@
+"""Browser forms: parse what a person typed into the values the services expect.
+
+The services own validation of answers, comments and conditions; these forms
+only turn HTML form strings into typed values (and say so when they cannot),
+so that every message can be shown next to the field it is about.
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from committee import roles
+
+from .models import State
+
+NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+BOOLEAN_VALUES = {"true": True, "false": False}
+MAX_CONDITION_ROWS = 5
+
+
+def field_name(qid):
+    """HTML-safe field name for a question id (no dots, so ids work as CSS selectors)."""
+    return qid.replace(".", "__")
+
+
+def dom_id(qid):
+    return "q-" + qid.replace(".", "-").replace("_", "-")
+
+
+class NumberAnswerField(forms.Field):
+    """A number as typed: an int when whole, a float otherwise; commas in thousands are allowed."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().replace(" ", "").replace("\u00a0", "")
+        if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text):
+            text = text.replace(",", "")
+        if not NUMBER.match(text):
+            raise ValidationError("Enter a number, using digits only (for example 1200).", code="invalid")
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise ValidationError("Enter a number, using digits only (for example 1200).", code="invalid") from None
+        if abs(number) > 10**15:
+            raise ValidationError("That number is too large.", code="invalid")
+        return int(number) if number == number.to_integral_value() else float(number)
+
+
+class AnswersForm(forms.Form):
+    """One field per question of a questionnaire, none required: a draft may be incomplete."""
+
+    def __init__(self, questionnaire, *args, answers=None, **kwargs):
+        self.questionnaire = questionnaire
+        initial = kwargs.pop("initial", None) or {}
+        for qid, value in (answers or {}).items():
+            question = questionnaire.questions.get(qid)
+            if question is not None:
+                initial[field_name(qid)] = _initial_value(question, value)
+        super().__init__(*args, initial=initial, **kwargs)
+        for question in questionnaire.questions.values():
+            self.fields[field_name(question.id)] = _field_for(question)
+
+    def question_fields(self):
+        return {qid: self[field_name(qid)] for qid in self.questionnaire.questions}
+
+    def answers(self):
+        """Typed answers for every question that parsed; None clears (unanswered or hidden)."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        result = {}
+        for question in self.questionnaire.questions.values():
+            name = field_name(question.id)
+            if name in self.errors:
+                continue
+            result[question.id] = _typed(question, data.get(name))
+        return result
+
+    def errors_by_question(self):
+        """Form (parsing) errors keyed by question id."""
+        by_name = {field_name(qid): qid for qid in self.questionnaire.questions}
+        return {by_name[name]: " ".join(errors) for name, errors in self.errors.items() if name in by_name}
+
+
+def _field_for(question):
+    attrs = {}
+    if question.type == "text":
+        if question.max_length:
+            attrs["maxlength"] = question.max_length
+        return forms.CharField(required=False, strip=True, widget=forms.TextInput(attrs=attrs))
+    if question.type == "long_text":
+        if question.max_length:
+            attrs["maxlength"] = question.max_length
+        attrs["rows"] = 5
+        return forms.CharField(required=False, strip=True, widget=forms.Textarea(attrs=attrs))
+    if question.type == "boolean":
+        labels = {c.value: c.label for c in question.choices}
+        choices = [("true", labels.get(True, "Yes")), ("false", labels.get(False, "No"))]
+        return forms.ChoiceField(required=False, choices=choices, widget=forms.RadioSelect)
+    if question.type == "single_choice":
+        choices = [(str(c.value), c.label) for c in question.choices]
+        return forms.ChoiceField(required=False, choices=choices, widget=forms.RadioSelect)
+    if question.type == "multi_choice":
+        choices = [(str(c.value), c.label) for c in question.choices]
+        return forms.MultipleChoiceField(required=False, choices=choices, widget=forms.CheckboxSelectMultiple)
+    if question.type == "number":
+        attrs = {"inputmode": "decimal", "autocomplete": "off", "class": "input-number"}
+        return NumberAnswerField(required=False, widget=forms.TextInput(attrs=attrs))
+    raise ValueError(f"Unknown question type {question.type!r}")
+
+
+def _initial_value(question, value):
+    if question.type == "boolean" and isinstance(value, bool):
+        return "true" if value else "false"
+    if question.type == "multi_choice" and isinstance(value, list):
+        return [str(v) for v in value]
+    if value is None:
+        return None
+    return value if question.type != "number" else str(value)
+
+
+def _typed(question, value):
+    if value in (None, "", []):
+        return None
+    if question.type == "boolean":
+        return BOOLEAN_VALUES.get(value)
+    return value
+
+
+class NewAssessmentForm(forms.Form):
+    feature_name = forms.CharField(
+        label="Feature name",
+        required=False,
+        strip=True,
+        help_text="The name people know the feature by, for example “Therapist matching”.",
+        widget=forms.TextInput(attrs={"maxlength": 200, "autocomplete": "off"}),
+    )
+    team = forms.ChoiceField(label="Team", choices=())
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.teams = {team.slug: team for team in teams}
+        self.fields["team"].choices = [(team.slug, team.name) for team in teams]
+        self.fields["team"].error_messages["invalid_choice"] = "Choose one of your teams."
+        self.fields["team"].error_messages["required"] = "Choose the team that owns the feature."
+        if len(teams) == 1:
+            self.fields["team"].initial = teams[0].slug
+
+    def selected_team(self):
+        return self.teams.get(self.cleaned_data.get("team"))
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(required=False, strip=True, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 5000}))
+    expected_state = forms.ChoiceField(choices=State.choices, required=False, widget=forms.HiddenInput)
+
+
+class ConditionForm(forms.Form):
+    text = forms.CharField(
+        label="Condition", required=False, strip=True, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000})
+    )
+    owner = forms.ChoiceField(label="Owner", required=False, choices=())
+    due_date = forms.DateField(
+        label="Due date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Give the due date as a date, for example 2026-03-31."},
+    )
+
+    def __init__(self, *args, owners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "The feature's owner")] + [
+            (user.get_username(), _person(user)) for user in owners
+        ]
+        self.fields["owner"].error_messages["invalid_choice"] = "Choose a member of the team."
+
+    def is_blank(self):
+        data = getattr(self, "cleaned_data", {})
+        return not data.get("text") and not data.get("due_date") and not self.has_error("due_date")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("text") or data.get("due_date") or self.has_error("due_date"):
+            if not data.get("text"):
+                self.add_error("text", "Say what the team must do.")
+            if not data.get("due_date") and not self.has_error("due_date"):
+                self.add_error("due_date", "Give a due date.")
+        return data
+
+    def as_service_value(self):
+        data = self.cleaned_data
+        return {"text": data["text"], "owner": data.get("owner") or "", "due_date": data["due_date"].isoformat()}
+
+
+ConditionFormSet = forms.formset_factory(
+    ConditionForm,
+    extra=MAX_CONDITION_ROWS,
+    max_num=MAX_CONDITION_ROWS,
+    absolute_max=MAX_CONDITION_ROWS,
+    validate_max=True,
+)
+
+
+def _person(user):
+    full = user.get_full_name()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+RISK_CHOICES = [("", "Any risk level")] + [(str(level), f"Level {level}") for level in (1, 2, 3, 4)]
+
+
+class AssessmentFilterForm(forms.Form):
+    q = forms.CharField(label="Feature name contains", required=False, max_length=100, strip=True)
+    state = forms.ChoiceField(label="State", required=False)
+    team = forms.ChoiceField(label="Team", required=False)
+    risk = forms.TypedChoiceField(
+        label="Risk level", required=False, choices=RISK_CHOICES, coerce=int, empty_value=None
+    )
+    stage = forms.ChoiceField(label="Review stage", required=False)
+    overdue = forms.BooleanField(label="Overdue at their stage only", required=False)
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "Any state")] + list(State.choices)
+        self.fields["team"].choices = [("", "Any team")] + [(team.slug, team.name) for team in teams]
+        self.fields["stage"].choices = [("", "Any stage")] + [(d, roles.DOMAIN_LABELS[d]) for d in roles.DOMAINS]
+        for name in ("state", "team", "risk", "stage"):
+            self.fields[name].error_messages["invalid_choice"] = "Choose one of the listed options."
+        self.fields["q"].error_messages["max_length"] = "Search for at most 100 characters."
+
+    def active_filters(self):
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}

@@ -1,0 +1,400 @@
+"""Turn assessments, answers and audit rows into what the browser pages show.
+
+Pure functions over already-loaded objects: nothing here queries the database,
+so a page's query count does not grow with what it displays.
+"""
+
+import re
+
+from committee import roles
+
+from .forms import dom_id, field_name
+from .models import AuditEntry, SignOff, State
+from .questionnaire import NIST_FUNCTIONS
+from .risk import risk_score
+
+RISK_NAMES = {1: "Low", 2: "Moderate", 3: "High", 4: "Very high"}
+REQUIRED_PREFIX = "Answer required:"
+HARD_STOP_PREFIX = "Hard stop:"
+TRAILING_QID = re.compile(r"\s*\(([a-z0-9_]+\.[a-z0-9_]+)\)\.?$")
+
+TRANSITION_VERBS = {
+    "submit": "submitted it for review",
+    "resubmit": "resubmitted it for review",
+    "approve": "approved",
+    "request_changes": "requested changes",
+    "reject": "rejected it",
+    "withdraw": "withdrew it",
+    "launch": "marked it launched",
+    "start_reassessment": "started a re-assessment",
+    "retire": "retired it",
+    "supersede": "superseded it",
+}
+
+
+def stop_text(message):
+    """A hard stop's message without its leading "Hard stop:", which the page shows as a label."""
+    text = (message or "").strip()
+    if text.lower().startswith("hard stop:"):
+        text = text[len("hard stop:") :].strip()
+    return text[:1].upper() + text[1:]
+
+
+def tidy_reason(reason):
+    """A guard's reason as shown to people: a hard stop's message already says "Hard stop"."""
+    return reason.replace("Hard stop: Hard stop:", "Hard stop:")
+
+
+def state_label(state):
+    try:
+        return State(state).label
+    except ValueError:
+        return state or ""
+
+
+def display_answer(question, value):
+    """An answer as a person reads it: choice labels, Yes/No, numbers with separators."""
+    if value is None or value == "" or value == []:
+        return ""
+    if question is None:
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    if question.type == "boolean":
+        labels = {c.value: c.label for c in question.choices}
+        if isinstance(value, bool):
+            return labels.get(value, "Yes" if value else "No")
+        return str(value)
+    if question.type == "single_choice":
+        return question.choice_label(value)
+    if question.type == "multi_choice":
+        return ", ".join(question.choice_label(v) for v in value) if isinstance(value, list) else str(value)
+    if question.type == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,}" if isinstance(value, int) or float(value).is_integer() else f"{value:,.2f}"
+    return str(value)
+
+
+# -- the questionnaire form --------------------------------------------------------------------
+
+
+def show_if_text(questionnaire, question):
+    """Why a conditional question is asked, in words."""
+    condition = question.show_if
+    if not condition:
+        return ""
+    target = questionnaire.questions[condition["question"]]
+    if "equals" in condition:
+        wanted = display_answer(target, condition["equals"])
+        return f"Asked when the answer to “{target.text}” is {wanted}."
+    if "includes" in condition:
+        wanted = target.choice_label(condition["includes"])
+        return f"Asked when “{target.text}” includes {wanted}."
+    wanted = " or ".join(target.choice_label(v) for v in condition["in"])
+    return f"Asked when the answer to “{target.text}” is {wanted}."
+
+
+def show_if_rules(questionnaire):
+    """The show_if rules keyed by form field name, with values as the form posts them."""
+
+    def posted(value):
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    rules = {}
+    for question in questionnaire.questions.values():
+        condition = question.show_if
+        if not condition:
+            continue
+        rule = {"field": field_name(condition["question"])}
+        if "equals" in condition:
+            rule["equals"] = posted(condition["equals"])
+        elif "includes" in condition:
+            rule["includes"] = posted(condition["includes"])
+        else:
+            rule["in"] = [posted(v) for v in condition["in"]]
+        rules[field_name(question.id)] = rule
+    return rules
+
+
+def valid_subset(questionnaire, answers):
+    """Clean answers, leaving out the ones with errors: ``(cleaned, errors)``."""
+    present = {qid: v for qid, v in answers.items() if v is not None}
+    cleaned, errors = questionnaire.clean(present)
+    if errors:
+        cleaned, _ = questionnaire.clean({qid: v for qid, v in present.items() if qid not in errors})
+    return cleaned or {}, errors
+
+
+def strip_question_prefix(questionnaire, qid, message):
+    """The services prefix answer errors with the question's text; next to the question it is noise."""
+    question = questionnaire.questions.get(qid)
+    if question and message.startswith(f"{question.text} — "):
+        message = message[len(question.text) + 3 :]
+        # "is 151 characters long..." reads as a sentence about the answer.
+        if message[:1].islower():
+            return f"This answer {message}"
+    return message[:1].upper() + message[1:] if message else message
+
+
+def submit_readiness(questionnaire, answers):
+    """What stands between these answers and submission, each linked to its question."""
+    blockers = []
+    for question in questionnaire.missing_required(answers):
+        blockers.append({"kind": "Answer required", "text": question.text, "anchor": dom_id(question.id)})
+    for question, _message in questionnaire.hard_stops(answers):
+        blockers.append({"kind": "Hard stop", "text": question.text, "anchor": dom_id(question.id)})
+    for reason in questionnaire.submit_blockers(answers):
+        if reason.startswith((REQUIRED_PREFIX, HARD_STOP_PREFIX)):
+            continue
+        match = TRAILING_QID.search(reason)
+        anchor = dom_id(match.group(1)) if match and match.group(1) in questionnaire.questions else ""
+        text = TRAILING_QID.sub(".", reason) if match else reason
+        blockers.append({"kind": "", "text": text.rstrip(".") + ".", "anchor": anchor})
+    return blockers
+
+
+def live_summary(questionnaire, answers):
+    """Risk, hard stops and submit readiness for answers being edited (``answers`` already clean)."""
+    score = risk_score(questionnaire, answers)
+    required = [q for q in questionnaire.questions.values() if q.required and questionnaire.is_visible(q, answers)]
+    answered = sum(1 for q in required if q.id in answers)
+    return {
+        "score": score,
+        "risk_name": RISK_NAMES.get(score["level"], ""),
+        "hard_stops": [
+            {"question": q, "message": stop_text(message), "anchor": dom_id(q.id)}
+            for q, message in questionnaire.hard_stops(answers)
+        ],
+        "blockers": submit_readiness(questionnaire, answers),
+        "required_total": len(required),
+        "required_answered": answered,
+        "needs_disclosure": questionnaire.needs_disclosure(answers),
+    }
+
+
+def form_sections(questionnaire, form, answers, errors):
+    """Sections of the form with each question's field, visibility, error and hard stop."""
+    fields = form.question_fields()
+    stops = {q.id: stop_text(message) for q, message in questionnaire.hard_stops(answers)}
+    needs_disclosure = questionnaire.needs_disclosure(answers)
+    sections = []
+    for section in questionnaire.sections.values():
+        items = []
+        for question in section.questions:
+            required = question.required or (question.id == "transparency.disclosure_text" and needs_disclosure)
+            items.append(
+                {
+                    "question": question,
+                    "field": fields[question.id],
+                    "dom": dom_id(question.id),
+                    "visible": questionnaire.is_visible(question, answers),
+                    "required": required,
+                    "error": errors.get(question.id, ""),
+                    "stop": stops.get(question.id, ""),
+                    "show_if": show_if_text(questionnaire, question),
+                }
+            )
+        sections.append({"section": section, "items": items})
+    return sections
+
+
+# -- the assessment page ------------------------------------------------------------------------
+
+
+def answer_sections(questionnaire, answers):
+    stops = {q.id: stop_text(message) for q, message in questionnaire.hard_stops(answers)}
+    sections = []
+    for section in questionnaire.sections.values():
+        rows = []
+        for question in section.questions:
+            if not questionnaire.is_visible(question, answers):
+                continue
+            value = answers.get(question.id)
+            rows.append(
+                {
+                    "question": question,
+                    "anchor": dom_id(question.id),
+                    "answer": display_answer(question, value),
+                    "long": question.type == "long_text",
+                    "stop": stops.get(question.id, ""),
+                    "flag": question.id == "data.processes_phi" and value is True,
+                }
+            )
+        answered = sum(1 for r in rows if r["answer"])
+        sections.append({"section": section, "rows": rows, "answered": answered})
+    return sections
+
+
+def risk_breakdown(questionnaire, score):
+    contributions = []
+    for item in score.get("contributions", []):
+        question = questionnaire.questions.get(item["question"])
+        contributions.append(
+            {
+                "text": question.text if question else item["question"],
+                "anchor": dom_id(item["question"]),
+                "kind": item["kind"],
+                "score": item["score"],
+            }
+        )
+    raw_max = score.get("raw_max") or 0
+    bands = []
+    if raw_max:
+        for level, share in ((1, 0.25), (2, 0.5), (3, 0.75), (4, 1.0)):
+            bands.append({"level": level, "name": RISK_NAMES[level], "up_to": round(raw_max * share, 2)})
+    return {
+        "score": score,
+        "name": RISK_NAMES.get(score.get("level"), ""),
+        "risks": [c for c in contributions if c["kind"] == "risk"],
+        "mitigations": [c for c in contributions if c["kind"] == "mitigation"],
+        "bands": bands,
+    }
+
+
+def nist_table(questionnaire, answers):
+    covered = questionnaire.nist_coverage(answers)
+    every = questionnaire.all_nist_subcategories()
+    table = []
+    for function in NIST_FUNCTIONS:
+        refs = [r for r in every if r.startswith(function + " ")]
+        have = set(covered.get(function, []))
+        table.append(
+            {
+                "function": function,
+                "covered": len(have),
+                "total": len(refs),
+                "refs": [{"id": r, "covered": r in have} for r in refs],
+            }
+        )
+    return table
+
+
+def review_progress(assessment, sign_offs):
+    """The five stages of the current round: approved, current, or waiting."""
+    approved = {
+        s.stage: s
+        for s in sign_offs
+        if s.review_round == assessment.review_round and s.decision == SignOff.Decision.APPROVED and s.is_valid
+    }
+    steps = []
+    for domain in roles.DOMAINS:
+        if domain in approved:
+            status = "approved"
+        elif assessment.stage == domain:
+            status = "current"
+        else:
+            status = "waiting"
+        steps.append({"label": roles.DOMAIN_LABELS[domain], "status": status, "sign_off": approved.get(domain)})
+    return steps
+
+
+def sign_off_rounds(sign_offs, conditions):
+    by_sign_off = {}
+    for condition in conditions:
+        by_sign_off.setdefault(condition.sign_off_id, []).append(condition)
+    rounds = {}
+    for sign_off in sign_offs:
+        rounds.setdefault(sign_off.review_round, []).append(
+            {
+                "sign_off": sign_off,
+                "stage": roles.DOMAIN_LABELS.get(sign_off.stage, sign_off.stage),
+                "conditions": by_sign_off.get(sign_off.pk, []),
+            }
+        )
+    return [{"round": n, "rows": rows} for n, rows in sorted(rounds.items(), reverse=True)]
+
+
+def diff_rows(questionnaire, changed):
+    rows = []
+    order = list(questionnaire.questions)
+    for qid in sorted(changed, key=lambda q: order.index(q) if q in order else len(order)):
+        question = questionnaire.questions.get(qid)
+        rows.append(
+            {
+                "text": question.text if question else qid,
+                "section": questionnaire.sections[question.section].title if question else "",
+                "anchor": dom_id(qid),
+                "before": display_answer(question, changed[qid]["from"]),
+                "after": display_answer(question, changed[qid]["to"]),
+            }
+        )
+    return rows
+
+
+def changes_since(entries, moment):
+    """Answers changed after ``moment``, merged: the first 'from' and the last 'to' of each question."""
+    merged = {}
+    for entry in entries:
+        if entry.action != AuditEntry.Action.ANSWERS_CHANGED or entry.created_at <= moment:
+            continue
+        for qid, change in (entry.details.get("changed") or {}).items():
+            merged.setdefault(qid, {"from": change.get("from")})["to"] = change.get("to")
+    return {qid: c for qid, c in merged.items() if c["from"] != c["to"]}
+
+
+def reviewer_diff(questionnaire, assessment, user, sign_offs, entries):
+    """For a reviewer who signed an earlier round (or whose sign-off was invalidated): what changed since."""
+    mine = [s for s in sign_offs if s.reviewer_id == user.pk]
+    if not mine:
+        return None
+    last = max(mine, key=lambda s: (s.created_at, s.pk))
+    if last.review_round >= assessment.review_round and last.is_valid:
+        return None
+    changed = changes_since(entries, last.created_at)
+    return {
+        "sign_off": last,
+        "stage": roles.DOMAIN_LABELS.get(last.stage, last.stage),
+        "rows": diff_rows(questionnaire, changed),
+    }
+
+
+def timeline(questionnaire, entries, people):
+    """The audit trail as readable events, oldest first."""
+    events = []
+    for entry in entries:
+        person = people.get(entry.actor_id)
+        actor = _person_name(person) if person else entry.actor_username
+        details = entry.details or {}
+        stage = roles.DOMAIN_LABELS.get(details.get("stage", ""), "")
+        event = {
+            "entry": entry,
+            "actor": actor,
+            "kind": entry.transition or entry.action,
+            "summary": "",
+            "changes": [],
+            "conditions": details.get("conditions", []),
+            "from_label": state_label(entry.from_state),
+            "to_label": state_label(entry.to_state),
+            "moved": entry.from_state != entry.to_state and bool(entry.from_state),
+        }
+        if entry.action == AuditEntry.Action.CREATED:
+            event["summary"] = f"created version {details.get('version', '')} as a draft".replace("  ", " ")
+        elif entry.action == AuditEntry.Action.TRANSITION:
+            verb = TRANSITION_VERBS.get(entry.transition, entry.transition.replace("_", " "))
+            if entry.transition in ("approve", "request_changes", "reject") and stage:
+                verb = f"{verb} at {stage} review"
+            event["summary"] = verb
+        elif entry.action == AuditEntry.Action.ANSWERS_CHANGED:
+            changed = details.get("changed") or {}
+            event["changes"] = diff_rows(questionnaire, changed)
+            count = len(changed)
+            event["summary"] = f"changed {count} answer{'s' if count != 1 else ''}"
+        elif entry.action == AuditEntry.Action.SIGN_OFF_INVALIDATED:
+            label = roles.DOMAIN_LABELS.get(details.get("stage", ""), "a")
+            event["summary"] = f"invalidated the {label} sign-off: the answers changed after it"
+        elif entry.action == AuditEntry.Action.BIAS_EVIDENCE_ADDED:
+            count = len(details.get("rows") or [])
+            event["summary"] = f"added {count} bias result row{'s' if count != 1 else ''}"
+        elif entry.action == AuditEntry.Action.CONDITION_MET:
+            event["summary"] = f"recorded a condition as met: “{details.get('text', '')}”"
+        else:
+            event["summary"] = entry.get_action_display().lower()
+        events.append(event)
+    return events
+
+
+def _person_name(user):
+    full = user.get_full_name()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+person_name = _person_name

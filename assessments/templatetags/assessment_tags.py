@@ -1,0 +1,91 @@
+"""Small template helpers for the assessment pages."""
+
+from django import template
+
+from committee import roles
+from committee.models import Notification
+
+from ..models import REVIEW_STATES, State
+from ..presenters import RISK_NAMES
+from ..services import TRANSITIONS
+
+register = template.Library()
+
+STATE_TONE = {
+    State.DRAFT: "neutral",
+    State.CHANGES_REQUESTED: "warn",
+    State.APPROVED: "good",
+    State.LAUNCHED: "good",
+    State.REJECTED: "bad",
+    State.WITHDRAWN: "muted",
+    State.RETIRED: "muted",
+    State.SUPERSEDED: "muted",
+    State.REASSESSMENT_DUE: "warn",
+}
+
+
+@register.simple_tag
+def navigation(user):
+    """What the header shows this user: their roles and unread notifications (one query each, at most)."""
+    if not user.is_authenticated:
+        return {}
+    domains = roles.user_domains(user)
+    labels = [f"{roles.DOMAIN_LABELS[d]} reviewer" for d in domains]
+    if roles.user_has_role(user, roles.CHAIR):
+        labels.append("Committee chair")
+    if roles.user_has_role(user, roles.AUDITOR):
+        labels.append("Auditor")
+    teams = getattr(user, "_nav_team_names", None)
+    if teams is None:
+        teams = list(user.teams.values_list("name", flat=True))
+        user._nav_team_names = teams
+    if teams:
+        labels.insert(0, ", ".join(teams))
+    if user.is_superuser:
+        labels.append("Administrator")
+    return {
+        "is_reviewer": bool(domains),
+        "is_team_member": bool(teams),
+        "is_auditor": roles.user_has_role(user, roles.AUDITOR),
+        "is_chair": roles.user_has_role(user, roles.CHAIR),
+        "role_labels": labels,
+        "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+    }
+
+
+@register.filter
+def risk_name(level):
+    return RISK_NAMES.get(level, "Not scored")
+
+
+@register.filter
+def state_tone(state):
+    if state in REVIEW_STATES:
+        return "info"
+    return STATE_TONE.get(state, "neutral")
+
+
+@register.filter
+def state_label(state):
+    try:
+        return State(state).label
+    except ValueError:
+        return state
+
+
+@register.filter
+def plural(count, suffix="s"):
+    return "" if count == 1 else suffix
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def transition_label(name):
+    if name == "supersede":
+        return "Superseded"
+    spec = TRANSITIONS.get(name)
+    return spec.label if spec else name.replace("_", " ").capitalize()

@@ -1,0 +1,669 @@
+"""Browser views: the home page per role, the assessment form, the assessment page, lists.
+
+Thin: parse input with a form, call a selector or a service, render. Every view
+loads the assessment through the selectors (404 when the user may not see it)
+and every change goes through a service, which checks permission on the object;
+domain errors become a page with the reason and a 4xx status.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from committee import roles
+from committee.deadlines import StageClock, overdue_q
+
+from . import permissions, presenters, services
+from .bias import four_fifths_ratios, required_dimensions
+from .errors import InputError, NotPermitted, TransitionConflict
+from .forms import (
+    AnswersForm,
+    AssessmentFilterForm,
+    ConditionFormSet,
+    NewAssessmentForm,
+    TransitionForm,
+    dom_id,
+)
+from .models import STAGE_STATE, AuditEntry, Condition, SignOff, State, Team
+from .questionnaire import current_questionnaire, get_questionnaire
+from .selectors import assessment_visible_to, assessments_visible_to, review_queue_for, transitions_for
+
+PAGE_SIZE = 25
+HOME_ROWS = 10
+NEEDS_TEAM_ACTION = {
+    State.DRAFT: "Finish the answers and submit it for review.",
+    State.CHANGES_REQUESTED: "Answer the change request and resubmit.",
+    State.APPROVED: "Approved: mark it launched when it goes live.",
+    State.REASSESSMENT_DUE: "Re-review due: complete the new version's answers.",
+}
+
+
+# Lists show a few columns; the answers and the score breakdown stay in the database.
+LISTING_DEFERRED = ("answers", "risk_score", "content_hash")
+
+
+def for_listing(queryset):
+    return queryset.defer(*LISTING_DEFERRED)
+
+
+def problem(request, status, title, message, reasons=(), back=None):
+    """A page that says what went wrong and what to do, with a 4xx status."""
+    context = {"title": title, "message": message, "reasons": list(reasons), "back": back}
+    return render(request, "problem.html", context, status=status)
+
+
+def _is_committee_or_staff(user):
+    return user.is_superuser or any(roles.user_has_role(user, r) for r in roles.COMMITTEE_GROUPS)
+
+
+# -- home ----------------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    user = request.user
+    now = timezone.now()
+    teams = list(user.teams.order_by("name"))
+    domains = roles.user_domains(user)
+    context = {"now": now, "teams": teams}
+    if teams:
+        context["team_home"] = _team_home(user, teams, now)
+    if domains:
+        queue = for_listing(review_queue_for(user))
+        rows = list(queue[:HOME_ROWS])
+        context["queue_home"] = {
+            "domains": [roles.DOMAIN_LABELS[d] for d in domains],
+            "rows": [{"assessment": a, "clock": StageClock(a, now)} for a in rows],
+            "total": queue.count(),
+        }
+    if roles.user_has_role(user, roles.CHAIR) or user.is_superuser:
+        context["pipeline"] = _pipeline(user, now)
+    if roles.user_has_role(user, roles.AUDITOR):
+        context["audit_home"] = _audit_home(user)
+    context["has_role"] = any(k in context for k in ("team_home", "queue_home", "pipeline", "audit_home"))
+    return render(request, "home.html", context)
+
+
+def _team_home(user, teams, now):
+    visible = for_listing(assessments_visible_to(user).filter(feature__team__in=teams))
+    change_requests = Prefetch(
+        "sign_offs",
+        queryset=SignOff.objects.filter(decision=SignOff.Decision.CHANGES_REQUESTED)
+        .select_related("reviewer")
+        .order_by("-created_at", "-pk"),
+        to_attr="change_requests",
+    )
+    waiting = list(
+        visible.filter(state__in=list(NEEDS_TEAM_ACTION))
+        .order_by("updated_at", "pk")
+        .prefetch_related(change_requests)[:25]
+    )
+    conditions = list(
+        Condition.objects.filter(owner=user, met=False, assessment__in=assessments_visible_to(user))
+        .select_related("assessment__feature")
+        .order_by("due_date", "pk")[:25]
+    )
+    today = timezone.localdate()
+    current = visible.exclude(state=State.SUPERSEDED).order_by("-updated_at", "-pk")
+    return {
+        "waiting": [
+            {
+                "assessment": a,
+                "todo": NEEDS_TEAM_ACTION[a.state],
+                "request": a.change_requests[0] if a.state == State.CHANGES_REQUESTED and a.change_requests else None,
+            }
+            for a in waiting
+        ],
+        "conditions": [{"condition": c, "overdue": c.due_date < today} for c in conditions],
+        "current": [{"assessment": a, "clock": StageClock(a, now)} for a in current[:PAGE_SIZE]],
+        "team_slugs": [t.slug for t in teams],
+    }
+
+
+def _pipeline(user, now):
+    """Counts per state, overdue counts per review stage, and the longest-waiting overdue items."""
+    visible = assessments_visible_to(user).order_by()
+    counts = dict(visible.values_list("state").annotate(n=Count("pk")))
+    overdue = dict(visible.filter(overdue_q(now)).values_list("state").annotate(n=Count("pk")))
+    stages = [
+        {
+            "domain": domain,
+            "label": roles.DOMAIN_LABELS[domain],
+            "count": counts.get(state, 0),
+            "overdue": overdue.get(state, 0),
+        }
+        for domain, state in STAGE_STATE.items()
+    ]
+    others = [
+        {"state": s.value, "label": s.label, "count": counts.get(s.value, 0)}
+        for s in (State.DRAFT, State.CHANGES_REQUESTED, State.APPROVED, State.LAUNCHED, State.REASSESSMENT_DUE)
+    ]
+    closed = [
+        {"state": s.value, "label": s.label, "count": counts.get(s.value, 0)}
+        for s in (State.REJECTED, State.WITHDRAWN, State.RETIRED, State.SUPERSEDED)
+    ]
+    late = list(
+        for_listing(assessments_visible_to(user)).filter(overdue_q(now)).order_by("stage_entered_at", "pk")[:HOME_ROWS]
+    )
+    return {
+        "stages": stages,
+        "others": others,
+        "closed": closed,
+        "in_review": sum(s["count"] for s in stages),
+        "overdue_total": sum(s["overdue"] for s in stages),
+        "late": [{"assessment": a, "clock": StageClock(a, now)} for a in late],
+    }
+
+
+def _audit_home(user):
+    visible = for_listing(assessments_visible_to(user))
+    decided = list(visible.filter(decided_at__isnull=False).order_by("-decided_at", "-pk")[:HOME_ROWS])
+    entries = list(
+        AuditEntry.objects.filter(assessment__in=assessments_visible_to(user))
+        .select_related("assessment__feature")
+        .order_by("-seq")[:HOME_ROWS]
+    )
+    return {"decided": decided, "entries": entries}
+
+
+# -- lists ---------------------------------------------------------------------------------------
+
+
+def _filter_teams(user):
+    if _is_committee_or_staff(user):
+        return list(Team.objects.order_by("name"))
+    return list(user.teams.order_by("name"))
+
+
+def _apply_filters(queryset, data, now):
+    if data.get("q"):
+        queryset = queryset.filter(feature__name__icontains=data["q"])
+    if data.get("state"):
+        queryset = queryset.filter(state=data["state"])
+    if data.get("team"):
+        queryset = queryset.filter(feature__team__slug=data["team"])
+    if data.get("risk"):
+        queryset = queryset.filter(risk_level=data["risk"])
+    if data.get("stage"):
+        queryset = queryset.filter(state=STAGE_STATE[data["stage"]])
+    if data.get("overdue"):
+        queryset = queryset.filter(overdue_q(now))
+    return queryset
+
+
+@login_required
+def assessment_list(request):
+    user = request.user
+    now = timezone.now()
+    form = AssessmentFilterForm(request.GET or None, teams=_filter_teams(user))
+    queryset = for_listing(assessments_visible_to(user)).order_by("-updated_at", "-pk")
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            queryset = _apply_filters(queryset, form.cleaned_data, now)
+        else:
+            queryset = queryset.none()
+            status = 400
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"assessment": a, "clock": StageClock(a, now)} for a in page.object_list]
+    context = {"form": form, "page": page, "rows": rows, "filtered": bool(form.active_filters())}
+    return render(request, "assessments/list.html", context, status=status)
+
+
+@login_required
+def audit_trail(request):
+    """The audit log of every assessment the user may see, newest first."""
+    user = request.user
+    entries = (
+        AuditEntry.objects.filter(assessment__in=assessments_visible_to(user))
+        .select_related("assessment__feature")
+        .order_by("-seq")
+    )
+    action = request.GET.get("action", "")
+    status = 200
+    error = ""
+    if action:
+        if action in AuditEntry.Action.values:
+            entries = entries.filter(action=action)
+        else:
+            entries = entries.none()
+            status = 400
+            error = "Choose one of the listed kinds of entry."
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "actions": AuditEntry.Action.choices,
+        "action": action,
+        "error": error,
+        "state_labels": dict(State.choices),
+    }
+    return render(request, "assessments/audit_trail.html", context, status=status)
+
+
+# -- the questionnaire form ------------------------------------------------------------------------
+
+
+def _form_context(questionnaire, form, posted_answers, service_errors=None):
+    """Sections, live panel and errors for the form page, from what the user typed."""
+    errors = dict(form.errors_by_question())
+    for qid, message in (service_errors or {}).items():
+        errors.setdefault(qid, presenters.strip_question_prefix(questionnaire, qid, message))
+    present = {qid: v for qid, v in posted_answers.items() if v is not None}
+    cleaned, clean_errors = presenters.valid_subset(questionnaire, present)
+    for qid, message in clean_errors.items():
+        if qid in questionnaire.questions:
+            errors.setdefault(qid, presenters.strip_question_prefix(questionnaire, qid, message))
+    visibility_answers = {**present, **cleaned}
+    return {
+        "questionnaire": questionnaire,
+        "form": form,
+        "sections": presenters.form_sections(questionnaire, form, visibility_answers, errors),
+        "live": presenters.live_summary(questionnaire, cleaned),
+        "show_if_rules": presenters.show_if_rules(questionnaire),
+        "error_list": [
+            {"anchor": dom_id(qid), "text": questionnaire.questions[qid].text, "message": message}
+            for qid, message in errors.items()
+            if qid in questionnaire.questions
+        ],
+    }
+
+
+def _user_teams(user):
+    return list(user.teams.order_by("name"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_new(request):
+    user = request.user
+    teams = _user_teams(user)
+    if not teams:
+        return problem(
+            request,
+            403,
+            "Only product teams start assessments",
+            "You are not a member of a product team. Ask an administrator to add you to your team.",
+            back=reverse("home"),
+        )
+    questionnaire = current_questionnaire()
+    if request.method == "GET":
+        meta = NewAssessmentForm(teams=teams)
+        form = AnswersForm(questionnaire, auto_id="f-%s")
+        context = _form_context(questionnaire, form, {})
+        return render(request, "assessments/form.html", {**context, "meta": meta, "is_new": True})
+
+    meta = NewAssessmentForm(request.POST, teams=teams)
+    form = AnswersForm(questionnaire, request.POST, auto_id="f-%s")
+    meta_ok = meta.is_valid()
+    form_ok = form.is_valid()
+    answers = form.answers()
+    service_errors = {}
+    if meta_ok and form_ok:
+        try:
+            assessment = services.assessment_create(
+                team=meta.selected_team(),
+                feature_name=meta.cleaned_data["feature_name"],
+                answers={k: v for k, v in answers.items() if v is not None},
+                by=user,
+            )
+        except InputError as error:
+            if "feature_name" in error.errors:
+                meta.add_error("feature_name", error.errors["feature_name"])
+            service_errors = error.errors.get("answers") or {}
+            if not isinstance(service_errors, dict):
+                service_errors = {}
+        except NotPermitted as error:
+            return problem(request, 403, "Not permitted", error.message, back=reverse("home"))
+        else:
+            if request.POST.get("action") == "submit":
+                return _submit_after_save(request, assessment)
+            messages.success(request, f"Draft of “{assessment.feature.name}” saved.")
+            return redirect("assessment_edit", pk=assessment.pk)
+    context = _form_context(questionnaire, form, answers, service_errors)
+    meta_errors = [
+        {"anchor": f"f-{name}", "text": meta.fields[name].label, "message": " ".join(errs)}
+        for name, errs in meta.errors.items()
+        if name in meta.fields
+    ]
+    context["error_list"] = meta_errors + context["error_list"]
+    return render(request, "assessments/form.html", {**context, "meta": meta, "is_new": True}, status=400)
+
+
+def _submit_after_save(request, assessment):
+    """Submit (or resubmit) right after saving; a blocked submission keeps the saved draft and says why."""
+    name = "resubmit" if assessment.state == State.CHANGES_REQUESTED else "submit"
+    try:
+        services.assessment_transition(
+            assessment=assessment, name=name, by=request.user, expected_state=assessment.state
+        )
+    except (TransitionConflict, NotPermitted) as error:
+        reasons = [presenters.tidy_reason(r) for r in getattr(error, "reasons", [error.message])]
+        messages.error(request, "Your answers are saved, but the assessment was not submitted: " + error.message)
+        return _render_edit(request, assessment, status=409, conflict=reasons)
+    except InputError as error:
+        return problem(request, 400, "Not submitted", error.message)
+    messages.success(request, f"“{assessment.feature.name}” was submitted for Legal review.")
+    return redirect("assessment_detail", pk=assessment.pk)
+
+
+def _editable_or_problem(request, assessment):
+    if not permissions.acts_for_team(request.user, assessment):
+        return problem(
+            request,
+            403,
+            "Only the team edits its answers",
+            f"Only members of the team {assessment.feature.team.name} may edit this assessment's answers.",
+            back=reverse("assessment_detail", args=[assessment.pk]),
+        )
+    if not assessment.is_editable():
+        return problem(
+            request,
+            409,
+            "This assessment cannot be edited now",
+            f"Answers can be edited only in draft or after changes were requested; "
+            f"this assessment is in {assessment.get_state_display()}.",
+            back=reverse("assessment_detail", args=[assessment.pk]),
+        )
+    return None
+
+
+def _render_edit(request, assessment, *, form=None, answers=None, service_errors=None, status=200, conflict=None):
+    questionnaire = get_questionnaire(assessment.questionnaire_version)
+    if form is None:
+        form = AnswersForm(questionnaire, answers=assessment.answers, auto_id="f-%s")
+        answers = dict(assessment.answers)
+    context = _form_context(questionnaire, form, answers, service_errors)
+    latest_request = (
+        assessment.sign_offs.filter(decision=SignOff.Decision.CHANGES_REQUESTED)
+        .select_related("reviewer")
+        .order_by("-created_at", "-pk")
+        .first()
+        if assessment.state == State.CHANGES_REQUESTED
+        else None
+    )
+    context.update(
+        {
+            "assessment": assessment,
+            "is_new": False,
+            "base_hash": assessment.content_hash,
+            "submit_name": "resubmit" if assessment.state == State.CHANGES_REQUESTED else "submit",
+            "change_request": latest_request,
+            "change_request_stage": roles.DOMAIN_LABELS.get(latest_request.stage) if latest_request else "",
+            "conflict": conflict or [],
+        }
+    )
+    return render(request, "assessments/form.html", context, status=status)
+
+
+def _not_saved_moved_on(request, assessment, form, answers):
+    """The assessment left draft while this user was editing: keep their input on screen, save nothing."""
+    messages.error(
+        request,
+        f"Not saved: this assessment moved to {assessment.get_state_display()} while you were editing, and "
+        "answers can no longer be changed. Your input is still below so that you can copy what you need.",
+    )
+    return _render_edit(request, assessment, form=form, answers=answers, status=409)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_edit(request, pk):
+    assessment = assessment_visible_to(request.user, pk)
+    if request.method == "POST" and permissions.acts_for_team(request.user, assessment):
+        questionnaire = get_questionnaire(assessment.questionnaire_version)
+        form = AnswersForm(questionnaire, request.POST, auto_id="f-%s")
+        form_ok = form.is_valid()
+        answers = form.answers()
+        if not assessment.is_editable():
+            return _not_saved_moved_on(request, assessment, form, answers)
+    else:
+        refused = _editable_or_problem(request, assessment)
+        if refused:
+            return refused
+        if request.method == "GET":
+            return _render_edit(request, assessment)
+    if not form_ok:
+        return _render_edit(request, assessment, form=form, answers=answers, status=400)
+    base_hash = request.POST.get("base_hash", "")
+    if base_hash and base_hash != assessment.content_hash:
+        # Someone saved in between: do not overwrite their answers silently; keep this user's input on screen.
+        messages.error(
+            request,
+            "Someone else saved changes to this assessment after you opened it (see its audit trail). "
+            "Your answers are still in the form below and were not saved: check them and save again.",
+        )
+        return _render_edit(request, assessment, form=form, answers=answers, status=409)
+    try:
+        assessment = services.assessment_update_answers(assessment=assessment, answers=answers, by=request.user)
+    except InputError as error:
+        errors = error.errors.get("answers") if isinstance(error.errors.get("answers"), dict) else error.errors
+        return _render_edit(request, assessment, form=form, answers=answers, service_errors=errors, status=400)
+    except NotPermitted as error:
+        return problem(request, 403, "Not permitted", error.message)
+    except TransitionConflict:
+        assessment = assessment_visible_to(request.user, pk)
+        return _not_saved_moved_on(request, assessment, form, answers)
+    if request.POST.get("action") == "submit":
+        return _submit_after_save(request, assessment)
+    messages.success(request, "Draft saved.")
+    return redirect("assessment_edit", pk=assessment.pk)
+
+
+@require_POST
+def assessment_preview(request, pk=None):
+    """The live panel (risk level, hard stops, what blocks submission) for answers being typed; saves nothing."""
+    user = request.user
+    if not user.is_authenticated:
+        # The panel is fetched in the background: say so in it rather than swapping in a login page.
+        status = 200 if request.headers.get("HX-Request") else 401
+        return render(request, "assessments/preview_logged_out.html", status=status)
+    if pk is None:
+        if not _user_teams(user):
+            return problem(request, 403, "Not permitted", "Only members of a product team fill in assessments.")
+        questionnaire = current_questionnaire()
+        submit_name = "submit"
+    else:
+        assessment = assessment_visible_to(user, pk)
+        if not permissions.acts_for_team(user, assessment):
+            return problem(request, 403, "Not permitted", "Only the team edits this assessment.")
+        questionnaire = get_questionnaire(assessment.questionnaire_version)
+        submit_name = "resubmit" if assessment.state == State.CHANGES_REQUESTED else "submit"
+    form = AnswersForm(questionnaire, request.POST, auto_id="f-%s")
+    form.is_valid()
+    context = _form_context(questionnaire, form, form.answers())
+    context["submit_name"] = submit_name
+    return render(request, "assessments/preview.html", context)
+
+
+# -- the assessment page -------------------------------------------------------------------------
+
+
+def _action_forms(user, assessment, transitions, bound=None):
+    """A form per transition the user may take now; ``bound`` replaces one with the posted, invalid one."""
+    owners = None
+    forms = {}
+    for option in transitions:
+        name = option["name"]
+        if bound and bound["name"] == name:
+            entry = bound
+        else:
+            entry = {"name": name, "form": TransitionForm(initial={"expected_state": assessment.state})}
+        if name == "approve" and "conditions" not in entry:
+            if owners is None:
+                owners = list(assessment.feature.team.members.order_by("username"))
+            entry["conditions"] = ConditionFormSet(prefix="conditions", form_kwargs={"owners": owners})
+        forms[name] = entry
+    return forms
+
+
+def _render_detail(request, assessment, *, status=200, bound=None, conflict=None):
+    user = request.user
+    questionnaire = get_questionnaire(assessment.questionnaire_version)
+    sign_offs = list(assessment.sign_offs.select_related("reviewer").order_by("review_round", "created_at", "pk"))
+    conditions = list(assessment.conditions.select_related("owner").order_by("due_date", "pk"))
+    entries = list(AuditEntry.objects.filter(assessment_id=assessment.pk).order_by("seq"))
+    actor_ids = {e.actor_id for e in entries if e.actor_id}
+    people = {u.pk: u for u in get_user_model().objects.filter(pk__in=actor_ids)} if actor_ids else {}
+    bias = list(assessment.bias_results.all())
+    transitions = transitions_for(user, assessment)
+    transitions = [{**t, "spec": services.TRANSITIONS[t["name"]]} for t in transitions]
+    allowed = [t for t in transitions if t["allowed"]]
+    blocked = [t for t in transitions if not t["allowed"]]
+    for option in blocked:
+        if option["name"] in ("submit", "resubmit"):
+            option["blockers"] = presenters.submit_readiness(questionnaire, assessment.answers)
+    today = timezone.localdate()
+    may_edit = assessment.is_editable() and permissions.acts_for_team(user, assessment)
+    team_acts = permissions.is_team_member(user, assessment)
+    context = {
+        "assessment": assessment,
+        "questionnaire": questionnaire,
+        "answer_sections": presenters.answer_sections(questionnaire, assessment.answers),
+        "risk": presenters.risk_breakdown(questionnaire, assessment.risk_score or {}),
+        "hard_stops": [
+            {"question": q, "message": presenters.stop_text(m), "anchor": dom_id(q.id)}
+            for q, m in questionnaire.hard_stops(assessment.answers)
+        ],
+        "nist": presenters.nist_table(questionnaire, assessment.answers),
+        "progress": presenters.review_progress(assessment, sign_offs),
+        "rounds": presenters.sign_off_rounds(sign_offs, conditions),
+        "conditions": [{"condition": c, "overdue": not c.met and c.due_date < today} for c in conditions],
+        "may_close_conditions": team_acts,
+        "timeline": presenters.timeline(questionnaire, entries, people),
+        "diff": presenters.reviewer_diff(questionnaire, assessment, user, sign_offs, entries),
+        "bias_rows": bias,
+        "bias_ratios": four_fifths_ratios(bias),
+        "bias_required": required_dimensions(assessment),
+        "bias_present": sorted({row.dimension for row in bias}),
+        "allowed": allowed,
+        "blocked": blocked,
+        "action_forms": _action_forms(user, assessment, allowed, bound),
+        "may_edit": may_edit,
+        "clock": StageClock(assessment, timezone.now()),
+        "conflict": conflict,
+        "stage_label": roles.DOMAIN_LABELS.get(assessment.stage, ""),
+        "needs_disclosure": questionnaire.needs_disclosure(assessment.answers),
+    }
+    return render(request, "assessments/detail.html", context, status=status)
+
+
+@login_required
+def assessment_detail(request, pk):
+    assessment = assessment_visible_to(request.user, pk)
+    return _render_detail(request, assessment)
+
+
+@login_required
+@require_POST
+def assessment_transition(request, pk, name):
+    user = request.user
+    assessment = assessment_visible_to(user, pk)
+    spec = services.TRANSITIONS.get(name)
+    if spec is None:
+        raise Http404("No such action.")
+    form = TransitionForm(request.POST)
+    form_ok = form.is_valid()
+    expected = form.cleaned_data.get("expected_state") if form_ok else None
+    method = getattr(assessment, name)
+    current = expected in (None, "", assessment.state)
+    # Refuse before looking at the input: who may act is decided on the object, whatever was posted.
+    may_try = method._django_fsm.has_transition(assessment.state)
+    if current and may_try and not permissions.holds_transition_permission(assessment, name, user):
+        denial = permissions.transition_denial(name, user, assessment) or "You may not do this."
+        return problem(request, 403, "Not permitted", denial, back=reverse("assessment_detail", args=[assessment.pk]))
+    bound = {"name": name, "form": form}
+    conditions = None
+    # A post without the conditions rows (another client, or an older page) simply sets no conditions.
+    if name == "approve" and "conditions-TOTAL_FORMS" in request.POST:
+        owners = list(assessment.feature.team.members.order_by("username"))
+        formset = ConditionFormSet(request.POST, prefix="conditions", form_kwargs={"owners": owners})
+        bound["conditions"] = formset
+        if formset.is_valid():
+            conditions = [f.as_service_value() for f in formset if f.has_changed() and not f.is_blank()]
+        else:
+            form_ok = False
+    if not form_ok:
+        return _render_detail(request, assessment, status=400, bound=bound)
+    try:
+        services.assessment_transition(
+            assessment=assessment,
+            name=name,
+            by=user,
+            comment=form.cleaned_data["comment"],
+            conditions=conditions or None,
+            expected_state=expected or None,
+        )
+    except InputError as error:
+        _attach_transition_errors(bound, error)
+        return _render_detail(request, assessment, status=400, bound=bound)
+    except NotPermitted as error:
+        return problem(
+            request, 403, "Not permitted", error.message, back=reverse("assessment_detail", args=[assessment.pk])
+        )
+    except TransitionConflict as error:
+        assessment = assessment_visible_to(user, pk)
+        conflict = {"message": error.message, "reasons": [presenters.tidy_reason(r) for r in error.reasons]}
+        return _render_detail(request, assessment, status=409, conflict=conflict)
+    messages.success(request, _done_message(name, assessment))
+    return redirect("assessment_detail", pk=assessment.pk)
+
+
+def _attach_transition_errors(bound, error):
+    form = bound["form"]
+    formset = bound.get("conditions")
+    for key, message in error.errors.items():
+        if key == "comment":
+            form.add_error("comment", message)
+        elif key.startswith("conditions[") and formset is not None:
+            index = int(key[len("conditions[") : -1]) - 1
+            filled = [f for f in formset if f.has_changed() and not f.is_blank()]
+            target = filled[index] if 0 <= index < len(filled) else None
+            if target is not None:
+                target.add_error(None, message)
+            else:
+                form.add_error(None, message)
+        else:
+            form.add_error(None, message)
+
+
+def _done_message(name, assessment):
+    feature = assessment.feature.name
+    return {
+        "submit": f"“{feature}” was submitted for Legal review.",
+        "resubmit": f"“{feature}” was resubmitted; review starts again at Legal.",
+        "approve": f"You signed off “{feature}”.",
+        "request_changes": f"You requested changes to “{feature}”; the team has been told.",
+        "reject": f"You rejected “{feature}”.",
+        "withdraw": f"“{feature}” was withdrawn.",
+        "launch": f"“{feature}” is marked launched.",
+        "start_reassessment": f"A re-assessment of “{feature}” was opened as a new draft.",
+        "retire": f"“{feature}” was retired.",
+    }[name]
+
+
+@login_required
+@require_POST
+def condition_met(request, pk):
+    user = request.user
+    condition = get_object_or_404(
+        Condition.objects.select_related("assessment"), pk=pk, assessment__in=assessments_visible_to(user)
+    )
+    back = reverse("assessment_detail", args=[condition.assessment_id])
+    comment = request.POST.get("comment", "")
+    try:
+        services.condition_mark_met(condition=condition, by=user, comment=comment)
+    except NotPermitted as error:
+        return problem(request, 403, "Not permitted", error.message, back=back)
+    except TransitionConflict as error:
+        return problem(request, 409, "Already recorded", error.message, back=back)
+    except InputError as error:
+        return problem(request, 400, "Not recorded", " ".join(map(str, error.errors.values())), back=back)
+    messages.success(request, "The condition is recorded as met.")
+    return redirect(f"{back}#conditions")

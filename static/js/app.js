@@ -1,0 +1,102 @@
+/* Progressive enhancements; every page works without them.
+ * 1. show_if: questions appear and disappear as answers change (the server applies the same rules on save).
+ * 2. Approval conditions: extra rows stay folded until asked for.
+ * 3. An error summary takes focus, so keyboard and screen-reader users land on it. */
+(function () {
+  "use strict";
+
+  function fieldValue(form, name) {
+    var controls = form.querySelectorAll('[name="' + name + '"]');
+    var values = [];
+    var single = null;
+    controls.forEach(function (control) {
+      if (control.type === "checkbox") {
+        if (control.checked) values.push(control.value);
+      } else if (control.type === "radio") {
+        if (control.checked) single = control.value;
+      } else {
+        single = control.value;
+      }
+    });
+    if (controls.length && controls[0].type === "checkbox") return values;
+    return single;
+  }
+
+  function applyShowIf(form, rules) {
+    var cache = {};
+    function visible(name) {
+      if (name in cache) return cache[name];
+      var rule = rules[name];
+      var result = true;
+      if (rule) {
+        var holder = form.querySelector('[data-question="' + rule.field + '"]');
+        var value = fieldValue(form, rule.field);
+        if (holder && !visible(rule.field)) result = false;
+        else if (value === null || value === "") result = false;
+        else if ("equals" in rule) result = value === rule.equals;
+        else if ("includes" in rule) result = Array.isArray(value) && value.indexOf(rule.includes) !== -1;
+        else result = rule["in"].indexOf(value) !== -1;
+      }
+      cache[name] = result;
+      return result;
+    }
+    form.querySelectorAll("[data-question]").forEach(function (holder) {
+      var name = holder.getAttribute("data-question");
+      if (!(name in rules)) return;
+      var show = visible(name);
+      holder.hidden = !show;
+      holder.querySelectorAll("input, select, textarea").forEach(function (control) {
+        control.disabled = !show;
+      });
+    });
+  }
+
+  function setUpQuestionnaire() {
+    var form = document.querySelector("form[data-questionnaire]");
+    var script = document.getElementById("show-if-rules");
+    if (!form || !script) return;
+    var rules = JSON.parse(script.textContent);
+    // Capture phase: visibility is settled before htmx reads the form for the live panel.
+    form.addEventListener("change", function () { applyShowIf(form, rules); }, true);
+    applyShowIf(form, rules);
+  }
+
+  function setUpConditionRows() {
+    document.querySelectorAll("[data-condition-rows]").forEach(function (group) {
+      var rows = Array.prototype.slice.call(group.querySelectorAll("[data-condition-row]"));
+      var button = group.querySelector("[data-add-condition]");
+      if (!button) return;
+      rows.forEach(function (row, index) {
+        var filled = Array.prototype.some.call(row.querySelectorAll("input, textarea"), function (c) {
+          return c.value && c.type !== "hidden";
+        });
+        if (index > 0 && !filled && !row.querySelector(".field-error")) row.hidden = true;
+      });
+      function refresh() {
+        button.hidden = !rows.some(function (row) { return row.hidden; });
+      }
+      button.hidden = false;
+      refresh();
+      button.addEventListener("click", function () {
+        var next = rows.find(function (row) { return row.hidden; });
+        if (next) {
+          next.hidden = false;
+          var first = next.querySelector("textarea, input");
+          if (first) first.focus();
+        }
+        refresh();
+      });
+    });
+  }
+
+  function focusErrorSummary() {
+    var summary = document.querySelector(".error-summary[tabindex]");
+    if (summary) summary.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpQuestionnaire();
+    setUpConditionRows();
+    focusErrorSummary();
+  });
+})();

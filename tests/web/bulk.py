@@ -1,0 +1,83 @@
+"""Many assessments at once, for query-count tests.
+
+Rows are written in bulk with the same grants the services give (team: view and
+change; committee: view once submitted; the stage's domain: sign-off), so the
+selectors see exactly what they would see after real use.
+"""
+
+import itertools
+from datetime import timedelta
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from assessments.models import STAGE_STATE, AIFeature, Assessment, State
+from assessments.questionnaire import current_questionnaire
+from assessments.risk import risk_score
+from committee import roles
+
+from ..answers import complete_answers
+
+STATES = (
+    State.LEGAL_REVIEW,
+    State.DRAFT,
+    State.SECURITY_REVIEW,
+    State.CHANGES_REQUESTED,
+    State.LEGAL_REVIEW,
+    State.APPROVED,
+    State.LAUNCHED,
+    State.DATA_AI_REVIEW,
+    State.REJECTED,
+    State.CLINICAL_REVIEW,
+)
+_batch = itertools.count(1)
+
+
+def bulk_assessments(people, count, team=None):
+    team = team or people.team
+    questionnaire = current_questionnaire()
+    answers = complete_answers()
+    score = risk_score(questionnaire, answers)
+    now = timezone.now()
+    batch = next(_batch)
+    features = AIFeature.objects.bulk_create(
+        [AIFeature(name=f"Bulk {batch}-{i}", team=team, owner=people.alice) for i in range(count)]
+    )
+    rows = []
+    for i, feature in enumerate(features):
+        state = STATES[i % len(STATES)]
+        submitted = state != State.DRAFT
+        in_review = state in STAGE_STATE.values()
+        rows.append(
+            Assessment(
+                feature=feature,
+                version=1,
+                questionnaire_version=questionnaire.version,
+                answers=answers,
+                state=state,
+                risk_level=(i % 4) + 1,
+                risk_score=score,
+                content_hash=f"{i:064d}",
+                review_round=1 if submitted else 0,
+                created_by=people.alice,
+                created_at=now - timedelta(days=30),
+                updated_at=now - timedelta(minutes=i),
+                submitted_at=now - timedelta(days=20) if submitted else None,
+                # Every third one has waited long enough to be overdue at any risk level.
+                stage_entered_at=(now - timedelta(days=30 if i % 3 == 0 else 1)) if in_review else None,
+            )
+        )
+    created = Assessment.objects.bulk_create(rows)
+    ids = [a.pk for a in created]
+    everything = Assessment.objects.filter(pk__in=ids)
+    assign_perm("assessments.view_assessment", team.group, everything)
+    assign_perm("assessments.change_assessment", team.group, everything)
+    submitted = everything.exclude(state=State.DRAFT)
+    for name in roles.COMMITTEE_GROUPS:
+        assign_perm("assessments.view_assessment", Group.objects.get(name=name), submitted)
+    for domain, state in STAGE_STATE.items():
+        at_stage = everything.filter(state=state)
+        if at_stage.exists():
+            assign_perm("assessments.sign_off_assessment", Group.objects.get(name=domain), at_stage)
+    return created

@@ -1,0 +1,114 @@
+"""Pages cost the same number of SQL queries with 10 assessments as with 200.
+
+Each test measures one page at 10 and again at 200 assessments and asserts both
+counts equal the expected number, so an N+1 query fails here at once.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import services
+from committee.models import Notification
+
+from ..workflow import advance, create_draft
+from .bulk import bulk_assessments
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context.captured_queries)
+
+
+def counts_at_10_and_200(people, client, url):
+    bulk_assessments(people, 10)
+    client.get(url)  # warm per-process caches (content types), as in a running server
+    at_10 = queries_for(client, url)
+    bulk_assessments(people, 190)
+    at_200 = queries_for(client, url)
+    return at_10, at_200
+
+
+LIST_PAGES = [
+    # (who, url, expected queries)
+    ("alice", reverse("assessment_list"), 8),
+    ("alice", reverse("assessment_list") + "?state=legal_review&risk=1&overdue=on&q=Bulk", 8),
+    ("chair", reverse("assessment_list"), 8),
+    ("auditor", reverse("assessment_list") + "?stage=legal&team=client-experience", 8),
+    ("legal", reverse("queue"), 7),
+    ("auditor", reverse("audit_trail"), 7),
+]
+
+
+def user_named(people, who):
+    return people.reviewers[who] if who in people.reviewers else getattr(people, who)
+
+
+@pytest.mark.parametrize(("who", "url", "expected"), LIST_PAGES)
+def test_lists_and_the_queue(people, login, who, url, expected):
+    client = login(user_named(people, who))
+    # A few real ones too, so the audit trail has rows.
+    advance(people, create_draft(people), "legal_review")
+    assert counts_at_10_and_200(people, client, url) == (expected, expected)
+
+
+HOME_PAGES = [("alice", 10), ("legal", 8), ("chair", 9), ("auditor", 8)]
+
+
+@pytest.mark.parametrize(("who", "expected"), HOME_PAGES)
+def test_home_pages(people, login, who, expected):
+    client = login(user_named(people, who))
+    due = (timezone.localdate() + timedelta(days=9)).isoformat()
+    assessment = advance(people, create_draft(people), "data_ai_review")
+    services.assessment_transition(
+        assessment=assessment,
+        name="approve",
+        by=people.reviewers["data_ai"],
+        conditions=[{"text": "Check monthly.", "owner": "alice", "due_date": due}],
+    )
+    assert counts_at_10_and_200(people, client, reverse("home")) == (expected, expected)
+
+
+# The reviewer of the current stage costs more: each of their three decisions checks its permission and guards.
+DETAIL_VIEWERS = [("alice", 16), ("legal", 27), ("auditor", 14), ("chair", 14)]
+
+
+@pytest.mark.parametrize(("who", "expected"), DETAIL_VIEWERS)
+def test_the_assessment_page(people, login, who, expected):
+    # A second round, so the page has sign-offs, an invalidation, a diff and a long timeline.
+    assessment = advance(people, create_draft(people), "clinical_review")
+    assessment = services.assessment_transition(
+        assessment=assessment, name="request_changes", by=people.reviewers["clinical"], comment="Explain more."
+    )
+    services.assessment_update_answers(
+        assessment=assessment, answers={"impact.benefits": "Shorter waits."}, by=people.alice
+    )
+    assessment = services.assessment_transition(assessment=assessment, name="resubmit", by=people.alice)
+    client = login(user_named(people, who))
+    url = reverse("assessment_detail", args=[assessment.pk])
+    assert counts_at_10_and_200(people, client, url) == (expected, expected)
+
+
+def test_the_inbox(people, login):
+    client = login(people.alice)
+    assessment = create_draft(people)
+    url = reverse("inbox")
+
+    def notify(count):
+        Notification.objects.bulk_create(
+            Notification(recipient=people.alice, assessment=assessment, subject=f"Reminder {i}", body="Body")
+            for i in range(count)
+        )
+
+    notify(10)
+    client.get(url)
+    at_10 = queries_for(client, url)
+    notify(190)
+    at_200 = queries_for(client, url)
+    assert (at_10, at_200) == (8, 8)
