@@ -349,6 +349,9 @@ class AuditEntryQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("The audit log is append-only.")
 
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
 
 class AuditEntry(models.Model):
     """One row of the append-only, hash-chained audit log.

@@ -6,7 +6,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from committee import roles
 
-from .models import STAGE_STATE, Assessment, State
+from .models import STAGE_STATE, Assessment
 from .permissions import holds_transition_permission
 from .services import TRANSITIONS, transition_blockers
 
@@ -65,7 +65,6 @@ def available_transitions(user, assessment):
 
 
 __all__ = [
-    "State",
     "assessments_visible_to",
     "assessment_visible_to",
     "review_queue_for",

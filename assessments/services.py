@@ -22,7 +22,6 @@ from . import permissions
 from .audit import audit_append
 from .errors import InputError, NotPermitted, TransitionConflict
 from .models import (
-    NEXT_AFTER_APPROVAL,
     STAGE_STATE,
     AIFeature,
     Assessment,
@@ -574,7 +573,6 @@ def _clean_bias_row(row):
 
 __all__ = [
     "TRANSITIONS",
-    "NEXT_AFTER_APPROVAL",
     "assessment_create",
     "assessment_update_answers",
     "assessment_transition",
