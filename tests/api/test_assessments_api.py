@@ -12,20 +12,9 @@ from tests.answers import complete_answers
 from tests.factories import UserFactory
 from tests.workflow import act, advance, create_draft
 
+from .contract import CONTRACT_FIELDS
+
 LIST = "/api/v1/assessments/"
-CONTRACT_FIELDS = {
-    "id",
-    "feature_name",
-    "team",
-    "version",
-    "state",
-    "risk_level",
-    "answers",
-    "sign_offs",
-    "conditions",
-    "created_at",
-    "updated_at",
-}
 
 
 def detail(assessment):
