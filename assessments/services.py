@@ -14,15 +14,14 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
-from guardian.shortcuts import assign_perm, remove_perm
 
 from committee import roles
 
 from . import permissions
 from .audit import audit_append
 from .errors import InputError, NotPermitted, TransitionConflict
+from .grants import grants_sync
 from .models import (
-    STAGE_STATE,
     AIFeature,
     Assessment,
     AuditEntry,
@@ -102,9 +101,7 @@ def _new_version(*, feature, version, answers, by, questionnaire, comment=""):
     )
     _refresh_derived(assessment, questionnaire)
     assessment.save()
-    team_group = feature.team.group
-    assign_perm("view_assessment", team_group, assessment)
-    assign_perm("change_assessment", team_group, assessment)
+    grants_sync(assessment)
     audit_append(
         assessment=assessment,
         actor=by,
@@ -245,7 +242,7 @@ def assessment_transition(*, assessment, name, by, comment="", conditions=None, 
                 content_hash=locked.content_hash,
                 details=_audit_details(name, locked, stage, parsed_conditions),
             )
-            _update_grants(locked, from_state)
+            grants_sync(locked)
             if name == "start_reassessment":
                 _open_reassessment(locked, by)
     except (ConcurrentTransition, IntegrityError) as exc:
@@ -391,21 +388,6 @@ def _audit_details(name, assessment, stage, conditions):
     if name == "launch":
         details["next_review_due"] = assessment.next_review_due.isoformat()
     return details
-
-
-def _update_grants(assessment, from_state):
-    """Committee sees everything past draft; only the current stage's domain may sign off."""
-    from django.contrib.auth.models import Group
-
-    groups = {name: Group.objects.get_or_create(name=name)[0] for name in roles.COMMITTEE_GROUPS}
-    if from_state == State.DRAFT:
-        for name in roles.COMMITTEE_GROUPS:
-            assign_perm("view_assessment", groups[name], assessment)
-    for domain, state in STAGE_STATE.items():
-        if state == from_state and state != assessment.state:
-            remove_perm("sign_off_assessment", groups[domain], assessment)
-    if assessment.stage:
-        assign_perm("sign_off_assessment", groups[assessment.stage], assessment)
 
 
 def _supersede_previous_versions(assessment, by):

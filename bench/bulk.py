@@ -9,11 +9,12 @@ the pages under test see the same permissions as in real use.
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
 from assessments.demo import INTAKE, MATCHING, NOTES
+from assessments.grants import grant_rows
 from assessments.models import (
     STAGE_STATE,
     AIFeature,
@@ -120,41 +121,4 @@ def bulk_seed(count):
 
 
 def _grant(assessments):
-    permission = {
-        p.codename: p
-        for p in Permission.objects.filter(
-            content_type__app_label="assessments",
-            codename__in=["view_assessment", "change_assessment", "sign_off_assessment"],
-        )
-    }
-    groups = {name: Group.objects.get_or_create(name=name)[0] for name in roles.COMMITTEE_GROUPS}
-    stage_group = {state: groups[domain] for domain, state in STAGE_STATE.items()}
-    rows = []
-    for assessment in assessments:
-        team_group = assessment.feature.team.group
-        rows.append(
-            AssessmentGroupObjectPermission(
-                group=team_group, permission=permission["view_assessment"], content_object=assessment
-            )
-        )
-        rows.append(
-            AssessmentGroupObjectPermission(
-                group=team_group, permission=permission["change_assessment"], content_object=assessment
-            )
-        )
-        if assessment.state != State.DRAFT:
-            for group in groups.values():
-                rows.append(
-                    AssessmentGroupObjectPermission(
-                        group=group, permission=permission["view_assessment"], content_object=assessment
-                    )
-                )
-        if assessment.state in stage_group:
-            rows.append(
-                AssessmentGroupObjectPermission(
-                    group=stage_group[assessment.state],
-                    permission=permission["sign_off_assessment"],
-                    content_object=assessment,
-                )
-            )
-    AssessmentGroupObjectPermission.objects.bulk_create(rows, batch_size=5000)
+    AssessmentGroupObjectPermission.objects.bulk_create(grant_rows(assessments), batch_size=5000)

@@ -8,14 +8,12 @@ selectors see exactly what they would see after real use.
 import itertools
 from datetime import timedelta
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
-from assessments.models import STAGE_STATE, AIFeature, Assessment, State
+from assessments.grants import grant_rows
+from assessments.models import STAGE_STATE, AIFeature, Assessment, AssessmentGroupObjectPermission, State
 from assessments.questionnaire import current_questionnaire
 from assessments.risk import risk_score
-from committee import roles
 
 from ..answers import complete_answers
 
@@ -69,15 +67,5 @@ def bulk_assessments(people, count, team=None):
             )
         )
     created = Assessment.objects.bulk_create(rows)
-    ids = [a.pk for a in created]
-    everything = Assessment.objects.filter(pk__in=ids)
-    assign_perm("assessments.view_assessment", team.group, everything)
-    assign_perm("assessments.change_assessment", team.group, everything)
-    submitted = everything.exclude(state=State.DRAFT)
-    for name in roles.COMMITTEE_GROUPS:
-        assign_perm("assessments.view_assessment", Group.objects.get(name=name), submitted)
-    for domain, state in STAGE_STATE.items():
-        at_stage = everything.filter(state=state)
-        if at_stage.exists():
-            assign_perm("assessments.sign_off_assessment", Group.objects.get(name=domain), at_stage)
+    AssessmentGroupObjectPermission.objects.bulk_create(grant_rows(created))
     return created
