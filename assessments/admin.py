@@ -1,7 +1,10 @@
 """Django admin. The audit trail and what it proves (assessments, sign-offs, conditions,
 bias evidence, the audit log) is read-only here: changes go through the services."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.auth import get_user_model
 
 from .models import AIFeature, Assessment, AuditChainHead, AuditEntry, BiasResult, Condition, SignOff, Team
 
@@ -17,12 +20,36 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class TeamAdminForm(forms.ModelForm):
+    """Edits the team's members, which are its group's users: the one store of membership."""
+
+    members = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.order_by("username"),
+        required=False,
+        widget=FilteredSelectMultiple("members", is_stacked=False),
+        help_text="Members act for the team's assessments and may never sign them off.",
+    )
+
+    class Meta:
+        model = Team
+        fields = ["name", "slug"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["members"].initial = list(self.instance.members.all())
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
+    form = TeamAdminForm
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    filter_horizontal = ("members",)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.members.set(form.cleaned_data["members"])
 
     def get_readonly_fields(self, request, obj=None):
         # The slug names the team's permission group; it is fixed once created.
@@ -87,8 +114,8 @@ class SignOffAdmin(ReadOnlyAdmin):
 
 @admin.register(Condition)
 class ConditionAdmin(ReadOnlyAdmin):
-    list_display = ("text", "assessment", "owner", "due_date", "met")
-    list_filter = ("met",)
+    list_display = ("text", "assessment", "owner", "due_date", "before_launch", "status")
+    list_filter = ("status", "before_launch")
     list_select_related = ("assessment__feature", "owner")
 
 

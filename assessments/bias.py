@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 
+from .errors import Reason
+
 REQUIRED_DIMENSIONS = ("race", "religion", "gender")
 FOUR_FIFTHS = 0.8
 RELEVANT_DIMENSIONS_QUESTION = "bias.relevant_dimensions"
@@ -14,11 +16,17 @@ def required_dimensions(assessment):
 
 
 def bias_evidence_blockers(assessment):
+    """One reason per required identity dimension without per-group results."""
     present = set(assessment.bias_results.values_list("dimension", flat=True).distinct())
-    missing = [d for d in required_dimensions(assessment) if d not in present]
-    if not missing:
-        return []
-    return [f"Bias evidence is missing for: {', '.join(missing)}."]
+    return [
+        Reason("bias_evidence_missing", f"Bias evidence is missing for {dimension_label(d)}.")
+        for d in required_dimensions(assessment)
+        if d not in present
+    ]
+
+
+def dimension_label(dimension):
+    return dimension.replace("_", " ")
 
 
 def four_fifths_ratios(rows):

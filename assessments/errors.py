@@ -1,8 +1,24 @@
 """Domain errors raised by services, each with a message a user can read.
 
 Views and the API map them to HTTP: InputError 400, NotPermitted 403,
-TransitionConflict 409.
+TransitionConflict 409. Reasons are structured (``Reason``): a stable ``code``
+for programs, a ``message`` for people (question texts, never ids), and the
+``question`` id when one question is concerned, so the browser can link to it.
 """
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why something is refused: ``code`` for programs, ``message`` for people, ``question`` when one applies."""
+
+    code: str
+    message: str
+    question: str | None = None
+
+    def as_dict(self):
+        return {"code": self.code, "message": self.message, "question": self.question}
 
 
 class DomainError(Exception):
@@ -20,12 +36,16 @@ class InputError(DomainError):
 
 
 class NotPermitted(DomainError):
-    """The user may not do this to this object."""
+    """The user could never do this to this object (wrong role, own team, an editor)."""
+
+    def __init__(self, message, code="not_permitted"):
+        super().__init__(message)
+        self.code = code
 
 
 class TransitionConflict(DomainError):
-    """The state, a guard or a concurrent change forbids this now; ``reasons`` say why."""
+    """The state, the moment, a guard or a concurrent change forbids this now; ``reasons`` say why."""
 
-    def __init__(self, message, reasons=()):
+    def __init__(self, message, reasons=(), code="conflict"):
         super().__init__(message)
-        self.reasons = list(reasons) or [message]
+        self.reasons = list(reasons) or [Reason(code, message)]

@@ -11,8 +11,6 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
-from committee import roles
-
 from .models import State
 
 NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -167,30 +165,43 @@ class ConditionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Give the due date as a date, for example 2026-03-31."},
     )
+    before_launch = forms.BooleanField(label="Due before launch", required=False)
 
     def __init__(self, *args, owners=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("", "The feature's owner")] + [
-            (user.get_username(), _person(user)) for user in owners
+            (user.get_username(), person_name(user)) for user in owners
         ]
         self.fields["owner"].error_messages["invalid_choice"] = "Choose a member of the team."
 
     def is_blank(self):
         data = getattr(self, "cleaned_data", {})
-        return not data.get("text") and not data.get("due_date") and not self.has_error("due_date")
+        return (
+            not data.get("text")
+            and not data.get("due_date")
+            and not data.get("before_launch")
+            and not self.has_error("due_date")
+        )
 
     def clean(self):
         data = super().clean()
-        if data.get("text") or data.get("due_date") or self.has_error("due_date"):
+        if data.get("text") or data.get("due_date") or data.get("before_launch") or self.has_error("due_date"):
             if not data.get("text"):
                 self.add_error("text", "Say what the team must do.")
-            if not data.get("due_date") and not self.has_error("due_date"):
-                self.add_error("due_date", "Give a due date.")
+            if data.get("before_launch") and data.get("due_date"):
+                self.add_error("due_date", "Give a due date, or tick “Due before launch”, not both.")
+            elif not data.get("before_launch") and not data.get("due_date") and not self.has_error("due_date"):
+                self.add_error("due_date", "Give a due date, or tick “Due before launch”.")
         return data
 
     def as_service_value(self):
         data = self.cleaned_data
-        return {"text": data["text"], "owner": data.get("owner") or "", "due_date": data["due_date"].isoformat()}
+        value = {"text": data["text"], "owner": data.get("owner") or ""}
+        if data.get("before_launch"):
+            value["before_launch"] = True
+        else:
+            value["due_date"] = data["due_date"].isoformat()
+        return value
 
 
 ConditionFormSet = forms.formset_factory(
@@ -202,34 +213,6 @@ ConditionFormSet = forms.formset_factory(
 )
 
 
-def _person(user):
+def person_name(user):
     full = user.get_full_name()
     return f"{full} ({user.get_username()})" if full else user.get_username()
-
-
-RISK_CHOICES = [("", "Any risk level")] + [(str(level), f"Level {level}") for level in (1, 2, 3, 4)]
-
-
-class AssessmentFilterForm(forms.Form):
-    q = forms.CharField(label="Feature name contains", required=False, max_length=100, strip=True)
-    state = forms.ChoiceField(label="State", required=False)
-    team = forms.ChoiceField(label="Team", required=False)
-    risk = forms.TypedChoiceField(
-        label="Risk level", required=False, choices=RISK_CHOICES, coerce=int, empty_value=None
-    )
-    stage = forms.ChoiceField(label="Review stage", required=False)
-    overdue = forms.BooleanField(label="Overdue at their stage only", required=False)
-
-    def __init__(self, *args, teams, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", "Any state")] + list(State.choices)
-        self.fields["team"].choices = [("", "Any team")] + [(team.slug, team.name) for team in teams]
-        self.fields["stage"].choices = [("", "Any stage")] + [(d, roles.DOMAIN_LABELS[d]) for d in roles.DOMAINS]
-        for name in ("state", "team", "risk", "stage"):
-            self.fields[name].error_messages["invalid_choice"] = "Choose one of the listed options."
-        self.fields["q"].error_messages["max_length"] = "Search for at most 100 characters."
-
-    def active_filters(self):
-        if not self.is_bound or not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}

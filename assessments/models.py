@@ -2,7 +2,17 @@
 
 ``Assessment.state`` is a protected django-fsm field: it changes only through the
 transition methods below, and those are called only by ``assessments.services``.
+
+The ``@transition`` declarations are the one table of the review workflow:
+source, target, permission and guards, with the rest in django-fsm's ``custom``
+metadata (label, verb, done message, hint, whether a comment is required, who
+acts). The method body is the transition's effect on this assessment. Everything
+else (services, permissions, pages, the API and its schema) reads this table
+through ``assessments.transitions``.
 """
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -14,7 +24,10 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from committee import roles
 
 from . import canonical
-from .permissions import may_act_for_team, may_sign_off
+from .bias import bias_evidence_blockers
+from .errors import Reason
+from .permissions import nobody_may, reviewer_may, team_may
+from .questionnaire import get_questionnaire
 
 
 class State(models.TextChoices):
@@ -52,24 +65,71 @@ NEXT_AFTER_APPROVAL = {
     State.DATA_AI_REVIEW: State.APPROVED,
 }
 
-
-def _nobody(instance, user):
-    return False
-
-
 # Answers may be edited only here.
 EDITABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED)
 WITHDRAWABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED, *REVIEW_STATES)
 TERMINAL_STATES = (State.REJECTED, State.WITHDRAWN, State.RETIRED, State.SUPERSEDED)
 
 
+class FollowUp:
+    """Work a transition asks the service to do after it, on other assessments (it needs the audit log)."""
+
+    SUPERSEDE_PREVIOUS = "supersede_previous"
+    OPEN_NEW_VERSION = "open_new_version"
+
+
+@dataclass
+class TransitionContext:
+    """What a transition's body needs: who acts, their input, the moment; what it records for the audit row."""
+
+    by: object  # a user, or services.SYSTEM
+    now: datetime
+    comment: str = ""
+    conditions: list = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+    sign_off: object = None
+    follow_ups: list = field(default_factory=list)
+
+
+def guard(reasons_of):
+    """A django-fsm condition from a function returning reasons; evaluated once per assessment and state."""
+
+    def condition(instance):
+        return not instance.guard_reasons(reasons_of)
+
+    condition.reasons_of = reasons_of
+    condition.__name__ = f"guard_{reasons_of.__name__}"
+    return condition
+
+
+def _submit_reasons(assessment):
+    return assessment.submit_blockers()
+
+
+def _approve_reasons(assessment):
+    return assessment.approval_blockers()
+
+
+def _launch_reasons(assessment):
+    return assessment.launch_blockers()
+
+
+class TeamQuerySet(models.QuerySet):
+    def of(self, user):
+        """The teams the user is a member of (membership is the team's group)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(group__user=user)
+
+
 class Team(models.Model):
-    """A product team. Its members act for its assessments through its group."""
+    """A product team. Its members are the users of its group: the one store of membership."""
 
     slug = models.SlugField(unique=True, max_length=60)
     name = models.CharField(max_length=200)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="team", editable=False)
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -82,8 +142,13 @@ class Team(models.Model):
             self.group, _ = Group.objects.get_or_create(name=roles.team_group_name(self.slug))
         super().save(*args, **kwargs)
 
+    @property
+    def members(self):
+        """The team's members: its group's users (add and remove work on it)."""
+        return self.group.user_set
+
     def has_member(self, user):
-        return user.is_authenticated and self.members.filter(pk=user.pk).exists()
+        return user.is_authenticated and self.group.user_set.filter(pk=user.pk).exists()
 
 
 class AIFeature(models.Model):
@@ -133,16 +198,21 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.feature.name} v{self.version}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # What was decided about the old row no longer holds for the saved one.
+        self.forget_checks()
+
+    def forget_checks(self):
+        self._guard_memo = {}
+        self._actor_facts = {}
+
     # -- what the policy asks of the assessment -------------------------------------------
 
     @property
     def stage(self):
         """The domain whose sign-off is due now, or None outside review."""
         return STATE_STAGE.get(self.state)
-
-    @property
-    def team(self):
-        return self.feature.team
 
     def is_editable(self):
         return self.state in EDITABLE_STATES
@@ -156,26 +226,41 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
             }
         )
 
-    def submit_blockers(self):
-        """Readable reasons why the answers cannot go to the committee yet."""
-        from .questionnaire import get_questionnaire
+    def guard_reasons(self, reasons_of):
+        """The reasons ``reasons_of`` gives now, computed once per state (the service and django-fsm share them)."""
+        memo = self.__dict__.setdefault("_guard_memo", {})
+        key = (reasons_of.__name__, self.state)
+        if key not in memo:
+            memo[key] = list(reasons_of(self))
+        return memo[key]
 
+    def submit_blockers(self):
+        """Why the answers cannot go to the committee yet (structured reasons)."""
         return get_questionnaire(self.questionnaire_version).submit_blockers(self.answers)
 
     def approval_blockers(self):
-        """Readable reasons why the current stage cannot be approved yet."""
-        from .bias import bias_evidence_blockers
-
+        """Why the current stage cannot be approved yet (structured reasons)."""
         reasons = []
         if self.content_hash != self.compute_content_hash():
-            reasons.append("The answers changed since they were submitted; they must be resubmitted.")
+            reasons.append(
+                Reason("answers_changed", "The answers changed since they were submitted; they must be resubmitted.")
+            )
         if self.state == State.DATA_AI_REVIEW:
             reasons.extend(bias_evidence_blockers(self))
             missing = self.missing_sign_offs()
             if missing:
                 labels = ", ".join(roles.DOMAIN_LABELS[d] for d in missing)
-                reasons.append(f"Valid sign-offs of this round are missing from: {labels}.")
+                reasons.append(
+                    Reason("sign_offs_missing", f"Valid sign-offs of this round are missing from: {labels}.")
+                )
         return reasons
+
+    def launch_blockers(self):
+        """Open conditions that must be met before launch, each as a reason naming it."""
+        return [
+            Reason("condition_open", f"This condition must be met before launch: “{_clip(condition.text)}”.")
+            for condition in self.conditions.filter(status=Condition.Status.OPEN, before_launch=True).order_by("pk")
+        ]
 
     def missing_sign_offs(self):
         """Domains before the current stage without a valid approval bound to the current content."""
@@ -192,74 +277,235 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
         )
         return [d for d in earlier if d not in signed]
 
-    def _submit_ok(self):
-        return not self.submit_blockers()
+    # -- what transitions do to this assessment ---------------------------------------------
 
-    def _approve_ok(self):
-        return not self.approval_blockers()
+    def _open_round(self, ctx):
+        self.review_round += 1
+        self.submitted_at = ctx.now
+        self.stage_entered_at = ctx.now
+        self.content_hash = self.compute_content_hash()
+
+    def _sign(self, ctx, decision):
+        ctx.sign_off = SignOff.objects.create(
+            assessment=self,
+            stage=self.stage,
+            review_round=self.review_round,
+            reviewer=ctx.by,
+            decision=decision,
+            comment=ctx.comment,
+            content_hash=self.content_hash,
+            created_at=ctx.now,
+        )
+        ctx.details["sign_off_id"] = ctx.sign_off.pk
+        return ctx.sign_off
 
     # -- the state machine; call only from assessments.services ---------------------------
 
     @transition(
-        field=state, source=State.DRAFT, target=State.LEGAL_REVIEW, conditions=[_submit_ok], permission=may_act_for_team
+        field=state,
+        source=State.DRAFT,
+        target=State.LEGAL_REVIEW,
+        conditions=[guard(_submit_reasons)],
+        permission=team_may,
+        custom={
+            "label": "Submit for review",
+            "verb": "submitted it for review",
+            "done": "“{feature}” was submitted for Legal review.",
+            "hint": "Sends the answers to the committee; Legal reviews first, "
+            "then Security, Clinical, Product and Data/AI.",
+            "actor": "team",
+            "sends_answers": True,
+        },
     )
-    def submit(self):
-        pass
+    def submit(self, ctx):
+        self._open_round(ctx)
 
     @transition(
         field=state,
         source=State.CHANGES_REQUESTED,
         target=State.LEGAL_REVIEW,
-        conditions=[_submit_ok],
-        permission=may_act_for_team,
+        conditions=[guard(_submit_reasons)],
+        permission=team_may,
+        custom={
+            "label": "Resubmit for review",
+            "verb": "resubmitted it for review",
+            "done": "“{feature}” was resubmitted; review starts again at Legal.",
+            "hint": "Sends the changed answers back to the committee; review starts again at Legal.",
+            "actor": "team",
+            "sends_answers": True,
+        },
     )
-    def resubmit(self):
-        pass
+    def resubmit(self, ctx):
+        self._open_round(ctx)
 
     @transition(
         field=state,
         source=REVIEW_STATES,
-        target=GET_STATE(lambda self: NEXT_AFTER_APPROVAL[self.state], states=list(NEXT_AFTER_APPROVAL.values())),
-        conditions=[_approve_ok],
-        permission=may_sign_off,
+        target=GET_STATE(
+            lambda self, *args, **kwargs: NEXT_AFTER_APPROVAL[self.state], states=list(NEXT_AFTER_APPROVAL.values())
+        ),
+        conditions=[guard(_approve_reasons)],
+        permission=reviewer_may,
+        custom={
+            "label": "Approve (sign off)",
+            "verb": "approved",
+            "done": "You signed off “{feature}”.",
+            "hint": "Signs off {stage} review for the answers exactly as they are now. "
+            "If they change later, your sign-off is invalidated.",
+            "actor": "reviewer",
+            "takes_conditions": True,
+        },
     )
-    def approve(self):
-        pass
-
-    @transition(field=state, source=REVIEW_STATES, target=State.CHANGES_REQUESTED, permission=may_sign_off)
-    def request_changes(self):
-        pass
-
-    @transition(field=state, source=REVIEW_STATES, target=State.REJECTED, permission=may_sign_off)
-    def reject(self):
-        pass
-
-    @transition(field=state, source=WITHDRAWABLE_STATES, target=State.WITHDRAWN, permission=may_act_for_team)
-    def withdraw(self):
-        pass
-
-    @transition(field=state, source=State.APPROVED, target=State.LAUNCHED, permission=may_act_for_team)
-    def launch(self):
-        pass
-
-    @transition(field=state, source=State.LAUNCHED, target=State.REASSESSMENT_DUE, permission=may_act_for_team)
-    def start_reassessment(self):
-        pass
+    def approve(self, ctx):
+        sign_off = self._sign(ctx, SignOff.Decision.APPROVED)
+        for condition in ctx.conditions:
+            Condition.objects.create(assessment=self, sign_off=sign_off, created_at=ctx.now, **condition)
+        following = NEXT_AFTER_APPROVAL[self.state]
+        self.stage_entered_at = ctx.now if following in REVIEW_STATES else None
+        if following == State.APPROVED:
+            self.decided_at = ctx.now
+            ctx.follow_ups.append(FollowUp.SUPERSEDE_PREVIOUS)
 
     @transition(
-        field=state, source=(State.LAUNCHED, State.REASSESSMENT_DUE), target=State.RETIRED, permission=may_act_for_team
+        field=state,
+        source=REVIEW_STATES,
+        target=State.CHANGES_REQUESTED,
+        permission=reviewer_may,
+        custom={
+            "label": "Request changes",
+            "verb": "requested changes",
+            "done": "You requested changes to “{feature}”; the team has been told.",
+            "hint": "Sends the assessment back to the team. Say what must change; "
+            "review restarts at Legal when they resubmit.",
+            "actor": "reviewer",
+            "comment_required": True,
+            "tone": "secondary",
+        },
     )
-    def retire(self):
+    def request_changes(self, ctx):
+        self._sign(ctx, SignOff.Decision.CHANGES_REQUESTED)
+        self.stage_entered_at = None
+        # The round ends here: its conditions go with its sign-offs; the next round's reviewers set their own.
+        open_ids = list(
+            self.conditions.filter(status=Condition.Status.OPEN, sign_off__review_round=self.review_round)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if open_ids:
+            Condition.objects.filter(pk__in=open_ids).update(status=Condition.Status.SUPERSEDED, closed_at=ctx.now)
+            ctx.details["superseded_conditions"] = open_ids
+
+    @transition(
+        field=state,
+        source=REVIEW_STATES,
+        target=State.REJECTED,
+        permission=reviewer_may,
+        custom={
+            "label": "Reject",
+            "verb": "rejected it",
+            "done": "You rejected “{feature}”.",
+            "hint": "Ends this assessment: the feature may not launch as assessed. Say why.",
+            "actor": "reviewer",
+            "comment_required": True,
+            "tone": "danger",
+        },
+    )
+    def reject(self, ctx):
+        self._sign(ctx, SignOff.Decision.REJECTED)
+        self.stage_entered_at = None
+        self.decided_at = ctx.now
+
+    @transition(
+        field=state,
+        source=WITHDRAWABLE_STATES,
+        target=State.WITHDRAWN,
+        permission=team_may,
+        custom={
+            "label": "Withdraw",
+            "verb": "withdrew it",
+            "done": "“{feature}” was withdrawn.",
+            "hint": "Stops this assessment for good; it cannot be reopened.",
+            "actor": "team",
+            "tone": "danger",
+        },
+    )
+    def withdraw(self, ctx):
+        self.stage_entered_at = None
+
+    @transition(
+        field=state,
+        source=State.APPROVED,
+        target=State.LAUNCHED,
+        conditions=[guard(_launch_reasons)],
+        permission=team_may,
+        custom={
+            "label": "Mark launched",
+            "verb": "marked it launched",
+            "done": "“{feature}” is marked launched.",
+            "hint": "Records that the feature is live. The re-review date is set from its risk level.",
+            "actor": "team",
+        },
+    )
+    def launch(self, ctx):
+        self.launched_at = ctx.now
+        days = settings.REREVIEW_INTERVAL_DAYS.get(self.risk_level or 4, 90)
+        self.next_review_due = timezone.localdate(ctx.now) + timedelta(days=days)
+        ctx.details["next_review_due"] = self.next_review_due.isoformat()
+
+    @transition(
+        field=state,
+        source=State.LAUNCHED,
+        target=State.REASSESSMENT_DUE,
+        permission=team_may,
+        custom={
+            "label": "Start re-assessment",
+            "verb": "started a re-assessment",
+            "done": "A re-assessment of “{feature}” was opened as a new draft.",
+            "hint": "Opens a new draft version that starts from these answers.",
+            "actor": "team",
+            "system": True,
+        },
+    )
+    def start_reassessment(self, ctx):
+        ctx.follow_ups.append(FollowUp.OPEN_NEW_VERSION)
+
+    @transition(
+        field=state,
+        source=(State.LAUNCHED, State.REASSESSMENT_DUE),
+        target=State.RETIRED,
+        permission=team_may,
+        custom={
+            "label": "Retire",
+            "verb": "retired it",
+            "done": "“{feature}” was retired.",
+            "hint": "Records that the feature has been switched off for good.",
+            "actor": "team",
+            "tone": "danger",
+        },
+    )
+    def retire(self, ctx):
         pass
 
     @transition(
         field=state,
         source=(State.APPROVED, State.LAUNCHED, State.REASSESSMENT_DUE),
         target=State.SUPERSEDED,
-        permission=_nobody,
+        permission=nobody_may,
+        custom={
+            "label": "Supersede",
+            "verb": "superseded it",
+            "done": "“{feature}” was superseded.",
+            "hint": "",
+            "actor": "system",
+        },
     )
-    def supersede(self):
+    def supersede(self, ctx):
         """Not a user action: a newer version of the feature was approved."""
+
+
+def _clip(text, limit=120):
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class AssessmentGroupObjectPermission(GroupObjectPermissionBase):
@@ -308,22 +554,43 @@ class SignOff(models.Model):
 
 
 class Condition(models.Model):
-    """Something the team must do, set by a reviewer when approving."""
+    """Something the team must do, set by a reviewer when approving: by a date, or before launch."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        MET = "met", "Met"
+        # Its round ended with a change request; the next round's reviewers set their own.
+        SUPERSEDED = "superseded", "Superseded"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="conditions")
     sign_off = models.ForeignKey(SignOff, on_delete=models.PROTECT, related_name="conditions", null=True, blank=True)
     text = models.TextField(max_length=2000)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conditions")
-    due_date = models.DateField()
-    met = models.BooleanField(default=False)
-    met_at = models.DateTimeField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    before_launch = models.BooleanField(default=False, help_text="Must be met before the feature launches.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["due_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(due_date__isnull=False) | models.Q(before_launch=True),
+                name="condition_has_a_due_date_or_before_launch",
+            )
+        ]
 
     def __str__(self):
         return self.text[:80]
+
+    @property
+    def met(self):
+        return self.status == self.Status.MET
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
 
 
 class BiasResult(models.Model):

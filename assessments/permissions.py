@@ -1,35 +1,65 @@
-"""Who may take which transition on which assessment.
+"""Who may take which transition on which assessment, and why not.
 
-Object permissions come from django-guardian, granted per assessment to the
-team's group (view, change) and to the committee groups (view once submitted;
-sign-off only to the domain whose stage is current). Role membership is checked
-as well, so a superuser is not a reviewer or a team member by accident.
+Object permissions come from django-guardian, granted per assessment to groups
+by ``assessments.grants`` (the team's group: view and change; the committee:
+view once submitted; the current stage's domain: sign-off). Role membership is
+checked as well, so a superuser is not a reviewer or a team member by accident.
+
+A refusal is a ``Denial``: ``status`` 403 when the caller could never take the
+transition on this assessment (wrong role, own team, an editor, already signed
+another stage of this round), 409 when only the moment is wrong (the stage is
+another domain's now). The state itself is checked by the service.
+
+The facts a decision needs (the user's grants on the assessment, whether they
+edited it, which stages they signed this round) are read once per assessment
+object and user, so a page asks for them once however many transitions it shows.
 """
 
-from guardian.core import ObjectPermissionChecker
+from dataclasses import dataclass
 
 from committee import roles
 
-TEAM_TRANSITIONS = ("submit", "resubmit", "withdraw", "launch", "start_reassessment", "retire")
-REVIEW_TRANSITIONS = ("approve", "request_changes", "reject")
+from .errors import Reason
 
 
-def _checker(user):
-    checker = getattr(user, "_guardian_checker", None)
-    if checker is None:
-        checker = ObjectPermissionChecker(user)
-        user._guardian_checker = checker
-    return checker
+@dataclass(frozen=True)
+class Denial:
+    code: str
+    message: str
+    status: int  # 403: never, 409: not now
+
+    @property
+    def reason(self):
+        return Reason(self.code, self.message)
 
 
-def _fresh_checker(user):
-    # Grants change during a transition; never trust a cached answer across them.
-    user._guardian_checker = ObjectPermissionChecker(user)
-    return user._guardian_checker
+def _facts(user, assessment):
+    cache = assessment.__dict__.setdefault("_actor_facts", {})
+    facts = cache.get(user.pk)
+    if facts is None:
+        facts = cache[user.pk] = {}
+    return facts
+
+
+def granted(user, assessment):
+    """Codenames of the object permissions the user's groups hold on the assessment (one query)."""
+    facts = _facts(user, assessment)
+    if "grants" not in facts:
+        group_ids = roles.group_ids(user)
+        facts["grants"] = (
+            set(
+                assessment.assessmentgroupobjectpermission_set.filter(group_id__in=group_ids).values_list(
+                    "permission__codename", flat=True
+                )
+            )
+            if group_ids
+            else set()
+        )
+    return facts["grants"]
 
 
 def is_team_member(user, assessment):
-    return user.is_authenticated and assessment.feature.team.has_member(user)
+    return user.is_authenticated and assessment.feature.team.group_id in roles.group_ids(user)
 
 
 def acts_for_team(user, assessment):
@@ -38,59 +68,92 @@ def acts_for_team(user, assessment):
         user.is_authenticated
         and user.is_active
         and is_team_member(user, assessment)
-        and _fresh_checker(user).has_perm("change_assessment", assessment)
+        and "change_assessment" in granted(user, assessment)
     )
 
 
 def edited_by(user, assessment):
-    from .models import AuditEntry
+    """True when the user created or changed the answers of this assessment (any round)."""
+    facts = _facts(user, assessment)
+    if "edited" not in facts:
+        facts["edited"] = assessment.audit_entries.filter(
+            actor_id=user.pk, action__in=["created", "answers_changed"]
+        ).exists()
+    return facts["edited"]
 
-    return AuditEntry.objects.filter(
-        assessment_id=assessment.pk,
-        actor_id=user.pk,
-        action__in=[AuditEntry.Action.CREATED, AuditEntry.Action.ANSWERS_CHANGED],
-    ).exists()
+
+def stages_signed_this_round(user, assessment):
+    facts = _facts(user, assessment)
+    if "signed" not in facts:
+        facts["signed"] = list(
+            assessment.sign_offs.filter(
+                reviewer_id=user.pk, review_round=assessment.review_round, invalidated_at__isnull=True
+            ).values_list("stage", flat=True)
+        )
+    return facts["signed"]
 
 
-def sign_off_denial(user, assessment):
-    """Why this user may not sign off the current stage, or None when they may."""
-    stage = assessment.stage
+def team_denial(user, assessment):
+    if acts_for_team(user, assessment):
+        return None
+    return Denial("not_team_member", f"Only members of the team {assessment.feature.team.name} may do this.", 403)
+
+
+def reviewer_denial(user, assessment):
+    """Why this user may not decide at the current stage, or None when they may (or when no stage is current)."""
     if not user.is_authenticated or not user.is_active:
-        return "You must be signed in as a committee member."
-    if stage is None:
-        return None  # the state decides; reported as a conflict
-    label = roles.DOMAIN_LABELS[stage]
-    if not roles.user_has_role(user, stage):
-        return f"Only {label} reviewers may sign off at {label} review."
-    if not _fresh_checker(user).has_perm("sign_off_assessment", assessment):
-        return f"You have not been granted {label} sign-off on this assessment."
+        return Denial("not_reviewer", "You must be signed in as a committee reviewer.", 403)
+    domains = roles.user_domains(user)
+    if not domains:
+        return Denial(
+            "not_reviewer", "Only Legal, Security, Clinical, Product and Data/AI reviewers decide on assessments.", 403
+        )
     if is_team_member(user, assessment):
-        return "Separation of duties: you may not sign off an assessment of your own team."
+        return Denial("own_team", "Separation of duties: you may not sign off an assessment of your own team.", 403)
     if edited_by(user, assessment):
-        return "Separation of duties: you may not sign off an assessment you edited."
+        return Denial("edited_it", "Separation of duties: you may not sign off an assessment you edited.", 403)
+    stage = assessment.stage
+    if stage is None:
+        return None  # the state decides; the service reports it as a conflict
+    label = roles.DOMAIN_LABELS[stage]
+    if stage not in domains:
+        return Denial(
+            "not_your_stage", f"This assessment is at {label} review; only {label} reviewers may decide now.", 409
+        )
+    signed = [s for s in stages_signed_this_round(user, assessment) if s != stage]
+    if signed:
+        other = roles.DOMAIN_LABELS.get(signed[0], signed[0])
+        return Denial(
+            "signed_other_stage",
+            f"Separation of duties: you already signed {other} review in this round; "
+            f"another person must sign {label} review.",
+            403,
+        )
+    if "sign_off_assessment" not in granted(user, assessment):
+        return Denial("no_sign_off_grant", f"You have not been granted {label} sign-off on this assessment.", 403)
     return None
 
 
-def may_sign_off(assessment, user):
-    return sign_off_denial(user, assessment) is None
+def system_denial(user, assessment):
+    return Denial("system_only", "This happens on its own; nobody takes it by hand.", 403)
 
 
-def may_act_for_team(assessment, user):
-    return acts_for_team(user, assessment)
+DENIALS = {"team": team_denial, "reviewer": reviewer_denial, "system": system_denial}
 
 
-def transition_denial(name, user, assessment):
-    """Why ``user`` may not take transition ``name`` on ``assessment``, or None."""
-    if name in REVIEW_TRANSITIONS:
-        return sign_off_denial(user, assessment)
-    if name in TEAM_TRANSITIONS:
-        if acts_for_team(user, assessment):
-            return None
-        return f"Only members of the team {assessment.feature.team.name} may do this."
-    return "This is not a transition users may take."
+def denial(actor, user, assessment):
+    """The refusal for a transition whose ``actor`` is team, reviewer or system; None when permitted."""
+    return DENIALS[actor](user, assessment)
 
 
-def holds_transition_permission(assessment, name, user):
-    """The transition's permission alone (django-fsm's ``has_transition_perm`` also checks guards)."""
-    method = getattr(assessment, name)
-    return bool(method._django_fsm.has_transition_perm(assessment, assessment.state, user))
+# django-fsm's ``permission`` callables, named in the transition table.
+def team_may(assessment, user):
+    return team_denial(user, assessment) is None
+
+
+def reviewer_may(assessment, user):
+    return reviewer_denial(user, assessment) is None
+
+
+def nobody_may(assessment, user):
+    return False

@@ -4,45 +4,36 @@ Pure functions over already-loaded objects: nothing here queries the database,
 so a page's query count does not grow with what it displays.
 """
 
-import re
-
 from committee import roles
 
-from .forms import dom_id, field_name
+from . import transitions
+from .forms import dom_id, field_name, person_name
 from .models import AuditEntry, SignOff, State
 from .questionnaire import NIST_FUNCTIONS
 from .risk import risk_score
 
 RISK_NAMES = {1: "Low", 2: "Moderate", 3: "High", 4: "Very high"}
-REQUIRED_PREFIX = "Answer required:"
-HARD_STOP_PREFIX = "Hard stop:"
-TRAILING_QID = re.compile(r"\s*\(([a-z0-9_]+\.[a-z0-9_]+)\)\.?$")
-
-TRANSITION_VERBS = {
-    "submit": "submitted it for review",
-    "resubmit": "resubmitted it for review",
-    "approve": "approved",
-    "request_changes": "requested changes",
-    "reject": "rejected it",
-    "withdraw": "withdrew it",
-    "launch": "marked it launched",
-    "start_reassessment": "started a re-assessment",
-    "retire": "retired it",
-    "supersede": "superseded it",
-}
+# How a reason is labelled beside its question on the pages (by its code).
+REASON_KINDS = {"answer_required": "Answer required", "hard_stop": "Hard stop"}
 
 
-def stop_text(message):
-    """A hard stop's message without its leading "Hard stop:", which the page shows as a label."""
-    text = (message or "").strip()
-    if text.lower().startswith("hard stop:"):
-        text = text[len("hard stop:") :].strip()
-    return text[:1].upper() + text[1:]
+def reason_item(questionnaire, reason):
+    """A structured reason as a page shows it: a label, the text, a link to its question."""
+    question = questionnaire.questions.get(reason.question) if reason.question else None
+    kind = REASON_KINDS.get(reason.code, "")
+    text = question.text if (question is not None and kind) else reason.message
+    return {
+        "code": reason.code,
+        "kind": kind,
+        "text": text,
+        "message": reason.message,
+        "anchor": dom_id(reason.question) if question is not None else "",
+    }
 
 
-def tidy_reason(reason):
-    """A guard's reason as shown to people: a hard stop's message already says "Hard stop"."""
-    return reason.replace("Hard stop: Hard stop:", "Hard stop:")
+def transition_verb(name):
+    spec = transitions.get(name)
+    return spec.verb if spec else name.replace("_", " ")
 
 
 def state_label(state):
@@ -137,19 +128,7 @@ def strip_question_prefix(questionnaire, qid, message):
 
 def submit_readiness(questionnaire, answers):
     """What stands between these answers and submission, each linked to its question."""
-    blockers = []
-    for question in questionnaire.missing_required(answers):
-        blockers.append({"kind": "Answer required", "text": question.text, "anchor": dom_id(question.id)})
-    for question, _message in questionnaire.hard_stops(answers):
-        blockers.append({"kind": "Hard stop", "text": question.text, "anchor": dom_id(question.id)})
-    for reason in questionnaire.submit_blockers(answers):
-        if reason.startswith((REQUIRED_PREFIX, HARD_STOP_PREFIX)):
-            continue
-        match = TRAILING_QID.search(reason)
-        anchor = dom_id(match.group(1)) if match and match.group(1) in questionnaire.questions else ""
-        text = TRAILING_QID.sub(".", reason) if match else reason
-        blockers.append({"kind": "", "text": text.rstrip(".") + ".", "anchor": anchor})
-    return blockers
+    return [reason_item(questionnaire, reason) for reason in questionnaire.submit_blockers(answers)]
 
 
 def live_summary(questionnaire, answers):
@@ -161,7 +140,7 @@ def live_summary(questionnaire, answers):
         "score": score,
         "risk_name": RISK_NAMES.get(score["level"], ""),
         "hard_stops": [
-            {"question": q, "message": stop_text(message), "anchor": dom_id(q.id)}
+            {"question": q, "message": message, "anchor": dom_id(q.id)}
             for q, message in questionnaire.hard_stops(answers)
         ],
         "blockers": submit_readiness(questionnaire, answers),
@@ -174,7 +153,7 @@ def live_summary(questionnaire, answers):
 def form_sections(questionnaire, form, answers, errors):
     """Sections of the form with each question's field, visibility, error and hard stop."""
     fields = form.question_fields()
-    stops = {q.id: stop_text(message) for q, message in questionnaire.hard_stops(answers)}
+    stops = {q.id: message for q, message in questionnaire.hard_stops(answers)}
     needs_disclosure = questionnaire.needs_disclosure(answers)
     sections = []
     for section in questionnaire.sections.values():
@@ -201,7 +180,7 @@ def form_sections(questionnaire, form, answers, errors):
 
 
 def answer_sections(questionnaire, answers):
-    stops = {q.id: stop_text(message) for q, message in questionnaire.hard_stops(answers)}
+    stops = {q.id: message for q, message in questionnaire.hard_stops(answers)}
     sections = []
     for section in questionnaire.sections.values():
         rows = []
@@ -352,7 +331,7 @@ def timeline(questionnaire, entries, people):
     events = []
     for entry in entries:
         person = people.get(entry.actor_id)
-        actor = _person_name(person) if person else entry.actor_username
+        actor = person_name(person) if person else entry.actor_username
         details = entry.details or {}
         stage = roles.DOMAIN_LABELS.get(details.get("stage", ""), "")
         event = {
@@ -369,8 +348,9 @@ def timeline(questionnaire, entries, people):
         if entry.action == AuditEntry.Action.CREATED:
             event["summary"] = f"created version {details.get('version', '')} as a draft".replace("  ", " ")
         elif entry.action == AuditEntry.Action.TRANSITION:
-            verb = TRANSITION_VERBS.get(entry.transition, entry.transition.replace("_", " "))
-            if entry.transition in ("approve", "request_changes", "reject") and stage:
+            verb = transition_verb(entry.transition)
+            spec = transitions.get(entry.transition)
+            if spec is not None and spec.actor == "reviewer" and stage:
                 verb = f"{verb} at {stage} review"
             event["summary"] = verb
         elif entry.action == AuditEntry.Action.ANSWERS_CHANGED:
@@ -390,11 +370,3 @@ def timeline(questionnaire, entries, people):
             event["summary"] = entry.get_action_display().lower()
         events.append(event)
     return events
-
-
-def _person_name(user):
-    full = user.get_full_name()
-    return f"{full} ({user.get_username()})" if full else user.get_username()
-
-
-person_name = _person_name

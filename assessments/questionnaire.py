@@ -14,6 +14,7 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from .errors import Reason
 from .readability import flesch_kincaid_grade
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
@@ -179,6 +180,9 @@ class Questionnaire:
             hard_stop = raw.get("hard_stop")
             if hard_stop is not None and not {"when", "message"} <= set(hard_stop):
                 fail(f"{qid}: hard_stop needs when and message")
+            elif hard_stop is not None:
+                # Pages and reasons add the "Hard stop" label themselves; keep the message without it.
+                hard_stop = {**hard_stop, "message": _without_label(str(hard_stop["message"]))}
             questions[qid] = Question(
                 id=qid,
                 section=raw.get("section"),
@@ -281,16 +285,23 @@ class Questionnaire:
         ]
 
     def submit_blockers(self, answers):
-        reasons = [f"Answer required: {q.text} ({q.id})" for q in self.missing_required(answers)]
-        reasons.extend(f"Hard stop: {message} ({q.id})" for q, message in self.hard_stops(answers))
+        """Why these answers cannot be submitted: structured reasons, worded with the questions' text."""
+        reasons = [
+            Reason("answer_required", f"Answer required: {q.text}", q.id) for q in self.missing_required(answers)
+        ]
+        reasons.extend(Reason("hard_stop", f"Hard stop: {message}", q.id) for q, message in self.hard_stops(answers))
         disclosure = answers.get(DISCLOSURE)
         if disclosure and self.needs_disclosure(answers):
             grade = flesch_kincaid_grade(disclosure)
             limit = settings.DISCLOSURE_MAX_GRADE
             if grade > limit:
                 reasons.append(
-                    f"The disclosure reads at grade {grade:.1f}; plain language means grade {limit} or lower. "
-                    f"Use shorter sentences and simpler words ({DISCLOSURE})."
+                    Reason(
+                        "disclosure_too_hard",
+                        f"The plain-language disclosure reads at grade {grade:.1f}; plain language means grade "
+                        f"{limit} or lower. Use shorter sentences and simpler words.",
+                        DISCLOSURE,
+                    )
                 )
         return reasons
 
@@ -338,6 +349,13 @@ def _question_data(question):
         if value is not None:
             data[key] = value
     return data
+
+
+def _without_label(message):
+    text = " ".join(message.split())
+    if text.lower().startswith("hard stop:"):
+        text = text[len("hard stop:") :].strip()
+    return text[:1].upper() + text[1:]
 
 
 def _nist_sort_key(ref):

@@ -6,9 +6,8 @@ from guardian.shortcuts import get_objects_for_user
 
 from committee import roles
 
+from . import permissions, transitions
 from .models import STAGE_STATE, Assessment
-from .permissions import holds_transition_permission
-from .services import TRANSITIONS, transition_blockers
 
 
 def assessments_visible_to(user):
@@ -32,31 +31,49 @@ def assessment_visible_to(user, pk):
 
 
 def review_queue_for(user):
-    """Assessments waiting at the user's domains' stages, oldest first."""
+    """Assessments waiting at the user's domains' stages, oldest first (never their own teams')."""
     states = [STAGE_STATE[d] for d in roles.user_domains(user)]
     return (
         assessments_visible_to(user)
         .filter(state__in=states)
-        .exclude(feature__team__members=user)
+        .exclude(feature__team__group_id__in=roles.group_ids(user))
         .order_by(F("stage_entered_at").asc(nulls_last=True), "pk")
     )
 
 
-def transitions_for(user, assessment):
-    """Transitions the user holds permission for in the current state, each with its blockers.
+def _concerns(user, spec):
+    """Whether a transition belongs to this user's roles (team work for members, decisions for reviewers)."""
+    if spec.actor == "reviewer":
+        return bool(roles.user_domains(user))
+    return spec.actor == "team" and bool(roles.group_ids(user))
 
-    ``allowed`` is True when it can be taken now; otherwise ``reasons`` say what blocks it.
+
+def transitions_for(user, assessment):
+    """The transitions of the user's roles in the current state, each with whether it can be taken now.
+
+    ``[{"name", "label", "spec", "allowed", "reasons"}]``: ``allowed`` is True when
+    it can be taken now; otherwise ``reasons`` (structured) say why not: a
+    separation-of-duties refusal, another domain's stage, or the guards'
+    reasons. Transitions that are simply not the user's business (a team's
+    launch for a reviewer, anything for an auditor) are left out.
     """
     options = []
-    for name, spec in TRANSITIONS.items():
-        method = getattr(assessment, name)
-        if not method._django_fsm.has_transition(assessment.state):
+    for spec in transitions.user_transitions().values():
+        if not spec.available_from(assessment.state):
             continue
-        if not holds_transition_permission(assessment, name, user):
+        denial = permissions.denial(spec.actor, user, assessment)
+        if denial is not None:
+            if spec.actor == "team" or not _concerns(user, spec) or denial.code == "not_reviewer":
+                continue
+            options.append(_option(spec, False, [denial.reason]))
             continue
-        reasons = transition_blockers(name, assessment)
-        options.append({"name": name, "label": spec.label, "allowed": not reasons, "reasons": reasons})
+        reasons = spec.blockers(assessment)
+        options.append(_option(spec, not reasons, reasons))
     return options
+
+
+def _option(spec, allowed, reasons):
+    return {"name": spec.name, "label": spec.label, "spec": spec, "allowed": allowed, "reasons": reasons}
 
 
 def available_transitions(user, assessment):

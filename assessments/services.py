@@ -6,10 +6,8 @@ with a readable message instead of half-doing anything.
 """
 
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,7 +15,7 @@ from django_fsm import ConcurrentTransition
 
 from committee import roles
 
-from . import permissions
+from . import permissions, transitions
 from .audit import audit_append
 from .errors import InputError, NotPermitted, TransitionConflict
 from .grants import grants_sync
@@ -27,33 +25,35 @@ from .models import (
     AuditEntry,
     BiasResult,
     Condition,
-    SignOff,
+    FollowUp,
     State,
+    TransitionContext,
 )
 from .questionnaire import MAX_NUMBER, current_questionnaire, get_questionnaire, is_finite_number
 from .risk import risk_score
+from .signals import assessment_transitioned
 
-
-@dataclass(frozen=True)
-class TransitionSpec:
-    label: str
-    comment_required: bool = False
-
-
-TRANSITIONS = {
-    "submit": TransitionSpec("Submit for review"),
-    "resubmit": TransitionSpec("Resubmit for review"),
-    "approve": TransitionSpec("Approve (sign off)"),
-    "request_changes": TransitionSpec("Request changes", comment_required=True),
-    "reject": TransitionSpec("Reject", comment_required=True),
-    "withdraw": TransitionSpec("Withdraw"),
-    "launch": TransitionSpec("Mark launched"),
-    "start_reassessment": TransitionSpec("Start re-assessment"),
-    "retire": TransitionSpec("Retire"),
-}
 MAX_COMMENT = 5000
 MAX_CONDITIONS = 20
 FEATURE_NAME_MAX = 200
+
+
+class SystemActor:
+    """The actor of what the system does on its own (periodic sweeps); the audit log names it "system"."""
+
+    pk = None
+    is_authenticated = False
+    is_active = True
+    is_system = True
+
+    def get_username(self):
+        return "system"
+
+    def __str__(self):
+        return "system"
+
+
+SYSTEM = SystemActor()
 
 
 # -- features and answers ------------------------------------------------------------------
@@ -97,7 +97,8 @@ def _new_version(*, feature, version, answers, by, questionnaire, comment=""):
         version=version,
         questionnaire_version=questionnaire.version,
         answers=answers,
-        created_by=by,
+        # A version the system opens (a periodic re-review) belongs to the feature's owner; the log names "system".
+        created_by=feature.owner if by is SYSTEM else by,
     )
     _refresh_derived(assessment, questionnaire)
     assessment.save()
@@ -121,24 +122,37 @@ def _refresh_derived(assessment, questionnaire):
     assessment.content_hash = assessment.compute_content_hash()
 
 
-def assessment_update_answers(*, assessment, answers, by, replace=False):
+def assessment_update_answers(*, assessment, answers, by, replace=False, expected_content_hash=None):
     """Change answers of a draft or an assessment with changes requested.
 
     ``answers`` updates the given question ids (``None`` or empty clears one);
     with ``replace`` they become the whole set. Guarantees: only the team edits;
-    nothing is saved unless every answer is valid; a content change invalidates
-    every sign-off bound to the old content and is recorded with its diff.
+    with ``expected_content_hash``, a change saved by someone else since the
+    caller read the answers is a TransitionConflict (checked under the row lock),
+    never silently overwritten; nothing is saved unless every answer is valid; a
+    content change invalidates every sign-off bound to the old content and is
+    recorded with its diff.
     """
     if not isinstance(answers, dict):
         raise InputError({"answers": "Answers must be an object mapping question ids to values."})
     with transaction.atomic():
         locked = _lock(assessment)
+        roles.forget(by)
         if not permissions.acts_for_team(by, locked):
-            raise NotPermitted(f"Only members of the team {locked.feature.team.name} may edit its answers.")
+            raise NotPermitted(
+                f"Only members of the team {locked.feature.team.name} may edit its answers.", code="not_team_member"
+            )
         if not locked.is_editable():
             raise TransitionConflict(
                 f"Answers can be edited only in draft or after changes were requested; "
                 f"this assessment is in {locked.get_state_display()}.",
+                code="not_editable",
+            )
+        if expected_content_hash and expected_content_hash != locked.content_hash:
+            raise TransitionConflict(
+                "Someone else saved changes to these answers after you read them; yours were not saved. "
+                "Read the assessment again and reapply your changes.",
+                code="stale_content",
             )
         questionnaire = get_questionnaire(locked.questionnaire_version)
         merged = dict(answers) if replace else {**locked.answers, **answers}
@@ -191,69 +205,142 @@ def _invalidate_stale_sign_offs(assessment, by):
 
 
 def assessment_transition(*, assessment, name, by, comment="", conditions=None, expected_state=None):
-    """Take transition ``name`` as user ``by``; return the updated assessment.
+    """Take transition ``name`` as ``by`` (a user, or SYSTEM for what the system does); return the assessment.
 
-    Guarantees: the assessment row is locked, so of two concurrent transitions
-    one wins and the other gets TransitionConflict; NotPermitted when the user
-    may not take it; TransitionConflict with reasons when the state or a guard
-    forbids it. The sign-off, conditions, grants and audit row are written in
-    the same transaction as the state change, or not at all.
+    Guarantees, checked in this order for the browser and the API alike, with the
+    assessment row locked so that of two concurrent transitions one wins and the
+    other gets a conflict:
+
+    1. a stale ``expected_state`` is a TransitionConflict;
+    2. NotPermitted when the caller could never take it here (wrong role, own
+       team, an editor, already signed another stage of this round);
+    3. TransitionConflict when the state does not allow it, or only the moment is
+       wrong (the stage is another domain's now);
+    4. InputError for a missing comment or bad conditions;
+    5. TransitionConflict with structured reasons when a guard refuses (each
+       guard evaluated once).
+
+    The sign-off, conditions, grants, audit row and whatever the receivers of
+    ``assessment_transitioned`` write are in the same transaction as the state
+    change, or none of them is.
     """
-    spec = TRANSITIONS.get(name)
-    if spec is None:
-        raise InputError({"name": f"Unknown transition {str(name)[:50]!r}; expected one of {', '.join(TRANSITIONS)}."})
-    comment = _clean_comment(comment, required=spec.comment_required)
+    spec = _transition_named(name, by)
     try:
         with transaction.atomic():
             locked = _lock(assessment)
-            if expected_state and locked.state != expected_state:
-                raise TransitionConflict(
-                    f"This assessment moved to {locked.get_state_display()} while you were looking at it "
-                    f"({State(expected_state).label if expected_state in State.values else expected_state}). "
-                    "Reload it and decide again."
-                )
-            method = getattr(locked, name)
-            if not method._django_fsm.has_transition(locked.state):
-                raise TransitionConflict(
-                    f"You cannot {spec.label.lower()} an assessment in {locked.get_state_display()}."
-                )
-            if not permissions.holds_transition_permission(locked, name, by):
-                raise NotPermitted(permissions.transition_denial(name, by, locked) or "You may not do this.")
-            parsed_conditions = _clean_conditions(conditions, locked) if name == "approve" else []
-            if conditions and name != "approve":
+            roles.forget(by)  # decide on membership as it is now, not as a page cached it
+            _refuse_unless_permitted(spec, locked, by, expected_state)
+            comment = _clean_comment(comment, required=spec.comment_required)
+            if conditions and not spec.takes_conditions:
                 raise InputError({"conditions": "Only an approval can carry conditions."})
-            reasons = transition_blockers(name, locked)
+            parsed_conditions = _clean_conditions(conditions, locked) if spec.takes_conditions else []
+            reasons = spec.blockers(locked)
             if reasons:
                 raise TransitionConflict(f"{spec.label} is blocked.", reasons)
-            from_state = locked.state
-            stage = locked.stage
-            method()
-            _apply_effects(name, locked, by=by, stage=stage, comment=comment, conditions=parsed_conditions)
-            locked.updated_at = timezone.now()
-            locked.save()
-            audit_append(
-                assessment=locked,
-                actor=by,
-                action=AuditEntry.Action.TRANSITION,
-                transition=name,
-                from_state=from_state,
-                to_state=locked.state,
-                comment=comment,
-                content_hash=locked.content_hash,
-                details=_audit_details(name, locked, stage, parsed_conditions),
-            )
-            grants_sync(locked)
-            if name == "start_reassessment":
-                _open_reassessment(locked, by)
+            return _take(spec, locked, by=by, comment=comment, conditions=parsed_conditions)
     except (ConcurrentTransition, IntegrityError) as exc:
         raise TransitionConflict(
-            "Someone else changed this assessment at the same moment; yours was not applied. Reload and try again."
+            "Someone else changed this assessment at the same moment; yours was not applied. Reload and try again.",
+            code="concurrent_change",
         ) from exc
+
+
+def transition_refusal(*, assessment, name, by):
+    """The error ``assessment_transition`` would raise before looking at any input, or None.
+
+    Lets a view answer 403 or 409 rather than 400 when the input is malformed but
+    the caller could not take the transition anyway. Reads, locks nothing.
+    """
+    try:
+        spec = _transition_named(name, by)
+        _refuse_unless_permitted(spec, assessment, by, None)
+    except (NotPermitted, TransitionConflict, InputError) as error:
+        return error
+    return None
+
+
+def _transition_named(name, by):
+    spec = transitions.get(name)
+    if spec is None or not (spec.for_users or (by is SYSTEM and spec.system)):
+        known = ", ".join(transitions.names_for_users())
+        raise InputError({"name": f"Unknown transition {str(name)[:50]!r}; expected one of {known}."})
+    return spec
+
+
+def _refuse_unless_permitted(spec, assessment, by, expected_state):
+    if expected_state and assessment.state != expected_state:
+        seen = State(expected_state).label if expected_state in State.values else str(expected_state)[:30]
+        raise TransitionConflict(
+            f"This assessment moved to {assessment.get_state_display()} while you were looking at it ({seen}). "
+            "Reload it and decide again.",
+            code="stale_state",
+        )
+    denial = None if by is SYSTEM and spec.system else permissions.denial(spec.actor, by, assessment)
+    if denial is not None and denial.status == 403:
+        raise NotPermitted(denial.message, code=denial.code)
+    if not spec.available_from(assessment.state):
+        raise TransitionConflict(
+            f"You cannot {spec.label.lower()} an assessment in {assessment.get_state_display()}.",
+            code="wrong_state",
+        )
+    if denial is not None:
+        raise TransitionConflict(denial.message, [denial.reason])
+
+
+def _take(spec, locked, *, by, comment, conditions, details=None):
+    now = timezone.now()
+    from_state = locked.state
+    stage = locked.stage
+    details = {**(details or {}), "review_round": locked.review_round}
+    if stage:
+        details["stage"] = stage
+    ctx = TransitionContext(by=by, now=now, comment=comment, conditions=conditions, details=details)
+    getattr(locked, spec.method_name)(ctx)
+    if conditions:
+        ctx.details["conditions"] = [_condition_detail(c) for c in conditions]
+    ctx.details["review_round"] = locked.review_round
+    locked.updated_at = now
+    locked.save()
+    entry = audit_append(
+        assessment=locked,
+        actor=by,
+        action=AuditEntry.Action.TRANSITION,
+        transition=spec.name,
+        from_state=from_state,
+        to_state=locked.state,
+        comment=comment,
+        content_hash=locked.content_hash,
+        details=ctx.details,
+    )
+    grants_sync(locked)
+    assessment_transitioned.send(
+        sender=Assessment,
+        assessment=locked,
+        transition=spec.name,
+        actor=by,
+        from_state=from_state,
+        to_state=locked.state,
+        sign_off=ctx.sign_off,
+        comment=comment,
+        audit_entry=entry,
+    )
+    for follow_up in ctx.follow_ups:
+        FOLLOW_UPS[follow_up](locked, by)
+    locked.forget_checks()
     return locked
 
 
+def _condition_detail(condition):
+    return {
+        "text": condition["text"],
+        "owner": condition["owner"].get_username(),
+        "due_date": condition["due_date"].isoformat() if condition["due_date"] else None,
+        "before_launch": condition["before_launch"],
+    }
+
+
 def _lock(assessment):
-    return Assessment.objects.select_for_update().select_related("feature__team").get(pk=assessment.pk)
+    return Assessment.objects.select_for_update().select_related("feature__team__group").get(pk=assessment.pk)
 
 
 def is_plain_text(text):
@@ -277,139 +364,90 @@ def _clean_comment(comment, *, required):
 
 
 def _clean_conditions(conditions, assessment):
-    """Validate conditions: ``[{"text", "owner" (username, optional), "due_date" (YYYY-MM-DD)}]``."""
+    """Validate conditions: ``[{"text", "owner", "due_date" (YYYY-MM-DD) or "before_launch": true}]``.
+
+    The owner is a username of the team (the feature's owner when left out). Each
+    condition is due by a date or before launch, not both and not neither.
+    """
     if not conditions:
         return []
     if not isinstance(conditions, list):
         raise InputError({"conditions": "Conditions must be a list."})
     if len(conditions) > MAX_CONDITIONS:
         raise InputError({"conditions": f"At most {MAX_CONDITIONS} conditions per approval."})
-    team = assessment.feature.team
-    user_model = get_user_model()
     parsed = []
     errors = {}
     for index, raw in enumerate(conditions, start=1):
-        key = f"conditions[{index}]"
-        if not isinstance(raw, dict):
-            errors[key] = "Each condition needs text, an owner and a due date."
-            continue
-        text = raw.get("text")
-        if not isinstance(text, str) or not text.strip():
-            errors[key] = "Say what the team must do (text)."
-            continue
-        if not is_plain_text(text):
-            errors[key] = "The condition's text contains a NUL character."
-            continue
-        if len(text) > 2000:
-            errors[key] = "The condition's text is over 2000 characters."
-            continue
-        owner_name = raw.get("owner")
-        if owner_name in (None, ""):
-            owner = assessment.feature.owner
+        message, condition = _clean_condition(raw, assessment)
+        if message:
+            errors[f"conditions[{index}]"] = message
         else:
-            owner_name = str(owner_name)[:150]
-            owner = user_model.objects.filter(username=owner_name).first() if is_plain_text(owner_name) else None
-            if owner is None or not team.has_member(owner):
-                errors[key] = f"The owner must be a member of the team {team.name}, by username."
-                continue
-        due = raw.get("due_date")
-        try:
-            due_date = date.fromisoformat(due) if isinstance(due, str) else due
-        except ValueError:
-            due_date = None
-        if not isinstance(due_date, date):
-            errors[key] = "Give the due date as YYYY-MM-DD."
-            continue
-        if due_date < timezone.localdate():
-            errors[key] = "The due date is in the past."
-            continue
-        parsed.append({"text": text.strip(), "owner": owner, "due_date": due_date})
+            parsed.append(condition)
     if errors:
         raise InputError(errors, message="Some conditions are not valid.")
     return parsed
 
 
-def transition_blockers(name, assessment):
-    """Readable reasons why guard conditions forbid transition ``name`` now (empty when none)."""
-    if name in ("submit", "resubmit"):
-        return assessment.submit_blockers()
-    if name == "approve":
-        return assessment.approval_blockers()
-    return []
-
-
-def _apply_effects(name, assessment, *, by, stage, comment, conditions):
-    now = timezone.now()
-    if name in ("submit", "resubmit"):
-        assessment.review_round += 1
-        assessment.submitted_at = now
-        assessment.stage_entered_at = now
-        assessment.content_hash = assessment.compute_content_hash()
-    elif name in ("approve", "request_changes", "reject"):
-        decision = {
-            "approve": SignOff.Decision.APPROVED,
-            "request_changes": SignOff.Decision.CHANGES_REQUESTED,
-            "reject": SignOff.Decision.REJECTED,
-        }[name]
-        sign_off = SignOff.objects.create(
-            assessment=assessment,
-            stage=stage,
-            review_round=assessment.review_round,
-            reviewer=by,
-            decision=decision,
-            comment=comment,
-            content_hash=assessment.content_hash,
-            created_at=now,
-        )
-        for condition in conditions:
-            Condition.objects.create(assessment=assessment, sign_off=sign_off, created_at=now, **condition)
-        assessment.stage_entered_at = now if assessment.stage else None
-        if assessment.state in (State.APPROVED, State.REJECTED):
-            assessment.decided_at = now
-        if assessment.state == State.APPROVED:
-            _supersede_previous_versions(assessment, by)
-    elif name == "withdraw":
-        assessment.stage_entered_at = None
-    elif name == "launch":
-        assessment.launched_at = now
-        days = settings.REREVIEW_INTERVAL_DAYS.get(assessment.risk_level or 4, 90)
-        assessment.next_review_due = timezone.localdate() + timedelta(days=days)
-
-
-def _audit_details(name, assessment, stage, conditions):
-    details = {"review_round": assessment.review_round}
-    if stage:
-        details["stage"] = stage
-    if conditions:
-        details["conditions"] = [
-            {"text": c["text"], "owner": c["owner"].get_username(), "due_date": c["due_date"].isoformat()}
-            for c in conditions
-        ]
-    if name == "launch":
-        details["next_review_due"] = assessment.next_review_due.isoformat()
-    return details
+def _clean_condition(raw, assessment):
+    """``(message, None)`` when the condition is not valid, else ``(None, condition)``."""
+    team = assessment.feature.team
+    if not isinstance(raw, dict):
+        return "Each condition needs text, and a due date or before_launch.", None
+    text = raw.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return "Say what the team must do (text).", None
+    if not is_plain_text(text):
+        return "The condition's text contains a NUL character.", None
+    if len(text) > 2000:
+        return "The condition's text is over 2000 characters.", None
+    owner_name = raw.get("owner")
+    if owner_name in (None, ""):
+        owner = assessment.feature.owner
+    else:
+        owner_name = str(owner_name)[:150]
+        owner = get_user_model().objects.filter(username=owner_name).first() if is_plain_text(owner_name) else None
+        if owner is None or not team.has_member(owner):
+            return f"The owner must be a member of the team {team.name}, by username.", None
+    before_launch = raw.get("before_launch", False)
+    if not isinstance(before_launch, bool):
+        return "before_launch must be true or false.", None
+    due = raw.get("due_date")
+    if before_launch:
+        if due not in (None, ""):
+            return "A condition is due either before launch or by a date, not both.", None
+        due_date = None
+    else:
+        try:
+            due_date = date.fromisoformat(due) if isinstance(due, str) else due
+        except ValueError:
+            due_date = None
+        if not isinstance(due_date, date):
+            return "Give the due date as YYYY-MM-DD, or make the condition due before launch.", None
+        if due_date < timezone.localdate():
+            return "The due date is in the past.", None
+    return None, {"text": text.strip(), "owner": owner, "due_date": due_date, "before_launch": before_launch}
 
 
 def _supersede_previous_versions(assessment, by):
-    older = Assessment.objects.select_for_update().filter(
-        feature=assessment.feature,
-        version__lt=assessment.version,
-        state__in=[State.APPROVED, State.LAUNCHED, State.REASSESSMENT_DUE],
+    """Approving a version supersedes the feature's earlier approved, launched or due versions."""
+    older = (
+        Assessment.objects.select_for_update()
+        .select_related("feature__team__group")
+        .filter(
+            feature=assessment.feature,
+            version__lt=assessment.version,
+            state__in=[State.APPROVED, State.LAUNCHED, State.REASSESSMENT_DUE],
+        )
+        .order_by("version")
     )
+    spec = transitions.get("supersede")
     for previous in older:
-        from_state = previous.state
-        previous.supersede()
-        previous.updated_at = timezone.now()
-        previous.save()
-        audit_append(
-            assessment=previous,
-            actor=by,
-            action=AuditEntry.Action.TRANSITION,
-            transition="supersede",
-            from_state=from_state,
-            to_state=previous.state,
+        _take(
+            spec,
+            previous,
+            by=by,
             comment=f"Superseded by version {assessment.version}.",
-            content_hash=previous.content_hash,
+            conditions=[],
             details={"superseded_by": assessment.pk},
         )
 
@@ -435,22 +473,37 @@ def _open_reassessment(assessment, by):
     )
 
 
+FOLLOW_UPS = {
+    FollowUp.SUPERSEDE_PREVIOUS: _supersede_previous_versions,
+    FollowUp.OPEN_NEW_VERSION: _open_reassessment,
+}
+
+
 # -- conditions and bias evidence -------------------------------------------------------------
 
 
 def condition_mark_met(*, condition, by, comment=""):
     """The team records that an approval condition has been met."""
-    comment = _clean_comment(comment, required=False)
     with transaction.atomic():
         locked = _lock(condition.assessment)
+        roles.forget(by)
         if not permissions.is_team_member(by, locked):
-            raise NotPermitted(f"Only members of the team {locked.feature.team.name} may close its conditions.")
+            raise NotPermitted(
+                f"Only members of the team {locked.feature.team.name} may close its conditions.",
+                code="not_team_member",
+            )
+        comment = _clean_comment(comment, required=False)
         condition = Condition.objects.select_for_update().get(pk=condition.pk)
-        if condition.met:
-            raise TransitionConflict("This condition is already recorded as met.")
-        condition.met = True
-        condition.met_at = timezone.now()
-        condition.save(update_fields=["met", "met_at"])
+        if condition.status == Condition.Status.MET:
+            raise TransitionConflict("This condition is already recorded as met.", code="condition_met")
+        if condition.status == Condition.Status.SUPERSEDED:
+            raise TransitionConflict(
+                "This condition belonged to a review round that ended with a change request; it no longer applies.",
+                code="condition_superseded",
+            )
+        condition.status = Condition.Status.MET
+        condition.closed_at = timezone.now()
+        condition.save(update_fields=["status", "closed_at"])
         audit_append(
             assessment=locked,
             actor=by,
@@ -480,34 +533,25 @@ MAX_BIAS_ROWS = 1000
 def bias_results_add(*, assessment, rows, by):
     """Add per-group bias results. The team or a Data/AI reviewer may, up to Data/AI review.
 
-    Rows: ``{"dimension", "group", "n", "metric", "value"}``. All rows are
-    validated first; none is saved unless all are valid. Evidence does not change
-    the content hash, so it does not invalidate other domains' sign-offs.
+    Rows: ``{"dimension", "group", "n", "metric", "value"}``. Who may is decided
+    first; then all rows are validated and none is saved unless all are valid.
+    Evidence does not change the content hash, so it does not invalidate other
+    domains' sign-offs.
     """
-    if not isinstance(rows, list) or not rows:
-        raise InputError({"rows": "Send one or more rows."})
-    if len(rows) > MAX_BIAS_ROWS:
-        raise InputError({"rows": f"At most {MAX_BIAS_ROWS} rows at a time."})
-    cleaned, errors = [], {}
-    for index, row in enumerate(rows, start=1):
-        message, value = _clean_bias_row(row)
-        if message:
-            errors[f"rows[{index}]"] = message
-        else:
-            cleaned.append(value)
-    if errors:
-        raise InputError(errors, message="Some bias result rows are not valid.")
     with transaction.atomic():
         locked = _lock(assessment)
+        roles.forget(by)
         may_add = permissions.acts_for_team(by, locked) or (
             roles.user_has_role(by, roles.DATA_AI) and not permissions.is_team_member(by, locked)
         )
         if not may_add:
-            raise NotPermitted("Only the team or a Data/AI reviewer may add bias evidence.")
+            raise NotPermitted("Only the team or a Data/AI reviewer may add bias evidence.", code="not_evidence_owner")
         if locked.state not in BIAS_EVIDENCE_STATES:
             raise TransitionConflict(
-                f"Bias evidence can be added up to Data/AI review; this assessment is in {locked.get_state_display()}."
+                f"Bias evidence can be added up to Data/AI review; this assessment is in {locked.get_state_display()}.",
+                code="wrong_state",
             )
+        cleaned = _clean_bias_rows(rows)
         now = timezone.now()
         created = BiasResult.objects.bulk_create(
             [BiasResult(assessment=locked, created_by=by, created_at=now, **row) for row in cleaned]
@@ -522,6 +566,23 @@ def bias_results_add(*, assessment, rows, by):
             details={"rows": [{**row} for row in cleaned]},
         )
     return created
+
+
+def _clean_bias_rows(rows):
+    if not isinstance(rows, list) or not rows:
+        raise InputError({"rows": "Send one or more rows."})
+    if len(rows) > MAX_BIAS_ROWS:
+        raise InputError({"rows": f"At most {MAX_BIAS_ROWS} rows at a time."})
+    cleaned, errors = [], {}
+    for index, row in enumerate(rows, start=1):
+        message, value = _clean_bias_row(row)
+        if message:
+            errors[f"rows[{index}]"] = message
+        else:
+            cleaned.append(value)
+    if errors:
+        raise InputError(errors, message="Some bias result rows are not valid.")
+    return cleaned
 
 
 def _clean_bias_row(row):
@@ -554,7 +615,8 @@ def _clean_bias_row(row):
 
 
 __all__ = [
-    "TRANSITIONS",
+    "transition_refusal",
+    "SYSTEM",
     "assessment_create",
     "assessment_update_answers",
     "assessment_transition",

@@ -1,27 +1,17 @@
-"""Keep a team's Django group in step with its members, however they change (admin included)."""
+"""The core's announcement of each transition, for the apps around it.
 
-from django.db.models.signals import m2m_changed
-from django.dispatch import receiver
+``assessment_transitioned`` is sent inside the transition's transaction, after
+the state, the sign-off, the grants and the audit row are written. Receivers
+(``committee`` for notices, ``reports`` for dossiers) write their rows in the
+same transaction, so they commit or roll back with the transition; anything that
+must happen only after commit (sending email, rendering) they schedule with
+``transaction.on_commit``. The core imports none of its receivers.
 
-from .models import Team
+Keyword arguments: ``assessment`` (saved, in its new state), ``transition``
+(name), ``actor`` (a user, or ``services.SYSTEM``), ``from_state``, ``to_state``,
+``sign_off`` (the SignOff it created, or None), ``comment`` and ``audit_entry``.
+"""
 
+from django.dispatch import Signal
 
-@receiver(m2m_changed, sender=Team.members.through)
-def sync_team_group(sender, instance, action, reverse, pk_set, **kwargs):
-    if reverse:
-        # user.teams.add(team): instance is the user, pk_set the teams.
-        teams = Team.objects.filter(pk__in=pk_set or [])
-        users = [instance]
-    else:
-        teams = [instance]
-        users = list(instance.members.model.objects.filter(pk__in=pk_set or []))
-    for team in teams:
-        if action == "post_add":
-            team.group.user_set.add(*users)
-        elif action == "post_remove":
-            team.group.user_set.remove(*users)
-        elif action == "pre_clear" and not reverse:
-            team.group.user_set.clear()
-    if action == "pre_clear" and reverse:
-        for team in instance.teams.all():
-            team.group.user_set.remove(instance)
+assessment_transitioned = Signal()

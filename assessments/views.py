@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,12 +20,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from committee import roles
 from committee.deadlines import StageClock, overdue_q
 
-from . import permissions, presenters, services
+from . import permissions, presenters, services, transitions
 from .bias import four_fifths_ratios, required_dimensions
 from .errors import InputError, NotPermitted, TransitionConflict
+from .filters import AssessmentFilter
 from .forms import (
     AnswersForm,
-    AssessmentFilterForm,
     ConditionFormSet,
     NewAssessmentForm,
     TransitionForm,
@@ -59,10 +59,6 @@ def problem(request, status, title, message, reasons=(), back=None):
     return render(request, "problem.html", context, status=status)
 
 
-def _is_committee_or_staff(user):
-    return user.is_superuser or any(roles.user_has_role(user, r) for r in roles.COMMITTEE_GROUPS)
-
-
 # -- home ----------------------------------------------------------------------------------------
 
 
@@ -70,7 +66,7 @@ def _is_committee_or_staff(user):
 def home(request):
     user = request.user
     now = timezone.now()
-    teams = list(user.teams.order_by("name"))
+    teams = list(Team.objects.of(user).order_by("name"))
     domains = roles.user_domains(user)
     context = {"now": now, "teams": teams}
     if teams:
@@ -106,9 +102,9 @@ def _team_home(user, teams, now):
         .prefetch_related(change_requests)[:25]
     )
     conditions = list(
-        Condition.objects.filter(owner=user, met=False, assessment__in=assessments_visible_to(user))
+        Condition.objects.filter(owner=user, status=Condition.Status.OPEN, assessment__in=assessments_visible_to(user))
         .select_related("assessment__feature")
-        .order_by("due_date", "pk")[:25]
+        .order_by(F("due_date").asc(nulls_first=True), "pk")[:25]
     )
     today = timezone.localdate()
     current = visible.exclude(state=State.SUPERSEDED).order_by("-updated_at", "-pk")
@@ -121,7 +117,7 @@ def _team_home(user, teams, now):
             }
             for a in waiting
         ],
-        "conditions": [{"condition": c, "overdue": c.due_date < today} for c in conditions],
+        "conditions": [{"condition": c, "overdue": c.due_date is not None and c.due_date < today} for c in conditions],
         "current": [{"assessment": a, "clock": StageClock(a, now)} for a in current[:PAGE_SIZE]],
         "team_slugs": [t.slug for t in teams],
     }
@@ -176,44 +172,21 @@ def _audit_home(user):
 # -- lists ---------------------------------------------------------------------------------------
 
 
-def _filter_teams(user):
-    if _is_committee_or_staff(user):
-        return list(Team.objects.order_by("name"))
-    return list(user.teams.order_by("name"))
-
-
-def _apply_filters(queryset, data, now):
-    if data.get("q"):
-        queryset = queryset.filter(feature__name__icontains=data["q"])
-    if data.get("state"):
-        queryset = queryset.filter(state=data["state"])
-    if data.get("team"):
-        queryset = queryset.filter(feature__team__slug=data["team"])
-    if data.get("risk"):
-        queryset = queryset.filter(risk_level=data["risk"])
-    if data.get("stage"):
-        queryset = queryset.filter(state=STAGE_STATE[data["stage"]])
-    if data.get("overdue"):
-        queryset = queryset.filter(overdue_q(now))
-    return queryset
-
-
 @login_required
 def assessment_list(request):
     user = request.user
     now = timezone.now()
-    form = AssessmentFilterForm(request.GET or None, teams=_filter_teams(user))
     queryset = for_listing(assessments_visible_to(user)).order_by("-updated_at", "-pk")
+    filters = AssessmentFilter(request.GET or None, queryset=queryset, request=request)
     status = 200
-    if form.is_bound:
-        if form.is_valid():
-            queryset = _apply_filters(queryset, form.cleaned_data, now)
-        else:
-            queryset = queryset.none()
-            status = 400
+    if filters.is_bound and not filters.is_valid():
+        queryset = queryset.none()
+        status = 400
+    else:
+        queryset = filters.qs
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"assessment": a, "clock": StageClock(a, now)} for a in page.object_list]
-    context = {"form": form, "page": page, "rows": rows, "filtered": bool(form.active_filters())}
+    context = {"form": filters.form, "page": page, "rows": rows, "filtered": bool(filters.active_filters())}
     return render(request, "assessments/list.html", context, status=status)
 
 
@@ -276,7 +249,7 @@ def _form_context(questionnaire, form, posted_answers, service_errors=None):
 
 
 def _user_teams(user):
-    return list(user.teams.order_by("name"))
+    return list(Team.objects.of(user).order_by("name"))
 
 
 @login_required
@@ -338,18 +311,23 @@ def assessment_new(request):
 
 def _submit_after_save(request, assessment):
     """Submit (or resubmit) right after saving; a blocked submission keeps the saved draft and says why."""
-    name = "resubmit" if assessment.state == State.CHANGES_REQUESTED else "submit"
+    spec = transitions.submission_from(assessment.state)
+    if spec is None:
+        return problem(request, 409, "Not submitted", "This assessment cannot be submitted in its current state.")
     try:
         services.assessment_transition(
-            assessment=assessment, name=name, by=request.user, expected_state=assessment.state
+            assessment=assessment, name=spec.name, by=request.user, expected_state=assessment.state
         )
-    except (TransitionConflict, NotPermitted) as error:
-        reasons = [presenters.tidy_reason(r) for r in getattr(error, "reasons", [error.message])]
+    except NotPermitted as error:
+        return problem(request, 403, "Not permitted", error.message)
+    except TransitionConflict as error:
+        questionnaire = get_questionnaire(assessment.questionnaire_version)
+        reasons = [presenters.reason_item(questionnaire, r) for r in error.reasons]
         messages.error(request, "Your answers are saved, but the assessment was not submitted: " + error.message)
         return _render_edit(request, assessment, status=409, conflict=reasons)
     except InputError as error:
         return problem(request, 400, "Not submitted", error.message)
-    messages.success(request, f"“{assessment.feature.name}” was submitted for Legal review.")
+    messages.success(request, spec.done_message(assessment))
     return redirect("assessment_detail", pk=assessment.pk)
 
 
@@ -393,7 +371,7 @@ def _render_edit(request, assessment, *, form=None, answers=None, service_errors
             "assessment": assessment,
             "is_new": False,
             "base_hash": assessment.content_hash,
-            "submit_name": "resubmit" if assessment.state == State.CHANGES_REQUESTED else "submit",
+            "submission": transitions.submission_from(assessment.state),
             "change_request": latest_request,
             "change_request_stage": roles.DOMAIN_LABELS.get(latest_request.stage) if latest_request else "",
             "conflict": conflict or [],
@@ -468,73 +446,89 @@ def assessment_preview(request, pk=None):
         if not _user_teams(user):
             return problem(request, 403, "Not permitted", "Only members of a product team fill in assessments.")
         questionnaire = current_questionnaire()
-        submit_name = "submit"
+        submission = transitions.submission_from(State.DRAFT)
     else:
         assessment = assessment_visible_to(user, pk)
         if not permissions.acts_for_team(user, assessment):
             return problem(request, 403, "Not permitted", "Only the team edits this assessment.")
         questionnaire = get_questionnaire(assessment.questionnaire_version)
-        submit_name = "resubmit" if assessment.state == State.CHANGES_REQUESTED else "submit"
+        submission = transitions.submission_from(assessment.state)
     form = AnswersForm(questionnaire, request.POST, auto_id="f-%s")
     form.is_valid()
     context = _form_context(questionnaire, form, form.answers())
-    context["submit_name"] = submit_name
+    context["submission"] = submission
     return render(request, "assessments/preview.html", context)
 
 
 # -- the assessment page -------------------------------------------------------------------------
 
 
-def _action_forms(user, assessment, transitions, bound=None):
+def _action_forms(assessment, options, bound=None):
     """A form per transition the user may take now; ``bound`` replaces one with the posted, invalid one."""
     owners = None
     forms = {}
-    for option in transitions:
-        name = option["name"]
-        if bound and bound["name"] == name:
+    for option in options:
+        spec = option["spec"]
+        if bound and bound["name"] == spec.name:
             entry = bound
         else:
-            entry = {"name": name, "form": TransitionForm(initial={"expected_state": assessment.state})}
-        if name == "approve" and "conditions" not in entry:
+            entry = {"name": spec.name, "form": TransitionForm(initial={"expected_state": assessment.state})}
+        if spec.takes_conditions and "conditions" not in entry:
             if owners is None:
                 owners = list(assessment.feature.team.members.order_by("username"))
             entry["conditions"] = ConditionFormSet(prefix="conditions", form_kwargs={"owners": owners})
-        forms[name] = entry
+        forms[spec.name] = entry
     return forms
+
+
+def _why_not(questionnaire, blocked):
+    """Unavailable transitions grouped by their reasons, so one refusal is said once for all it concerns."""
+    groups = []
+    for option in blocked:
+        items = [presenters.reason_item(questionnaire, r) for r in option["reasons"]]
+        key = tuple((i["code"], i["message"]) for i in items)
+        for group in groups:
+            if group["key"] == key:
+                group["labels"].append(option["label"])
+                break
+        else:
+            groups.append({"key": key, "labels": [option["label"]], "reasons": items, "name": option["name"]})
+    return groups
 
 
 def _render_detail(request, assessment, *, status=200, bound=None, conflict=None):
     user = request.user
     questionnaire = get_questionnaire(assessment.questionnaire_version)
     sign_offs = list(assessment.sign_offs.select_related("reviewer").order_by("review_round", "created_at", "pk"))
-    conditions = list(assessment.conditions.select_related("owner").order_by("due_date", "pk"))
+    conditions = list(assessment.conditions.select_related("owner").order_by(F("due_date").asc(nulls_first=True), "pk"))
     entries = list(AuditEntry.objects.filter(assessment_id=assessment.pk).order_by("seq"))
     actor_ids = {e.actor_id for e in entries if e.actor_id}
     people = {u.pk: u for u in get_user_model().objects.filter(pk__in=actor_ids)} if actor_ids else {}
     bias = list(assessment.bias_results.all())
-    transitions = transitions_for(user, assessment)
-    transitions = [{**t, "spec": services.TRANSITIONS[t["name"]]} for t in transitions]
-    allowed = [t for t in transitions if t["allowed"]]
-    blocked = [t for t in transitions if not t["allowed"]]
-    for option in blocked:
-        if option["name"] in ("submit", "resubmit"):
-            option["blockers"] = presenters.submit_readiness(questionnaire, assessment.answers)
+    options = transitions_for(user, assessment)
+    allowed = [t for t in options if t["allowed"]]
+    blocked = [t for t in options if not t["allowed"]]
     today = timezone.localdate()
     may_edit = assessment.is_editable() and permissions.acts_for_team(user, assessment)
     team_acts = permissions.is_team_member(user, assessment)
+    stage_label = roles.DOMAIN_LABELS.get(assessment.stage, "")
+    for option in allowed:
+        option["hint"] = option["spec"].hint_text(stage_label)
     context = {
         "assessment": assessment,
         "questionnaire": questionnaire,
         "answer_sections": presenters.answer_sections(questionnaire, assessment.answers),
         "risk": presenters.risk_breakdown(questionnaire, assessment.risk_score or {}),
         "hard_stops": [
-            {"question": q, "message": presenters.stop_text(m), "anchor": dom_id(q.id)}
+            {"question": q, "message": m, "anchor": dom_id(q.id)}
             for q, m in questionnaire.hard_stops(assessment.answers)
         ],
         "nist": presenters.nist_table(questionnaire, assessment.answers),
         "progress": presenters.review_progress(assessment, sign_offs),
         "rounds": presenters.sign_off_rounds(sign_offs, conditions),
-        "conditions": [{"condition": c, "overdue": not c.met and c.due_date < today} for c in conditions],
+        "conditions": [
+            {"condition": c, "overdue": c.is_open and c.due_date is not None and c.due_date < today} for c in conditions
+        ],
         "may_close_conditions": team_acts,
         "timeline": presenters.timeline(questionnaire, entries, people),
         "diff": presenters.reviewer_diff(questionnaire, assessment, user, sign_offs, entries),
@@ -543,12 +537,12 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
         "bias_required": required_dimensions(assessment),
         "bias_present": sorted({row.dimension for row in bias}),
         "allowed": allowed,
-        "blocked": blocked,
-        "action_forms": _action_forms(user, assessment, allowed, bound),
+        "blocked": _why_not(questionnaire, blocked),
+        "action_forms": _action_forms(assessment, allowed, bound),
         "may_edit": may_edit,
         "clock": StageClock(assessment, timezone.now()),
         "conflict": conflict,
-        "stage_label": roles.DOMAIN_LABELS.get(assessment.stage, ""),
+        "stage_label": stage_label,
         "needs_disclosure": questionnaire.needs_disclosure(assessment.answers),
     }
     return render(request, "assessments/detail.html", context, status=status)
@@ -565,23 +559,15 @@ def assessment_detail(request, pk):
 def assessment_transition(request, pk, name):
     user = request.user
     assessment = assessment_visible_to(user, pk)
-    spec = services.TRANSITIONS.get(name)
-    if spec is None:
+    spec = transitions.get(name)
+    if spec is None or not spec.for_users:
         raise Http404("No such action.")
     form = TransitionForm(request.POST)
     form_ok = form.is_valid()
-    expected = form.cleaned_data.get("expected_state") if form_ok else None
-    method = getattr(assessment, name)
-    current = expected in (None, "", assessment.state)
-    # Refuse before looking at the input: who may act is decided on the object, whatever was posted.
-    may_try = method._django_fsm.has_transition(assessment.state)
-    if current and may_try and not permissions.holds_transition_permission(assessment, name, user):
-        denial = permissions.transition_denial(name, user, assessment) or "You may not do this."
-        return problem(request, 403, "Not permitted", denial, back=reverse("assessment_detail", args=[assessment.pk]))
     bound = {"name": name, "form": form}
     conditions = None
     # A post without the conditions rows (another client, or an older page) simply sets no conditions.
-    if name == "approve" and "conditions-TOTAL_FORMS" in request.POST:
+    if spec.takes_conditions and "conditions-TOTAL_FORMS" in request.POST:
         owners = list(assessment.feature.team.members.order_by("username"))
         formset = ConditionFormSet(request.POST, prefix="conditions", form_kwargs={"owners": owners})
         bound["conditions"] = formset
@@ -589,16 +575,20 @@ def assessment_transition(request, pk, name):
             conditions = [f.as_service_value() for f in formset if f.has_changed() and not f.is_blank()]
         else:
             form_ok = False
-    if not form_ok:
-        return _render_detail(request, assessment, status=400, bound=bound)
     try:
+        if not form_ok:
+            # Who may act is decided before the input: a refusal outranks a badly filled form.
+            refusal = services.transition_refusal(assessment=assessment, name=name, by=user)
+            if refusal is not None:
+                raise refusal
+            return _render_detail(request, assessment, status=400, bound=bound)
         services.assessment_transition(
             assessment=assessment,
             name=name,
             by=user,
             comment=form.cleaned_data["comment"],
             conditions=conditions or None,
-            expected_state=expected or None,
+            expected_state=form.cleaned_data.get("expected_state") or None,
         )
     except InputError as error:
         _attach_transition_errors(bound, error)
@@ -609,9 +599,13 @@ def assessment_transition(request, pk, name):
         )
     except TransitionConflict as error:
         assessment = assessment_visible_to(user, pk)
-        conflict = {"message": error.message, "reasons": [presenters.tidy_reason(r) for r in error.reasons]}
+        questionnaire = get_questionnaire(assessment.questionnaire_version)
+        conflict = {
+            "message": error.message,
+            "reasons": [presenters.reason_item(questionnaire, r) for r in error.reasons],
+        }
         return _render_detail(request, assessment, status=409, conflict=conflict)
-    messages.success(request, _done_message(name, assessment))
+    messages.success(request, spec.done_message(assessment))
     return redirect("assessment_detail", pk=assessment.pk)
 
 
@@ -631,21 +625,6 @@ def _attach_transition_errors(bound, error):
                 form.add_error(None, message)
         else:
             form.add_error(None, message)
-
-
-def _done_message(name, assessment):
-    feature = assessment.feature.name
-    return {
-        "submit": f"“{feature}” was submitted for Legal review.",
-        "resubmit": f"“{feature}” was resubmitted; review starts again at Legal.",
-        "approve": f"You signed off “{feature}”.",
-        "request_changes": f"You requested changes to “{feature}”; the team has been told.",
-        "reject": f"You rejected “{feature}”.",
-        "withdraw": f"“{feature}” was withdrawn.",
-        "launch": f"“{feature}” is marked launched.",
-        "start_reassessment": f"A re-assessment of “{feature}” was opened as a new draft.",
-        "retire": f"“{feature}” was retired.",
-    }[name]
 
 
 @login_required

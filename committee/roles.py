@@ -22,7 +22,6 @@ DOMAIN_LABELS = {
     PRODUCT: "Product",
     DATA_AI: "Data/AI",
 }
-ROLE_GROUPS = (*DOMAINS, CHAIR, AUDITOR)
 # Everyone who sees an assessment once it has left draft.
 COMMITTEE_GROUPS = (*DOMAINS, CHAIR, AUDITOR)
 
@@ -35,18 +34,35 @@ def user_domains(user):
     """The review domains the user belongs to, in sign-off order."""
     if not user.is_authenticated:
         return []
-    names = _group_names(user)
+    names = group_names(user)
     return [d for d in DOMAINS if d in names]
 
 
 def user_has_role(user, role):
-    return user.is_authenticated and role in _group_names(user)
+    return user.is_authenticated and role in group_names(user)
 
 
-def _group_names(user):
+def group_ids(user):
+    """Ids of the user's groups (roles and teams), read once per request."""
+    return set(_groups(user))
+
+
+def group_names(user):
+    return set(_groups(user).values())
+
+
+def forget(user):
+    """Drop the cached groups, so the next check reads membership afresh (services do, before deciding)."""
+    if hasattr(user, "_group_cache"):
+        del user._group_cache
+
+
+def _groups(user):
     # Cached on the user object for the request: roles are read many times per page.
-    cached = getattr(user, "_role_group_names", None)
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_group_cache", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        user._role_group_names = cached
+        cached = dict(user.groups.values_list("id", "name"))
+        user._group_cache = cached
     return cached

@@ -28,11 +28,26 @@ def test_changing_answers_invalidates_earlier_sign_offs_and_restarts_at_legal(pe
     assert AuditEntry.objects.filter(assessment_id=assessment.pk, action="sign_off_invalidated").count() == 2
     assessment = act(people, assessment, "resubmit")
     assert assessment.state == State.LEGAL_REVIEW and assessment.review_round == 2
-    # Round 2 needs Legal again: Security cannot skip ahead on the old approval.
-    assert assessment.missing_sign_offs() == []
     assessment = act(people, assessment, "approve")
     assert assessment.state == State.SECURITY_REVIEW
     assert SignOff.objects.filter(assessment=assessment, review_round=2, stage="legal", invalidated_at=None).exists()
+
+
+def test_approvals_of_an_earlier_round_do_not_count_in_the_next(people):
+    # Changes requested at Security, then resubmitted unchanged: round 1's Legal sign-off stays valid
+    # and bound to the same content, yet round 2 needs its own.
+    assessment = advance(people, create_draft(people), State.SECURITY_REVIEW)
+    assessment = act(people, assessment, "request_changes")
+    assessment = act(people, assessment, "resubmit")
+    assessment = act(people, assessment, "approve")
+    assert assessment.state == State.SECURITY_REVIEW and assessment.review_round == 2
+    assert assessment.missing_sign_offs() == []
+    round_one = SignOff.objects.get(assessment=assessment, review_round=1, stage="legal")
+    assert round_one.invalidated_at is None and round_one.content_hash == assessment.content_hash
+    SignOff.objects.filter(assessment=assessment, review_round=2, stage="legal").update(
+        invalidated_at="2026-01-01T00:00:00Z"
+    )
+    assert assessment.missing_sign_offs() == ["legal"]
 
 
 def test_unchanged_answers_keep_the_hash_and_the_sign_offs(people):
@@ -52,7 +67,8 @@ def test_approval_is_refused_when_content_no_longer_matches_the_submitted_hash(p
     )
     with pytest.raises(TransitionConflict) as blocked:
         act(people, assessment, "approve")
-    assert "changed since they were submitted" in blocked.value.reasons[0]
+    assert blocked.value.reasons[0].code == "answers_changed"
+    assert "changed since they were submitted" in blocked.value.reasons[0].message
 
 
 def test_data_ai_approval_needs_valid_sign_offs_of_every_earlier_stage(people):
@@ -60,7 +76,7 @@ def test_data_ai_approval_needs_valid_sign_offs_of_every_earlier_stage(people):
     SignOff.objects.filter(assessment=assessment, stage="clinical").update(invalidated_at="2026-01-01T00:00:00Z")
     with pytest.raises(TransitionConflict) as blocked:
         act(people, assessment, "approve")
-    assert "Valid sign-offs of this round are missing from: Clinical." in blocked.value.reasons
+    assert [r.message for r in blocked.value.reasons] == ["Valid sign-offs of this round are missing from: Clinical."]
 
 
 def test_bias_evidence_does_not_change_the_content_hash(people):

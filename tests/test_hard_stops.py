@@ -1,7 +1,7 @@
 import pytest
 
 from assessments import services
-from assessments.errors import TransitionConflict
+from assessments.errors import Reason, TransitionConflict
 from assessments.models import Assessment, State
 from assessments.questionnaire import HARD_STOP_IDS, current_questionnaire
 
@@ -14,7 +14,7 @@ def test_each_hard_stop_blocks_submission(people, question_id):
     with pytest.raises(TransitionConflict) as blocked:
         act(people, assessment, "submit")
     message = current_questionnaire().questions[question_id].hard_stop["message"]
-    assert f"Hard stop: {message} ({question_id})" in blocked.value.reasons
+    assert Reason("hard_stop", f"Hard stop: {message}", question_id) in blocked.value.reasons
     assert Assessment.objects.get(pk=assessment.pk).state == State.DRAFT
 
 
@@ -26,7 +26,7 @@ def test_a_hard_stop_also_blocks_resubmission(people, question_id):
     services.assessment_update_answers(assessment=assessment, answers={question_id: True}, by=people.alice)
     with pytest.raises(TransitionConflict) as blocked:
         act(people, assessment, "resubmit")
-    assert any(question_id in reason for reason in blocked.value.reasons)
+    assert question_id in [r.question for r in blocked.value.reasons if r.code == "hard_stop"]
     assert Assessment.objects.get(pk=assessment.pk).state == State.CHANGES_REQUESTED
 
 
@@ -34,8 +34,11 @@ def test_missing_required_answers_are_named(people):
     assessment = create_draft(people, **{"impact.rollback_plan": None, "overview.purpose": None})
     with pytest.raises(TransitionConflict) as blocked:
         act(people, assessment, "submit")
-    reasons = " ".join(blocked.value.reasons)
-    assert "(impact.rollback_plan)" in reasons and "(overview.purpose)" in reasons
+    required = {r.question: r.message for r in blocked.value.reasons if r.code == "answer_required"}
+    questions = current_questionnaire().questions
+    assert required == {
+        qid: f"Answer required: {questions[qid].text}" for qid in ("impact.rollback_plan", "overview.purpose")
+    }
 
 
 @pytest.mark.parametrize("audience", [["clients"], ["therapists"], ["internal", "therapists"]])
@@ -43,7 +46,7 @@ def test_client_or_therapist_facing_features_need_a_disclosure(people, audience)
     assessment = create_draft(people, **{"overview.audience": audience, "transparency.disclosure_text": None})
     with pytest.raises(TransitionConflict) as blocked:
         act(people, assessment, "submit")
-    assert any("(transparency.disclosure_text)" in reason for reason in blocked.value.reasons)
+    assert ("answer_required", "transparency.disclosure_text") in [(r.code, r.question) for r in blocked.value.reasons]
 
 
 def test_internal_features_need_no_disclosure(people):
@@ -60,7 +63,9 @@ def test_a_disclosure_must_be_plain_language(people):
     assessment = create_draft(people, **{"transparency.disclosure_text": dense})
     with pytest.raises(TransitionConflict) as blocked:
         act(people, assessment, "submit")
-    assert any("plain language means grade 8 or lower" in reason for reason in blocked.value.reasons)
+    (reason,) = [r for r in blocked.value.reasons if r.code == "disclosure_too_hard"]
+    assert reason.question == "transparency.disclosure_text"
+    assert "plain language means grade 8 or lower" in reason.message
 
 
 def test_data_ai_approval_needs_bias_evidence_for_race_religion_gender_and_marked_dimensions(people):
@@ -73,7 +78,10 @@ def test_data_ai_approval_needs_bias_evidence_for_race_religion_gender_and_marke
         assessment = act(people, assessment, "approve")
     with pytest.raises(TransitionConflict) as blocked:
         act(people, assessment, "approve")
-    assert blocked.value.reasons == ["Bias evidence is missing for: religion, age."]
+    assert blocked.value.reasons == [
+        Reason("bias_evidence_missing", "Bias evidence is missing for religion."),
+        Reason("bias_evidence_missing", "Bias evidence is missing for age."),
+    ]
     services.bias_results_add(
         assessment=assessment, rows=bias_rows(["religion", "age"]), by=people.reviewers["data_ai"]
     )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assessments.errors import NotPermitted
+from assessments.errors import NotPermitted, TransitionConflict
 from assessments.models import Assessment, State
 from committee import roles
 
@@ -49,6 +49,12 @@ def test_only_the_rightful_role_may_take_each_transition(people, name, role):
     if rightful(needed, role):
         moved = act(people, assessment, name, by=user)
         assert moved.state != state
+    elif needed in roles.DOMAINS and role in roles.DOMAINS:
+        # Another domain's reviewer: only the moment is wrong (it is not their stage), a conflict.
+        with pytest.raises(TransitionConflict) as refused:
+            act(people, assessment, name, by=user)
+        assert [r.code for r in refused.value.reasons] == ["not_your_stage"]
+        assert Assessment.objects.get(pk=assessment.pk).state == state
     else:
         with pytest.raises(NotPermitted) as denied:
             act(people, assessment, name, by=user)
@@ -63,9 +69,13 @@ def test_reviewers_cannot_act_outside_their_stage(people, stage_state):
         if domain == assessment.stage:
             continue
         for name in ("approve", "request_changes", "reject"):
-            with pytest.raises(NotPermitted) as denied:
+            with pytest.raises(TransitionConflict) as refused:
                 act(people, assessment, name, by=reviewer)
-            assert "Only" in denied.value.message
+            label = roles.DOMAIN_LABELS[assessment.stage]
+            assert refused.value.reasons[0].code == "not_your_stage"
+            assert refused.value.message == (
+                f"This assessment is at {label} review; only {label} reviewers may decide now."
+            )
     assert Assessment.objects.get(pk=assessment.pk).state == stage_state
 
 

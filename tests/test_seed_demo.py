@@ -37,4 +37,4 @@ def test_the_rejected_demo_is_the_hard_stop_case(db):
     sign_off = rejected.sign_offs.get(decision="rejected")
     assert sign_off.stage == "clinical" and "Hard stop" in sign_off.comment
     draft = Assessment.objects.get(state=State.DRAFT)
-    assert any("Hard stop" in reason for reason in draft.submit_blockers())
+    assert "hard_stop" in [reason.code for reason in draft.submit_blockers()]

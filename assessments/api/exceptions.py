@@ -36,7 +36,8 @@ def api_exception_handler(exc, context):
         return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, TransitionConflict):
         set_rollback()
-        return Response({"detail": exc.message, "reasons": exc.reasons}, status=status.HTTP_409_CONFLICT)
+        reasons = [reason.as_dict() for reason in exc.reasons]
+        return Response({"detail": exc.message, "reasons": reasons}, status=status.HTTP_409_CONFLICT)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a bug: let Django report it as the 500 it is

@@ -12,7 +12,7 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessments import services
+from assessments import services, transitions
 from assessments.models import Assessment, BiasResult, Condition, SignOff, State, Team
 from assessments.questionnaire import KINDS, TYPES, get_questionnaire
 
@@ -29,9 +29,19 @@ class FieldErrorsSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in words a person can act on.")
 
 
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="Stable code for programs: answer_required, hard_stop, disclosure_too_hard, answers_changed, "
+        "bias_evidence_missing, sign_offs_missing, condition_open, stale_state, wrong_state, not_your_stage, "
+        "concurrent_change, stale_content, ..."
+    )
+    message = serializers.CharField(help_text="The reason in words, using question texts (never ids).")
+    question = serializers.CharField(allow_null=True, help_text="The question id concerned, or null.")
+
+
 class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What the state or a guard forbids.")
-    reasons = serializers.ListField(child=serializers.CharField(), help_text="Every reason, one per item.")
+    reasons = ReasonSerializer(many=True, help_text="Every reason, one per item.")
 
 
 # -- the questionnaire (documentation only: the view returns the YAML's data as it is) --------
@@ -97,10 +107,11 @@ class SignOffSerializer(serializers.ModelSerializer):
 
 class ConditionSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True, help_text="Username.")
+    met = serializers.BooleanField(read_only=True, help_text="True once the team recorded it as met.")
 
     class Meta:
         model = Condition
-        fields = ["text", "owner", "due_date", "met"]
+        fields = ["text", "owner", "due_date", "before_launch", "status", "met"]
         read_only_fields = fields
 
 
@@ -198,6 +209,12 @@ class AnswersUpdateSerializer(StrictInputSerializer):
         default=dict,
         help_text="Question id to answer. Merged into the saved answers; null clears a question.",
     )
+    expected_content_hash = serializers.RegexField(
+        r"^[0-9a-f]{64}$",
+        required=False,
+        help_text="The content_hash you read; 409 if someone saved other answers since (no lost updates).",
+        error_messages={"invalid": "Give the content_hash you read: 64 lowercase hexadecimal characters."},
+    )
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -210,7 +227,10 @@ class ConditionInputSerializer(serializers.Serializer):
     owner = serializers.CharField(
         required=False, help_text="Username of a team member; the feature's owner when left out."
     )
-    due_date = serializers.DateField(help_text="YYYY-MM-DD, today or later.")
+    due_date = serializers.DateField(required=False, help_text="YYYY-MM-DD, today or later; or before_launch.")
+    before_launch = serializers.BooleanField(
+        required=False, help_text="Due before launch instead of by a date: launch is blocked until it is met."
+    )
 
 
 @extend_schema_field(ConditionInputSerializer(many=True))
@@ -230,9 +250,11 @@ class StateField(serializers.ChoiceField):
 
 class TransitionRequestSerializer(StrictInputSerializer):
     name = serializers.ChoiceField(
-        choices=[(name, spec.label) for name, spec in services.TRANSITIONS.items()],
+        choices=[(name, spec.label) for name, spec in transitions.user_transitions().items()],
         error_messages={
-            "invalid_choice": 'Unknown transition "{input}"; expected one of ' + ", ".join(services.TRANSITIONS) + "."
+            "invalid_choice": 'Unknown transition "{input}"; expected one of '
+            + ", ".join(transitions.names_for_users())
+            + "."
         },
     )
     comment = serializers.CharField(

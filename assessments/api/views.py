@@ -15,7 +15,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -24,13 +24,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessments import selectors, services
-from assessments.errors import InputError
+from assessments.errors import InputError, NotPermitted, TransitionConflict
+from assessments.filters import AssessmentFilter
 from assessments.models import Assessment, Condition, SignOff
 from assessments.questionnaire import current_questionnaire
 
 from . import serializers
 from .exceptions import api_exception_handler
-from .filters import AssessmentFilter
 from .parsers import StrictJSONParser
 from .schema import ASSESSMENT_ID, RISK_LEVEL, error_responses
 from .throttling import ReadRateThrottle, TokenRateThrottle, WriteRateThrottle
@@ -176,7 +176,10 @@ class AssessmentDetailView(ApiView):
         payload = serializers.AnswersUpdateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         updated = services.assessment_update_answers(
-            assessment=assessment, answers=payload.validated_data["answers"], by=request.user
+            assessment=assessment,
+            answers=payload.validated_data["answers"],
+            by=request.user,
+            expected_content_hash=payload.validated_data.get("expected_content_hash"),
         )
         return Response(assessment_data(updated))
 
@@ -208,7 +211,13 @@ class TransitionsView(ApiView):
     def post(self, request, pk):
         assessment = visible_assessment(request, pk)
         payload = serializers.TransitionRequestSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        if not payload.is_valid():
+            # Who may act is decided before the input: a refusal outranks a malformed body.
+            name = request.data.get("name") if isinstance(request.data, dict) else None
+            refusal = services.transition_refusal(assessment=assessment, name=name, by=request.user)
+            if isinstance(refusal, NotPermitted | TransitionConflict):
+                raise refusal
+            raise ValidationError(payload.errors)
         data = payload.validated_data
         updated = services.assessment_transition(
             assessment=assessment,

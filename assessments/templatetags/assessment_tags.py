@@ -5,9 +5,9 @@ from django import template
 from committee import roles
 from committee.models import Notification
 
-from ..models import REVIEW_STATES, State
+from .. import transitions
+from ..models import REVIEW_STATES, State, Team
 from ..presenters import RISK_NAMES
-from ..services import TRANSITIONS
 
 register = template.Library()
 
@@ -37,7 +37,7 @@ def navigation(user):
         labels.append("Auditor")
     teams = getattr(user, "_nav_team_names", None)
     if teams is None:
-        teams = list(user.teams.values_list("name", flat=True))
+        teams = list(Team.objects.of(user).values_list("name", flat=True))
         user._nav_team_names = teams
     if teams:
         labels.insert(0, ", ".join(teams))
@@ -85,7 +85,5 @@ def get_item(mapping, key):
 
 @register.filter
 def transition_label(name):
-    if name == "supersede":
-        return "Superseded"
-    spec = TRANSITIONS.get(name)
+    spec = transitions.get(name)
     return spec.label if spec else name.replace("_", " ").capitalize()

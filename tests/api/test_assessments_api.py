@@ -81,7 +81,6 @@ def test_it_filters_by_state_team_and_risk_level(people, client_for, portfolio):
 
     assert ids(client.get(LIST, {"state": "legal_review"})) == {portfolio["submitted"].pk}
     assert ids(client.get(LIST, {"team": "growth"})) == {portfolio["growth_draft"].pk}
-    assert ids(client.get(LIST, {"team": "no-such-team"})) == set()
     assert ids(client.get(LIST, {"state": "draft", "team": "client-experience"})) == {portfolio["draft"].pk}
     level = portfolio["draft"].risk_level
     expected = {a.pk for a in portfolio.values() if a.risk_level == level}
@@ -89,8 +88,16 @@ def test_it_filters_by_state_team_and_risk_level(people, client_for, portfolio):
 
 
 def test_a_filter_never_widens_what_the_caller_sees(people, client_for, portfolio):
-    assert ids(client_for(people.olga).get(LIST, {"team": "client-experience"})) == set()
     assert ids(client_for(people.auditor).get(LIST, {"state": "draft"})) == set()
+
+
+def test_another_teams_slug_is_refused_like_one_that_does_not_exist(people, client_for, portfolio):
+    # The same answer for both, so the filter reveals no team names.
+    theirs = client_for(people.olga).get(LIST, {"team": "client-experience"})
+    nobodys = client_for(people.olga).get(LIST, {"team": "no-such-team"})
+    assert theirs.status_code == nobodys.status_code == 400
+    refused = "Choose one of the listed options."
+    assert theirs.json() == nobodys.json() == {"detail": refused, "team": refused}
 
 
 @pytest.mark.parametrize(
@@ -323,7 +330,17 @@ def test_it_shows_sign_offs_and_conditions_with_usernames_and_validity(people, c
     assert len(legal["content_hash"]) == 64
     assert legal["valid"] is False  # the answers changed after it
     assert security["decision"] == "changes_requested"
-    assert body["conditions"] == [{"text": "Audit logs.", "owner": "alice", "due_date": due, "met": False}]
+    # The round ended with a change request, so its condition no longer applies; it is kept as superseded.
+    assert body["conditions"] == [
+        {
+            "text": "Audit logs.",
+            "owner": "alice",
+            "due_date": due,
+            "before_launch": False,
+            "status": "superseded",
+            "met": False,
+        }
+    ]
 
 
 def test_it_lists_hard_stops(people, client_for):
@@ -457,7 +474,7 @@ def test_the_team_may_not_edit_outside_draft_or_changes_requested(people, client
     assert response.status_code == 409
     body = response.json()
     assert "can be edited only in draft" in body["detail"]
-    assert body["reasons"] == [body["detail"]]
+    assert body["reasons"] == [{"code": "not_editable", "message": body["detail"], "question": None}]
     assessment.refresh_from_db()
     assert assessment.answers == before
 

@@ -73,8 +73,8 @@ def test_a_forged_approval_by_the_auditor_is_refused_without_a_state_change(peop
 def test_a_reviewer_cannot_act_outside_their_stage(people, login):
     assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
     response = transition(login(people.reviewers["security"]), assessment, "approve")
-    assert response.status_code == 403
-    assert "Only Legal reviewers may sign off at Legal review." in response.content.decode()
+    assert response.status_code == 409
+    assert "This assessment is at Legal review; only Legal reviewers may decide now." in response.content.decode()
     assessment.refresh_from_db()
     assert assessment.state == State.LEGAL_REVIEW
 
@@ -125,7 +125,7 @@ def test_approving_with_a_condition(people, login):
 @pytest.mark.parametrize(
     ("row", "field", "message"),
     [
-        ({"text": "Do it.", "due_date": ""}, "due_date", "Give a due date."),
+        ({"text": "Do it.", "due_date": ""}, "due_date", "Give a due date, or tick “Due before launch”."),
         ({"text": "", "due_date": "2099-01-01"}, "text", "Say what the team must do."),
         ({"text": "Do it.", "due_date": "31/02/2030"}, "due_date", "Give the due date as a date"),
         ({"text": "Do it.", "due_date": "2001-01-01"}, None, "The due date is in the past."),
@@ -179,7 +179,9 @@ def test_data_ai_approval_without_bias_evidence_is_blocked_with_reasons(people, 
     client = login(people.reviewers["data_ai"])
     names, page = actions_of(client, assessment)
     assert "approve" not in names
-    assert "Approve (sign off): not yet" in page and "Bias evidence is missing for: race, religion, gender." in page
+    assert "Approve (sign off): not now" in page
+    for dimension in ("race", "religion", "gender"):
+        assert f"Bias evidence is missing for {dimension}." in page
     response = transition(client, assessment, "approve")
     assert response.status_code == 409
     assert "Bias evidence is missing" in response.content.decode()

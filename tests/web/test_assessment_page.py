@@ -38,7 +38,7 @@ def test_hard_stops_are_shown_on_the_page(people, login):
     _, page = page_of(login(people.alice), assessment)
     assert "Hard stop" in page and "rule against training on private" in page
     # Submit is offered only as blocked, with the reason.
-    assert "Submit for review: not yet" in page
+    assert "Submit for review: not now" in page
 
 
 def test_sign_offs_conditions_and_timeline_appear_as_the_review_goes(people, login):

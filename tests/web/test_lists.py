@@ -56,13 +56,20 @@ def test_filters(people, login, query, expected):
 
 def test_the_risk_level_filter(people, login):
     bulk_assessments(people, 8)
-    response = login(people.alice).get(LIST, {"risk": "3"})
+    response = login(people.alice).get(LIST, {"risk_level": "3"})
     assert {row["assessment"].risk_level for row in response.context["rows"]} == {3}
 
 
 @pytest.mark.parametrize(
     "query",
-    [{"state": "nonsense"}, {"risk": "9"}, {"risk": "x"}, {"stage": "finance"}, {"team": "no-such"}, {"q": "x" * 101}],
+    [
+        {"state": "nonsense"},
+        {"risk_level": "9"},
+        {"risk_level": "x"},
+        {"stage": "finance"},
+        {"team": "no-such"},
+        {"q": "x" * 101},
+    ],
 )
 def test_a_bad_filter_is_a_400_with_the_message_next_to_it(people, login, query):
     create_draft(people)
