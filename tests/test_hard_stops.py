@@ -86,3 +86,34 @@ def test_data_ai_approval_needs_bias_evidence_for_race_religion_gender_and_marke
         assessment=assessment, rows=bias_rows(["religion", "age"]), by=people.reviewers["data_ai"]
     )
     assert act(people, assessment, "approve").state == State.APPROVED
+
+
+# Flesch-Kincaid grade 8.0 exactly (computed offline by assessments.readability).
+AT_GRADE_8 = (
+    "We use a computer program to suggest therapists who match the concerns you describe. "
+    "A person on our care team reviews every suggestion before you see it."
+)
+# Grade 8.4: one sentence ends sooner, with a longer word.
+ABOVE_GRADE_8 = (
+    "We use a computer program to suggest therapists who fit the needs you describe. "
+    "Our care coordinators review each suggestion."
+)
+
+
+def test_a_disclosure_at_exactly_the_grade_limit_passes(people):
+    from assessments.readability import flesch_kincaid_grade
+
+    assert flesch_kincaid_grade(AT_GRADE_8) == 8.0
+    assessment = create_draft(people, **{"transparency.disclosure_text": AT_GRADE_8})
+    assert act(people, assessment, "submit").state == State.LEGAL_REVIEW
+
+
+def test_a_disclosure_just_above_the_grade_limit_is_refused_with_its_grade(people):
+    from assessments.readability import flesch_kincaid_grade
+
+    assert flesch_kincaid_grade(ABOVE_GRADE_8) == 8.4
+    assessment = create_draft(people, **{"transparency.disclosure_text": ABOVE_GRADE_8})
+    with pytest.raises(TransitionConflict) as blocked:
+        act(people, assessment, "submit")
+    (reason,) = [r for r in blocked.value.reasons if r.code == "disclosure_too_hard"]
+    assert reason.message.startswith("The plain-language disclosure reads at grade 8.4;")

@@ -171,3 +171,47 @@ def test_a_worked_example_on_the_v1_questionnaire():
     assert (score["raw"], score["raw_max"]) == (20, 37)
     assert (score["mitigation"], score["mitigation_max"], score["mitigation_applied"]) == (24, 27, True)
     assert score["adjusted"] == 17.0 and score["level"] == 2
+
+
+# Eight risk questions scoring 1 each: a maximum of 8, so the quartile boundaries 2, 4 and 6 are whole scores.
+EIGHT = {
+    **SMALL,
+    "questions": [
+        *[q for q in SMALL["questions"] if q["section"] not in ("r", "m")],
+        *[
+            {
+                "id": f"r.q{i}",
+                "section": "r",
+                "text": f"Risk {i}",
+                "type": "boolean",
+                "kind": "risk",
+                "choices": [{"value": True, "score": 1}, {"value": False, "score": 0}],
+            }
+            for i in range(8)
+        ],
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("risky_answers", "level"),
+    [(0, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 3), (7, 4), (8, 4)],
+)
+def test_each_quartile_boundary_belongs_to_the_lower_level(risky_answers, level):
+    # Exactly 25%, 50% and 75% of the maximum stay in levels 1, 2 and 3; one point more moves up.
+    questionnaire = Questionnaire.from_data(EIGHT)
+    answers = {f"r.q{i}": i < risky_answers for i in range(8)}
+    score = risk_score(questionnaire, answers)
+    assert (score["raw"], score["raw_max"], score["level"]) == (risky_answers, 8, level)
+
+
+@pytest.mark.parametrize(
+    ("score", "level"),
+    [("3.75", 1), ("3.76", 2), ("7.5", 2), ("7.51", 3), ("11.25", 3), ("11.26", 4), ("0", 1), ("15", 4)],
+)
+def test_level_for_at_fractional_boundaries(score, level):
+    from decimal import Decimal
+
+    from assessments.risk import level_for
+
+    assert level_for(Decimal(score), 15) == level

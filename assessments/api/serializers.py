@@ -163,6 +163,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "questionnaire_version",
             "risk_score",
             "hard_stops",
+            "content_hash",
         ]
         read_only_fields = fields
 

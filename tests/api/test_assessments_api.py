@@ -303,11 +303,12 @@ def test_the_read_representation_has_the_contract_fields(people, client_for):
     body = client_for(people.alice).get(detail(assessment)).json()
 
     assert set(body) >= CONTRACT_FIELDS
-    assert set(body) - CONTRACT_FIELDS == {"questionnaire_version", "risk_score", "hard_stops"}
+    assert set(body) - CONTRACT_FIELDS == {"questionnaire_version", "risk_score", "hard_stops", "content_hash"}
     assert body["id"] == assessment.pk
     assert body["questionnaire_version"] == "v1"
     assert body["risk_score"]["level"] == body["risk_level"]
     assert body["hard_stops"] == []
+    assert body["content_hash"] == assessment.content_hash
 
 
 def test_it_shows_sign_offs_and_conditions_with_usernames_and_validity(people, client_for):
@@ -571,3 +572,35 @@ def test_a_team_member_who_is_also_a_reviewer_still_edits_as_the_team(people, cl
     response = client_for(both).patch(detail(assessment), {"answers": {"overview.vendor": "V"}}, format="json")
 
     assert response.status_code == 200
+
+
+def test_an_edit_based_on_stale_answers_is_a_409_and_changes_nothing(people, client_for):
+    assessment = create_draft(people)
+    read_hash = client_for(people.alice).get(detail(assessment)).json()["content_hash"]
+    # Ben saves a change after Alice read the answers.
+    ben = client_for(people.ben).patch(
+        detail(assessment),
+        {"answers": {"overview.vendor": "Ben's vendor"}, "expected_content_hash": read_hash},
+        format="json",
+    )
+    assert ben.status_code == 200
+
+    alice = client_for(people.alice).patch(
+        detail(assessment),
+        {"answers": {"overview.vendor": "Alice's vendor"}, "expected_content_hash": read_hash},
+        format="json",
+    )
+
+    assert alice.status_code == 409
+    assert alice.json()["reasons"][0]["code"] == "stale_content"
+    assessment.refresh_from_db()
+    assert assessment.answers["overview.vendor"] == "Ben's vendor"
+
+
+def test_an_expected_content_hash_must_look_like_one(people, client_for):
+    assessment = create_draft(people)
+    response = client_for(people.alice).patch(
+        detail(assessment), {"answers": {}, "expected_content_hash": "abc"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "expected_content_hash" in response.json()

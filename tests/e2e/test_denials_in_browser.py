@@ -23,10 +23,10 @@ def test_reviewers_and_the_auditor_see_only_what_they_may_do(people, browse, liv
     assert response.status == 404
     expect(security.get_by_role("heading", level=1)).to_have_text("Not found")
 
-    # Outside their stage, a reviewer sees the assessment but no action.
+    # Outside their stage, a reviewer sees the assessment, no action, and why.
     security.goto(f"/assessments/{in_review.pk}/")
     actions = security.get_by_role("region", name="Your actions")
-    expect(actions).to_contain_text("You have no action to take on this assessment now")
+    expect(actions).to_contain_text("This assessment is at Legal review; only Legal reviewers may decide now.")
     expect(security.locator("form[action*='/transitions/']")).to_have_count(0)
 
     # The auditor lands on the audit views and sees no action buttons anywhere.
@@ -42,7 +42,7 @@ def test_reviewers_and_the_auditor_see_only_what_they_may_do(people, browse, liv
     url = f"{live_server.url}/assessments/{in_review.pk}/transitions/approve/"
     forged = auditor.request.post(url, form={"csrfmiddlewaretoken": token, "expected_state": "legal_review"})
     assert forged.status == 403
-    assert "Only Legal reviewers may sign off at Legal review." in forged.text()
+    assert "Only Legal, Security, Clinical, Product and Data/AI reviewers decide on assessments." in forged.text()
     # Without the token, CSRF protection refuses it before anything else.
     no_token = auditor.request.post(url, form={"expected_state": "legal_review"})
     assert no_token.status == 403

@@ -196,7 +196,7 @@ def test_answers_in_review_cannot_be_edited(people, login):
 def test_resubmitting_after_a_change_request_restarts_at_legal(people, login):
     assessment = advance(people, create_draft(people), State.CHANGES_REQUESTED)
     page = login(people.alice).get(reverse("assessment_edit", args=[assessment.pk])).content.decode()
-    assert "Legal review requested changes" in page and "Save and resubmit" in page
+    assert "Legal review requested changes" in page and "Save and resubmit for review" in page
     data = form_data(
         complete_answers(**{"impact.benefits": "Now measured."}), base_hash=assessment.content_hash, action="submit"
     )
