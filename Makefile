@@ -46,6 +46,7 @@ check: install lint
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/dossier.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
