@@ -6,4 +6,4 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "AI impact assessments"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401
