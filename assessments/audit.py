@@ -94,7 +94,8 @@ def audit_append(
         path, message = bad[0]
         raise ValueError(f"audit_append: {'.'.join(map(str, path))} {message}")
     entry.entry_hash = canonical.sha256_of(payload)
-    head_update = {"last_seq": entry.seq, "last_hash": entry.entry_hash, "signed_at": None, "key_id": "", "signature": ""}
+    head_update = {"last_seq": entry.seq, "last_hash": entry.entry_hash}
+    head_update.update(signed_at=None, key_id="", signature="")
     if signer is not None:
         if head.key_id != signer.key_id:
             _record_key(signer, now)
@@ -557,7 +558,8 @@ def _compare_tables(report, replay):
         if review_round != told.review_round:
             report.add(
                 "round_drift",
-                f"Assessment {pk} is in review round {review_round} in the table, but the log says {told.review_round}.",
+                f"Assessment {pk} is in review round {review_round} in the table, "
+                f"but the log says {told.review_round}.",
                 assessment_id=pk,
             )
     _compare_sign_offs(report, replay, table)

@@ -105,9 +105,7 @@ def test_a_whole_lifecycle_replays_clean(people):
     assessment = act(people, assessment, "request_changes")
     services.assessment_update_answers(assessment=assessment, answers={"impact.benefits": "Clearer."}, by=people.alice)
     assessment = act(people, assessment, "resubmit")
-    assessment = act(
-        people, assessment, "approve", conditions=[{"text": "Publish the FAQ.", "due_date": "2099-01-01"}]
-    )
+    assessment = act(people, assessment, "approve", conditions=[{"text": "Publish the FAQ.", "due_date": "2099-01-01"}])
     services.condition_mark_met(condition=Condition.objects.get(assessment=assessment), by=people.alice)
     assessment = advance(people, assessment, State.SUPERSEDED)
     withdrawn = advance(people, create_draft(people), State.WITHDRAWN)
@@ -216,7 +214,8 @@ def test_the_public_key_alone_verifies_a_checkpoint(trail, tmp_path, django_db_b
     public_pem = out.getvalue()
 
     with django_db_blocker.block():  # any database access now fails the test
-        checkpoint = json.loads(open(path).read())
+        with open(path) as handle:
+            checkpoint = json.load(handle)
         public_key = signing.public_key_from_pem(public_pem)
         assert signing.checkpoint_is_valid(checkpoint, public_key)
         for field, value in [("seq", checkpoint["seq"] - 1), ("hash", "0" * 64), ("signed_at", "2020-01-01")]:
@@ -235,8 +234,10 @@ def test_a_checkpoint_with_a_forged_signature_is_reported(trail, tmp_path):
     assert problems(output) == ["checkpoint_signature_invalid"]
 
 
-@pytest.mark.parametrize("content", ["not json", "[]", '{"seq": 1}', '{"seq": -1, "hash": "", "signed_at": "", '
-                                     '"key_id": "", "signature": ""}'])
+@pytest.mark.parametrize(
+    "content",
+    ["not json", "[]", '{"seq": 1}', '{"seq": -1, "hash": "", "signed_at": "", "key_id": "", "signature": ""}'],
+)
 def test_an_unusable_checkpoint_file_is_reported(trail, tmp_path, content):
     path = tmp_path / "bad.json"
     path.write_text(content)

@@ -259,7 +259,8 @@ def test_a_state_changed_with_sql_is_named(trail):
 
     assert status == 1
     assert "state_drift" in problems(output)
-    assert f"Assessment {trail.reviewed.pk} is approved in the table, but the log ends with it clinical_review" in output
+    told = f"Assessment {trail.reviewed.pk} is approved in the table, but the log ends with it clinical_review"
+    assert told in output
     assert problems(output) == ["state_drift"]
 
 

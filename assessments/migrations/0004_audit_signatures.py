@@ -4,47 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0003_direct_object_permissions'),
+        ("assessments", "0003_direct_object_permissions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditSigningKey',
+            name="AuditSigningKey",
             fields=[
-                ('key_id', models.CharField(max_length=16, primary_key=True, serialize=False)),
-                ('public_key', models.TextField(help_text='PEM (SubjectPublicKeyInfo).')),
-                ('valid_from', models.DateTimeField()),
-                ('valid_until', models.DateTimeField(blank=True, null=True)),
+                ("key_id", models.CharField(max_length=16, primary_key=True, serialize=False)),
+                ("public_key", models.TextField(help_text="PEM (SubjectPublicKeyInfo).")),
+                ("valid_from", models.DateTimeField()),
+                ("valid_until", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['valid_from'],
+                "ordering": ["valid_from"],
             },
         ),
         migrations.AddField(
-            model_name='auditchainhead',
-            name='key_id',
+            model_name="auditchainhead",
+            name="key_id",
             field=models.CharField(blank=True, max_length=16),
         ),
         migrations.AddField(
-            model_name='auditchainhead',
-            name='signature',
+            model_name="auditchainhead",
+            name="signature",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='auditchainhead',
-            name='signed_at',
+            model_name="auditchainhead",
+            name="signed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='auditentry',
-            name='key_id',
+            model_name="auditentry",
+            name="key_id",
             field=models.CharField(blank=True, max_length=16),
         ),
         migrations.AddField(
-            model_name='auditentry',
-            name='signature',
+            model_name="auditentry",
+            name="signature",
             field=models.CharField(blank=True, max_length=100),
         ),
     ]
