@@ -34,6 +34,7 @@ from .models import (
     AuditSigningKey,
     SignOff,
     audit_payload,
+    content_hash_of,
 )
 
 HEAD_PK = 1
@@ -217,6 +218,7 @@ class _Replay:
 
     state: str = ""
     review_round: int = 0
+    content_hash: str = ""
     # (review_round, stage) -> [decision, reviewer id, content hash, still valid]
     sign_offs: dict = field(default_factory=dict)
 
@@ -347,6 +349,7 @@ def _walk_chain(report, wanted):
 def _replay_row(assessment, actor_id, action, transition, to_state, content_hash, details):
     if to_state:
         assessment.state = to_state
+    assessment.content_hash = content_hash
     if not isinstance(details, dict):
         details = {}
     if action == AuditEntry.Action.TRANSITION:
@@ -528,12 +531,35 @@ def _check_checkpoint(report, name, checkpoint, end, hashes_at, keys, periods):
 
 def _compare_tables(report, replay):
     """Each assessment's state, sign-offs and grants in the tables against what the log says."""
-    table = {
-        pk: (state, review_round, team_group)
-        for pk, state, review_round, team_group in Assessment.objects.order_by().values_list(
-            "pk", "state", "review_round", "feature__team__group__name"
-        )
-    }
+    table = {}
+    contents = Assessment.objects.order_by().values_list(
+        "pk",
+        "state",
+        "review_round",
+        "feature__team__group__name",
+        "content_hash",
+        "feature__name",
+        "questionnaire_version",
+        "answers",
+    )
+    for pk, state, review_round, team_group, content_hash, feature_name, version, answers in contents.iterator(
+        chunk_size=2000
+    ):
+        table[pk] = (state, review_round, team_group)
+        told = replay.get(pk)
+        if told is None:
+            continue
+        try:
+            answers_hash = content_hash_of(feature_name, version, answers)
+        except canonical.NotCanonical:
+            answers_hash = None
+        if content_hash != told.content_hash or answers_hash != content_hash:
+            report.add(
+                "content_drift",
+                f"Assessment {pk}: its answers or name are not the content the log last recorded "
+                "(changed behind the log).",
+                assessment_id=pk,
+            )
     report.assessments = len(table)
     for pk in sorted(set(replay) - set(table)):
         report.add(

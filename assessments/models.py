@@ -63,6 +63,13 @@ WITHDRAWABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED, *REVIEW_STATES)
 TERMINAL_STATES = (State.REJECTED, State.WITHDRAWN, State.RETIRED, State.SUPERSEDED)
 
 
+def content_hash_of(feature_name, questionnaire_version, answers):
+    """What a sign-off binds to: SHA-256 of the feature's name, the questionnaire version and the answers."""
+    return canonical.sha256_of(
+        {"feature": feature_name, "questionnaire_version": questionnaire_version, "answers": answers}
+    )
+
+
 class Team(models.Model):
     """A product team. Its members act for its assessments through its group."""
 
@@ -148,13 +155,7 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
         return self.state in EDITABLE_STATES
 
     def compute_content_hash(self):
-        return canonical.sha256_of(
-            {
-                "feature": self.feature.name,
-                "questionnaire_version": self.questionnaire_version,
-                "answers": self.answers,
-            }
-        )
+        return content_hash_of(self.feature.name, self.questionnaire_version, self.answers)
 
     def submit_blockers(self):
         """Readable reasons why the answers cannot go to the committee yet."""

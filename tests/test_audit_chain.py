@@ -95,7 +95,13 @@ def test_appending_outside_a_transaction_is_refused(trail):
     with pytest.raises(RuntimeError):
         audit_append(assessment=assessment, actor=trail.alice, action="transition")
     with transaction.atomic():
-        audit_append(assessment=assessment, actor=trail.alice, action="answers_changed", to_state="draft")
+        audit_append(
+            assessment=assessment,
+            actor=trail.alice,
+            action="answers_changed",
+            to_state="draft",
+            content_hash=assessment.content_hash,
+        )
     assert audit_verify().ok
 
 

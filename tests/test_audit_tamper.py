@@ -5,6 +5,8 @@ each asserting the exit status and the row or assessment the verifier names.
 CI runs this module on SQLite and on PostgreSQL.
 """
 
+import json
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
@@ -349,3 +351,28 @@ def test_a_deleted_assessment_is_named(trail):
     assert status == 1
     assert problems(output) == ["assessment_deleted"]
     assert f"Assessment {trail.draft.pk} has audit rows but is missing from the table" in output
+
+
+def test_answers_changed_with_sql_are_named(trail):
+    answers = {**trail.reviewed.answers, "data.retention_days": 3650}
+    sql(f"UPDATE {quoted(Assessment)} SET answers = %s WHERE id = %s", [json.dumps(answers), trail.reviewed.pk])  # noqa: S608
+
+    status, output = verify()
+
+    assert status == 1
+    assert problems(output) == ["content_drift"]
+    assert f"Assessment {trail.reviewed.pk}: its answers or name are not the content the log last recorded" in output
+
+
+def test_answers_changed_with_their_hash_recomputed_are_named(trail):
+    assessment = Assessment.objects.get(pk=trail.reviewed.pk)
+    assessment.answers = {**assessment.answers, "data.retention_days": 3650}
+    sql(
+        f"UPDATE {quoted(Assessment)} SET answers = %s, content_hash = %s WHERE id = %s",  # noqa: S608
+        [json.dumps(assessment.answers), assessment.compute_content_hash(), assessment.pk],
+    )
+
+    status, output = verify()
+
+    assert status == 1
+    assert problems(output) == ["content_drift"]

@@ -54,7 +54,11 @@ def test_a_number_answer_round_trips_and_the_log_verifies(people, alice, literal
     value = fresh.answers["data.retention_days"]
     assert value == stored and type(value) is type(stored)
     assert fresh.content_hash == fresh.compute_content_hash()  # the hash of what the database returns
-    logged = AuditEntry.objects.filter(action="answers_changed").latest("seq").details["changed"]["data.retention_days"]["to"]
+    logged = (
+        AuditEntry.objects.filter(action="answers_changed")
+        .latest("seq")
+        .details["changed"]["data.retention_days"]["to"]
+    )
     assert logged == stored and type(logged) is type(stored)
     assert_log_holds()
 
