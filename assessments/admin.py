@@ -3,7 +3,17 @@ bias evidence, the audit log) is read-only here: changes go through the services
 
 from django.contrib import admin
 
-from .models import AIFeature, Assessment, AuditChainHead, AuditEntry, BiasResult, Condition, SignOff, Team
+from .models import (
+    AIFeature,
+    Assessment,
+    AuditChainHead,
+    AuditEntry,
+    AuditSigningKey,
+    BiasResult,
+    Condition,
+    SignOff,
+    Team,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -108,4 +118,9 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditChainHead)
 class AuditChainHeadAdmin(ReadOnlyAdmin):
-    list_display = ("last_seq", "last_hash")
+    list_display = ("last_seq", "last_hash", "signed_at", "key_id")
+
+
+@admin.register(AuditSigningKey)
+class AuditSigningKeyAdmin(ReadOnlyAdmin):
+    list_display = ("key_id", "valid_from", "valid_until")
