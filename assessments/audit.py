@@ -371,7 +371,7 @@ def _int(value, default):
 
 def _head_holds(report, head, end, keys, periods):
     """Check the head against the chain's end and its signature; False when the head's signature proves nothing."""
-    end_seq, end_hash, end_at = end if end else (0, canonical.GENESIS_HASH, None)
+    end_seq, end_hash, _ = end if end else (0, canonical.GENESIS_HASH, None)
     if head is None:
         if end is not None:
             report.add("head_missing", f"The chain head is missing; the chain ends at row {end_seq}.", seq=end_seq)
@@ -431,12 +431,6 @@ def _head_holds(report, head, end, keys, periods):
         )
         return False
     _check_period(report, "head_key_expired", "The chain head", head.key_id, head.signed_at, periods, head.last_seq)
-    if end_at is not None and head.signed_at < end_at and head.last_seq == end_seq:
-        report.add(
-            "head_signature_invalid",
-            f"The chain head was signed before row {end_seq} was written (a replayed signature).",
-            seq=end_seq,
-        )
     return True
 
 
@@ -508,10 +502,6 @@ def _check_checkpoint(report, name, checkpoint, end, hashes_at, keys, periods):
         return
     _check_period(report, "checkpoint_key_expired", f"Checkpoint {name}", checkpoint["key_id"], signed_at, periods, seq)
     end_seq = end[0] if end else 0
-    if seq == 0:
-        if checkpoint["hash"] != canonical.GENESIS_HASH:
-            report.add("checkpoint_mismatch", f"Checkpoint {name} names row 0 with a hash other than the start.")
-        return
     if seq > end_seq:
         report.add(
             "checkpoint_missing",

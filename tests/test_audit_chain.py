@@ -345,3 +345,13 @@ def test_bias_evidence_numbers_are_normalised_in_the_log(people):
     logged = AuditEntry.objects.get(action="bias_evidence_added").details["rows"]
     assert [row["value"] for row in logged] == [0, 100]
     assert audit_verify().ok
+
+
+def test_a_public_key_file_that_is_not_one_is_a_clear_error(trail, tmp_path):
+    path = tmp_path / "not-a-key.pem"
+    path.write_text("hello")
+
+    status, output = verify("--public-key", str(path))
+
+    assert status == 1
+    assert "no PEM public key found" in output

@@ -376,3 +376,14 @@ def test_answers_changed_with_their_hash_recomputed_are_named(trail):
 
     assert status == 1
     assert problems(output) == ["content_drift"]
+
+
+def test_deleting_the_row_of_a_checkpoint_is_caught_by_it(trail, tmp_path):
+    path, checkpoint = checkpoint_file(tmp_path)
+    create_draft(trail)
+    sql(f"DELETE FROM {quoted(AuditEntry)} WHERE seq = %s", [checkpoint["seq"]])  # noqa: S608
+
+    status, output = verify("--checkpoint", path)
+
+    assert status == 1
+    assert f"Row {checkpoint['seq']} of checkpoint {path} is missing from the chain" in output

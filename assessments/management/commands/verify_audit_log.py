@@ -1,3 +1,4 @@
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments import signing
@@ -26,7 +27,13 @@ class Command(BaseCommand):
             help="A published public key (PEM) to trust besides the configured ones (repeatable).",
         )
 
-    def handle(self, *args, checkpoint, public_key, **options):
+    def handle(self, *args, **options):
+        try:
+            return self._verify(**options)
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from None
+
+    def _verify(self, *, checkpoint, public_key, **options):
         keys = []
         for path in public_key:
             try:
