@@ -50,27 +50,29 @@ _PLAIN = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", "
 _FIRST_DIVERGENT = "\ud800"
 
 
-def _plain(data):
-    """True when ``data`` holds only str keys that sort alike both ways, strings, safe ints, bools and None."""
-    pending = [data]
-    while pending:
-        item = pending.pop()
-        kind = type(item)
-        if kind is str or item is None or kind is bool:
+def _plain(item):
+    """True when ``item`` holds only str keys that sort alike both ways, strings, safe ints, bools and None."""
+    kind = type(item)
+    if kind is dict:
+        for key in item:
+            if type(key) is not str or (not key.isascii() and max(key) >= _FIRST_DIVERGENT):
+                return False
+        values = item.values()
+    elif kind is list or kind is tuple:
+        values = item
+    else:
+        values = (item,)
+    for value in values:
+        kind = type(value)
+        if kind is str or value is None or kind is bool:
             continue
         if kind is int:
-            if -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+            if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
                 continue
             return False
-        if kind is dict:
-            for key in item:
-                if type(key) is not str or (not key.isascii() and max(key) >= _FIRST_DIVERGENT):
-                    return False
-            pending.extend(item.values())
-        elif kind is list or kind is tuple:
-            pending.extend(item)
-        else:
-            return False  # floats, and anything else, take the reference path
+        if (kind is dict or kind is list or kind is tuple) and _plain(value):
+            continue
+        return False  # floats, and anything else, take the reference path
     return True
 
 
