@@ -1,12 +1,15 @@
 # make run  - set everything up and serve the app on http://127.0.0.1:8000 (SQLite, eager Celery)
 # make test - run the whole test suite
+# make bench - page and API latency; make bench-audit - verify_audit_log over 1,000,000 rows
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_PASSWORD ?= demo
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint check bench clean
+.PHONY: run test install lint check bench bench-audit demo-key clean
+# The demo's audit signing key: made on first use, kept out of git (.local/ is ignored).
+DEMO_KEY := .local/audit-signing-key.pem
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +22,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 	scripts/system-deps.sh
 
-run: install
+demo-key: install
+	$(BIN)/python manage.py audit_keygen --out $(DEMO_KEY) --if-missing
+
+run: install demo-key
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --password "$(DEMO_PASSWORD)"
 	@echo
@@ -48,5 +54,8 @@ bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/dossier.py
 
+bench-audit: install
+	$(BIN)/python bench/audit.py
+
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts .local

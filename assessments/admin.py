@@ -6,7 +6,17 @@ from django.contrib import admin
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 
-from .models import AIFeature, Assessment, AuditChainHead, AuditEntry, BiasResult, Condition, SignOff, Team
+from .models import (
+    AIFeature,
+    Assessment,
+    AuditChainHead,
+    AuditEntry,
+    AuditSigningKey,
+    BiasResult,
+    Condition,
+    SignOff,
+    Team,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -135,4 +145,9 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditChainHead)
 class AuditChainHeadAdmin(ReadOnlyAdmin):
-    list_display = ("last_seq", "last_hash")
+    list_display = ("last_seq", "last_hash", "signed_at", "key_id")
+
+
+@admin.register(AuditSigningKey)
+class AuditSigningKeyAdmin(ReadOnlyAdmin):
+    list_display = ("key_id", "valid_from", "valid_until")

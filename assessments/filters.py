@@ -15,6 +15,7 @@ from django.utils import timezone
 from committee import roles
 from committee.deadlines import overdue_q
 
+from .forms import RefusesUnstorableText
 from .models import STAGE_STATE, Assessment, State, Team
 
 RISK_LEVELS = [(level, f"Level {level}") for level in (1, 2, 3, 4)]
@@ -27,6 +28,10 @@ def teams_to_filter_by(user):
     if user.is_superuser or any(roles.user_has_role(user, r) for r in roles.COMMITTEE_GROUPS):
         return Team.objects.order_by("name")
     return Team.objects.of(user).order_by("name")
+
+
+class FilterForm(RefusesUnstorableText, forms.Form):
+    """Filter values that could never be stored (NUL, lone surrogates) are form errors, not failed queries."""
 
 
 class AssessmentFilter(django_filters.FilterSet):
@@ -76,6 +81,7 @@ class AssessmentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Assessment
+        form = FilterForm
         fields = ["q", "state", "team", "risk_level", "stage", "overdue"]
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):

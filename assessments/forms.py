@@ -3,19 +3,78 @@
 The services own validation of answers, comments and conditions; these forms
 only turn HTML form strings into typed values (and say so when they cannot),
 so that every message can be shown next to the field it is about.
+
+Every form here refuses text that cannot be stored (a NUL character, or a lone
+UTF-16 surrogate, which a client can send by declaring an odd charset) with an
+error on the field it came in, and re-renders what was posted with those
+characters replaced, so the error page itself can always be encoded.
 """
 
 import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
+from .canonical import unstorable_text
 from .models import State
 
 NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 BOOLEAN_VALUES = {"true": True, "false": False}
 MAX_CONDITION_ROWS = 5
+
+
+def screen_unstorable(data):
+    """``(data, {key: message})``: the submitted data with unstorable text made safe to show, and what was wrong.
+
+    NUL characters are dropped and lone surrogates become U+FFFD in the copy; the
+    original is returned untouched when all of it can be stored.
+    """
+    if not data:
+        return data, {}
+    problems = {}
+    for key in data:
+        values = data.getlist(key) if isinstance(data, QueryDict) else [data[key]]
+        for text in (key, *values):
+            message = unstorable_text(text) if isinstance(text, str) else None
+            if message:
+                problems[key] = message
+                break
+    if not problems:
+        return data, problems
+    safe = QueryDict(mutable=True) if isinstance(data, QueryDict) else {}
+    for key in data:
+        values = data.getlist(key) if isinstance(data, QueryDict) else [data[key]]
+        values = [_displayable(v) if isinstance(v, str) else v for v in values]
+        if isinstance(safe, QueryDict):
+            safe.setlist(_displayable(key), values)
+        else:
+            safe[_displayable(key)] = values[0]
+    return safe, problems
+
+
+def _displayable(text):
+    return text.replace("\x00", "").encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+class RefusesUnstorableText:
+    """Form mixin: a field whose submitted text cannot be stored gets an error naming the problem."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.data, self.unstorable = screen_unstorable(self.data)
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound:
+            return
+        # Keys that are not this form's fields are ignored, as Django ignores them; they are only made safe to show.
+        by_key = {self.add_prefix(name): name for name in self.fields}
+        for key, message in self.unstorable.items():
+            if key in by_key:
+                self.add_error(by_key[key], "This text " + message)
 
 
 def field_name(qid):
@@ -47,7 +106,7 @@ class NumberAnswerField(forms.Field):
         return int(number) if number == number.to_integral_value() else float(number)
 
 
-class AnswersForm(forms.Form):
+class AnswersForm(RefusesUnstorableText, forms.Form):
     """One field per question of a questionnaire, none required: a draft may be incomplete."""
 
     def __init__(self, questionnaire, *args, answers=None, **kwargs):
@@ -126,7 +185,7 @@ def _typed(question, value):
     return value
 
 
-class NewAssessmentForm(forms.Form):
+class NewAssessmentForm(RefusesUnstorableText, forms.Form):
     feature_name = forms.CharField(
         label="Feature name",
         required=False,
@@ -149,12 +208,12 @@ class NewAssessmentForm(forms.Form):
         return self.teams.get(self.cleaned_data.get("team"))
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(RefusesUnstorableText, forms.Form):
     comment = forms.CharField(required=False, strip=True, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 5000}))
     expected_state = forms.ChoiceField(choices=State.choices, required=False, widget=forms.HiddenInput)
 
 
-class ConditionForm(forms.Form):
+class ConditionForm(RefusesUnstorableText, forms.Form):
     text = forms.CharField(
         label="Condition", required=False, strip=True, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000})
     )
@@ -204,8 +263,29 @@ class ConditionForm(forms.Form):
         return value
 
 
+class BaseConditionFormSet(forms.BaseFormSet):
+    """Screens the whole post once (the management form renders it too); errors go to the fields they came in."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        data, self.unstorable = screen_unstorable(data)
+        super().__init__(data, *args, **kwargs)
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound:
+            return
+        fields = {form.add_prefix(name): (form, name) for form in self.forms for name in form.fields}
+        for key, message in self.unstorable.items():
+            form, name = fields.get(key, (None, None))
+            if form is not None:
+                form.add_error(name, "This text " + message)
+            else:
+                self._non_form_errors.append(f"The field {_displayable(key)} " + message)
+
+
 ConditionFormSet = forms.formset_factory(
     ConditionForm,
+    formset=BaseConditionFormSet,
     extra=MAX_CONDITION_ROWS,
     max_num=MAX_CONDITION_ROWS,
     absolute_max=MAX_CONDITION_ROWS,
@@ -216,3 +296,12 @@ ConditionFormSet = forms.formset_factory(
 def person_name(user):
     full = user.get_full_name()
     return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+class LoginForm(RefusesUnstorableText, AuthenticationForm):
+    """The sign-in form: a username or password that cannot be stored is a form error, never a failed query."""
+
+    def clean(self):
+        if self.unstorable:
+            return self.cleaned_data  # refused in full_clean; do not ask the database about it
+        return super().clean()

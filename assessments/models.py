@@ -122,6 +122,13 @@ class TeamQuerySet(models.QuerySet):
         return self.filter(group__user=user)
 
 
+def content_hash_of(feature_name, questionnaire_version, answers):
+    """What a sign-off binds to: SHA-256 of the feature's name, the questionnaire version and the answers."""
+    return canonical.sha256_of(
+        {"feature": feature_name, "questionnaire_version": questionnaire_version, "answers": answers}
+    )
+
+
 class Team(models.Model):
     """A product team. Its members are the users of its group: the one store of membership."""
 
@@ -218,13 +225,7 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
         return self.state in EDITABLE_STATES
 
     def compute_content_hash(self):
-        return canonical.sha256_of(
-            {
-                "feature": self.feature.name,
-                "questionnaire_version": self.questionnaire_version,
-                "answers": self.answers,
-            }
-        )
+        return content_hash_of(self.feature.name, self.questionnaire_version, self.answers)
 
     def guard_reasons(self, reasons_of):
         """The reasons ``reasons_of`` gives now, computed once per state (the service and django-fsm share them)."""
@@ -620,13 +621,49 @@ class AuditEntryQuerySet(models.QuerySet):
         raise PermissionError("The audit log is append-only.")
 
 
+def audit_payload(
+    *,
+    seq,
+    assessment_id,
+    actor_id,
+    actor_username,
+    action,
+    transition,
+    from_state,
+    to_state,
+    comment,
+    content_hash,
+    details,
+    created_at,
+    prev_hash,
+):
+    """What a row's hash covers, as the database returns it (``created_at`` as a datetime)."""
+    return {
+        "seq": seq,
+        "assessment_id": assessment_id,
+        "actor_id": actor_id,
+        "actor_username": actor_username,
+        "action": action,
+        "transition": transition,
+        "from_state": from_state,
+        "to_state": to_state,
+        "comment": comment,
+        "content_hash": content_hash,
+        "details": details,
+        "created_at": canonical.timestamp(created_at),
+        "prev_hash": prev_hash,
+    }
+
+
 class AuditEntry(models.Model):
     """One row of the append-only, hash-chained audit log.
 
-    ``entry_hash`` is SHA-256 over the row's canonical JSON including the previous
-    row's hash, so altering, deleting or inserting any row breaks the chain.
-    ``assessment_id`` is kept without a database constraint so that even a
-    deleted assessment leaves its trail (and its removal is detected).
+    ``entry_hash`` is SHA-256 over the row's RFC 8785 canonical JSON including the
+    previous row's hash, so altering, deleting or inserting any row breaks the chain.
+    ``signature`` is the signing key's Ed25519 signature of ``(seq, entry_hash)``:
+    it is outside the hash and lets the verifier name the first row of a rewritten
+    stretch. ``assessment_id`` is kept without a database constraint so that even
+    a deleted assessment leaves its trail (and its removal is detected).
     """
 
     class Action(models.TextChoices):
@@ -656,6 +693,9 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    # Empty when the row was appended while no signing key was configured.
+    key_id = models.CharField(max_length=16, blank=True)
+    signature = models.CharField(max_length=100, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -676,34 +716,62 @@ class AuditEntry(models.Model):
         raise PermissionError("The audit log is append-only.")
 
     def hashed_payload(self):
-        return {
-            "seq": self.seq,
-            "assessment_id": self.assessment_id,
-            "actor_id": self.actor_id,
-            "actor_username": self.actor_username,
-            "action": self.action,
-            "transition": self.transition,
-            "from_state": self.from_state,
-            "to_state": self.to_state,
-            "comment": self.comment,
-            "content_hash": self.content_hash,
-            "details": self.details,
-            "created_at": canonical.timestamp(self.created_at),
-            "prev_hash": self.prev_hash,
-        }
+        return audit_payload(
+            seq=self.seq,
+            assessment_id=self.assessment_id,
+            actor_id=self.actor_id,
+            actor_username=self.actor_username,
+            action=self.action,
+            transition=self.transition,
+            from_state=self.from_state,
+            to_state=self.to_state,
+            comment=self.comment,
+            content_hash=self.content_hash,
+            details=self.details,
+            created_at=self.created_at,
+            prev_hash=self.prev_hash,
+        )
 
     def compute_hash(self):
         return canonical.sha256_of(self.hashed_payload())
 
 
 class AuditChainHead(models.Model):
-    """The single row naming the chain's last entry; appends lock it to serialise."""
+    """The single row naming the chain's last entry, signed; appends lock it to serialise.
+
+    ``signature`` is the signing key's Ed25519 signature of the checkpoint
+    ``(last_seq, last_hash, signed_at, key_id)``: moving the head (truncating the
+    log, or appending rows without the service) needs the private key.
+    """
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=canonical.GENESIS_HASH)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    key_id = models.CharField(max_length=16, blank=True)
+    signature = models.CharField(max_length=100, blank=True)
 
     class Meta:
         verbose_name = "audit chain head"
 
     def __str__(self):
         return f"Audit chain head at row {self.last_seq}"
+
+
+class AuditSigningKey(models.Model):
+    """The public half of a key that signed the audit log, and when it was in use.
+
+    Recorded by the appender when a key first signs; the previous key's period
+    ends then (rotation). The verifier trusts only public keys it is given
+    outside the database; these rows add the validity periods.
+    """
+
+    key_id = models.CharField(max_length=16, primary_key=True)
+    public_key = models.TextField(help_text="PEM (SubjectPublicKeyInfo).")
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["valid_from"]
+
+    def __str__(self):
+        return f"Audit signing key {self.key_id}"

@@ -14,6 +14,7 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from .canonical import is_storable_text, normalise_number, unstorable_text
 from .errors import Reason
 from .readability import flesch_kincaid_grade
 
@@ -251,7 +252,9 @@ class Questionnaire:
         for qid, value in answers.items():
             question = self.questions.get(qid)
             if question is None:
-                errors[str(qid)[:100]] = f"Unknown question id {str(qid)[:100]!r}."
+                name = str(qid)[:100]
+                # A key that is not text cannot name its own error: say so under a printable name.
+                errors[name if is_storable_text(name) else ascii(name)] = f"Unknown question id {name!r}."
                 continue
             if _is_empty(value):
                 continue
@@ -377,8 +380,9 @@ def _check_value(question, value):
         value = value.strip()
         if question.max_length and len(value) > question.max_length:
             return f"is {len(value)} characters long; the limit is {question.max_length}.", value
-        if "\x00" in value:
-            return "contains a NUL character.", value
+        problem = unstorable_text(value)
+        if problem:
+            return problem, value
         return None, value
     if qtype == "boolean":
         if not isinstance(value, bool):
@@ -408,7 +412,8 @@ def _check_value(question, value):
             return f"must be at least {question.min}.", value
         if question.max is not None and value > question.max:
             return f"must be at most {question.max}.", value
-        return None, value
+        # Stored as the database gives it back (-0.0 as 0, 1e2 as 100), so it hashes alike everywhere.
+        return None, normalise_number(value)
     return "has an unknown type.", value
 
 

@@ -15,7 +15,7 @@ from django_fsm import ConcurrentTransition
 
 from committee import roles
 
-from . import permissions, transitions
+from . import canonical, permissions, transitions
 from .audit import audit_append
 from .errors import InputError, NotPermitted, TransitionConflict
 from .grants import grants_sync
@@ -71,7 +71,7 @@ def assessment_create(*, team, feature_name, answers, by):
     if not name:
         raise InputError({"feature_name": "Give the feature a name."})
     if not is_plain_text(name):
-        raise InputError({"feature_name": "The name contains control characters."})
+        raise InputError({"feature_name": "The name " + canonical.unstorable_text(name)})
     if len(name) > FEATURE_NAME_MAX:
         raise InputError({"feature_name": f"The name is {len(name)} characters long; the limit is 200."})
     questionnaire = current_questionnaire()
@@ -344,8 +344,8 @@ def _lock(assessment):
 
 
 def is_plain_text(text):
-    # PostgreSQL cannot store NUL in text; refuse it as bad input rather than fail.
-    return "\x00" not in text
+    # PostgreSQL cannot store NUL, and a lone UTF-16 surrogate is not text at all: both are bad input.
+    return canonical.is_storable_text(text)
 
 
 def _clean_comment(comment, *, required):
@@ -355,7 +355,7 @@ def _clean_comment(comment, *, required):
         raise InputError({"comment": "The comment must be text."})
     comment = comment.strip()
     if not is_plain_text(comment):
-        raise InputError({"comment": "The comment contains a NUL character."})
+        raise InputError({"comment": "The comment " + canonical.unstorable_text(comment)})
     if required and not comment:
         raise InputError({"comment": "Say what must change, or why: a comment is required."})
     if len(comment) > MAX_COMMENT:
@@ -397,7 +397,7 @@ def _clean_condition(raw, assessment):
     if not isinstance(text, str) or not text.strip():
         return "Say what the team must do (text).", None
     if not is_plain_text(text):
-        return "The condition's text contains a NUL character.", None
+        return "The condition's text " + canonical.unstorable_text(text), None
     if len(text) > 2000:
         return "The condition's text is over 2000 characters.", None
     owner_name = raw.get("owner")
@@ -610,7 +610,8 @@ def _clean_bias_row(row):
         "group": group.strip(),
         "sample_size": n,
         "metric": metric.strip(),
-        "value": float(value),
+        # As the database gives it back: -0.0 is stored as 0.0 (see canonical.normalise_number).
+        "value": float(canonical.normalise_number(value)),
     }
 
 

@@ -144,6 +144,18 @@ CELERY_TIMEZONE = TIME_ZONE
 # The questionnaire new assessments answer (assessments/questionnaires/<version>.yaml).
 QUESTIONNAIRE_VERSION = env.str("QUESTIONNAIRE_VERSION", default="v1")
 
+# The audit log's Ed25519 signing key: a path to a PEM file, or the PEM text. It must live outside the
+# database (a secret store, a mounted file). `make run` creates a demo key in .local/ on first use, which is
+# the default when it exists. AUDIT_PUBLIC_KEYS names a file of published public keys (PEM) that the verifier
+# trusts besides the signing key's own, e.g. the keys used before a rotation.
+DEMO_AUDIT_SIGNING_KEY = BASE_DIR / ".local" / "audit-signing-key.pem"
+AUDIT_SIGNING_KEY = env.str(
+    "AUDIT_SIGNING_KEY",
+    default=str(DEMO_AUDIT_SIGNING_KEY) if DEMO_AUDIT_SIGNING_KEY.exists() else "",
+    multiline=True,
+)
+AUDIT_PUBLIC_KEYS = env.str("AUDIT_PUBLIC_KEYS", default="")
+
 # Review deadline per stage, in days, by risk level; re-review interval by risk level.
 REVIEW_DEADLINE_DAYS = {1: 10, 2: 7, 3: 5, 4: 3}
 REREVIEW_INTERVAL_DAYS = {

@@ -2,6 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from assessments import signing
 from committee import roles
 
 from .factories import TeamFactory, UserFactory
@@ -11,6 +12,17 @@ from .factories import TeamFactory, UserFactory
 def fast_password_hashing(settings):
     # Real hashing costs ~0.2 s per user; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+AUDIT_TEST_KEY = signing.new_private_key_pem()
+
+
+@pytest.fixture(autouse=True)
+def audit_signing_key(settings):
+    """Every test signs the audit log with one key made for this run (never a real one)."""
+    settings.AUDIT_SIGNING_KEY = AUDIT_TEST_KEY
+    settings.AUDIT_PUBLIC_KEYS = ""
+    return AUDIT_TEST_KEY
 
 
 @pytest.fixture

@@ -1,11 +1,21 @@
 import pytest
 from django.urls import reverse
 
-from assessments.models import AuditEntry, SignOff, State
+from assessments.models import AuditEntry, AuditSigningKey, SignOff, State
 
 from .workflow import advance, create_draft
 
-MODELS = ["team", "aifeature", "assessment", "signoff", "condition", "biasresult", "auditentry", "auditchainhead"]
+MODELS = [
+    "team",
+    "aifeature",
+    "assessment",
+    "signoff",
+    "condition",
+    "biasresult",
+    "auditentry",
+    "auditchainhead",
+    "auditsigningkey",
+]
 
 
 @pytest.fixture
@@ -24,7 +34,8 @@ def test_every_model_has_an_admin_list(admin_client_with_data, model):
 def test_the_audit_log_and_sign_offs_are_read_only_in_admin(admin_client_with_data):
     entry = AuditEntry.objects.first()
     sign_off = SignOff.objects.first()
-    for model, pk in (("auditentry", entry.pk), ("signoff", sign_off.pk)):
+    key = AuditSigningKey.objects.get()
+    for model, pk in (("auditentry", entry.pk), ("signoff", sign_off.pk), ("auditsigningkey", key.pk)):
         response = admin_client_with_data.post(reverse(f"admin:assessments_{model}_change", args=[pk]), {})
         assert response.status_code == 403
         response = admin_client_with_data.post(reverse(f"admin:assessments_{model}_delete", args=[pk]), {"post": "yes"})

@@ -4,7 +4,9 @@ DRF's own JSONParser reads the whole stream without a size limit, lets
 ``1e400`` through as infinity and huge integers through as Python ints (which
 later overflow float conversions), and answers deep nesting or an unknown
 charset with an unhandled exception. This one refuses all of those up front,
-and refuses NUL characters, which PostgreSQL cannot store in text.
+and refuses text that cannot be stored: NUL characters (PostgreSQL cannot store
+them) and lone UTF-16 surrogates (``"\\udfff"`` is valid JSON but not text),
+in values and keys alike, with a 400 naming the field.
 """
 
 import codecs
@@ -12,8 +14,10 @@ import json
 
 from django.conf import settings
 from rest_framework import status
-from rest_framework.exceptions import APIException, ParseError
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.parsers import JSONParser
+
+from assessments import canonical
 
 # Integers must fit a signed 64-bit column; anything larger is a mistake or an attack.
 MAX_JSON_INT = 2**63 - 1
@@ -43,19 +47,31 @@ def _reject_constant(name):
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _contains_nul(data):
-    pending = [data]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False
+def _field_errors(found):
+    """Nest ``[(path, message)]`` as field errors: ``{"answers": {"overview.vendor": "This text ..."}}``.
+
+    List items are named as the services name them, ``rows[1]`` (1-based); the
+    items of a top-level list are bias result rows, the only list body the API takes.
+    """
+    errors = {}
+    for path, message in found:
+        names = []
+        for part in path:
+            if isinstance(part, int):
+                names.append(f"{names.pop() if names else 'rows'}[{part + 1}]")
+            else:
+                names.append(part)
+        text = ("This object " if message.startswith("has a key") else "This text ") + message
+        if not names:
+            return {"non_field_errors": text}
+        node = errors
+        for name in names[:-1]:
+            node = node.setdefault(name, {})
+            if not isinstance(node, dict):
+                break
+        else:
+            node.setdefault(names[-1], text)
+    return errors
 
 
 class StrictJSONParser(JSONParser):
@@ -72,6 +88,8 @@ class StrictJSONParser(JSONParser):
             data = json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_reject_constant)
         except (ValueError, LookupError, RecursionError) as exc:
             raise ParseError(f"JSON parse error: {str(exc)[:200]}") from None
-        if _contains_nul(data):
-            raise ParseError("Text in the request may not contain NUL characters.")
+        found = canonical.unstorable_paths(data)
+        if found:
+            # A 400 naming each field, like any other invalid input (never a 500 further in).
+            raise ValidationError(_field_errors(found))
         return data

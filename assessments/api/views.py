@@ -23,7 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments import selectors, services
+from assessments import canonical, selectors, services
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.filters import AssessmentFilter
 from assessments.models import Assessment, Condition, SignOff
@@ -60,6 +60,15 @@ class ApiView(APIView):
 
     def get_exception_handler(self):
         return api_exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Query parameters are text entering too: one that cannot be stored is a 400 naming it, not a 500.
+        found = canonical.unstorable_paths({key: request.query_params.getlist(key) for key in request.query_params})
+        if found:
+            raise ValidationError(
+                {str(path[0]) if path else "query": "This parameter " + message for path, message in found}
+            )
 
 
 def with_details(queryset):
