@@ -38,12 +38,6 @@ from .models import (
 )
 
 HEAD_PK = 1
-SIGN_OFF_DECISIONS = {
-    "approve": SignOff.Decision.APPROVED,
-    "request_changes": SignOff.Decision.CHANGES_REQUESTED,
-    "reject": SignOff.Decision.REJECTED,
-}
-ROUND_OPENERS = ("submit", "resubmit")
 
 
 # -- appending -------------------------------------------------------------------------------
@@ -219,6 +213,7 @@ class _Replay:
     state: str = ""
     review_round: int = 0
     content_hash: str = ""
+    team: str = ""  # the owning team's slug, as recorded when the assessment was created
     # (review_round, stage) -> [decision, reviewer id, content hash, still valid]
     sign_offs: dict = field(default_factory=dict)
 
@@ -352,12 +347,14 @@ def _replay_row(assessment, actor_id, action, transition, to_state, content_hash
     assessment.content_hash = content_hash
     if not isinstance(details, dict):
         details = {}
+    if action == AuditEntry.Action.CREATED:
+        assessment.team = details.get("team") if isinstance(details.get("team"), str) else ""
     if action == AuditEntry.Action.TRANSITION:
-        if transition in ROUND_OPENERS:
-            assessment.review_round = _int(details.get("review_round"), assessment.review_round + 1)
-        elif transition in SIGN_OFF_DECISIONS:
-            key = (_int(details.get("review_round"), assessment.review_round), details.get("stage"))
-            assessment.sign_offs[key] = [SIGN_OFF_DECISIONS[transition], actor_id, content_hash, True]
+        # Every transition row records the review round after it, and a decision row the sign-off it made.
+        assessment.review_round = _int(details.get("review_round"), assessment.review_round)
+        if details.get("decision") in SignOff.Decision.values:
+            key = (assessment.review_round, details.get("stage"))
+            assessment.sign_offs[key] = [details["decision"], actor_id, content_hash, True]
     elif action == AuditEntry.Action.SIGN_OFF_INVALIDATED:
         # One invalidation invalidates every valid sign-off of that stage bound to the old content.
         for (_, stage), sign_off in assessment.sign_offs.items():
@@ -527,18 +524,25 @@ def _compare_tables(report, replay):
         "state",
         "review_round",
         "feature__team__group__name",
+        "feature__team__slug",
         "content_hash",
         "feature__name",
         "questionnaire_version",
         "answers",
     )
-    for pk, state, review_round, team_group, content_hash, feature_name, version, answers in contents.iterator(
+    for pk, state, review_round, team_group, team, content_hash, feature_name, version, answers in contents.iterator(
         chunk_size=2000
     ):
         table[pk] = (state, review_round, team_group)
         told = replay.get(pk)
         if told is None:
             continue
+        if told.team and team != told.team:
+            report.add(
+                "team_drift",
+                f"Assessment {pk} belongs to team {team} in the table, but the log created it for team {told.team}.",
+                assessment_id=pk,
+            )
         try:
             answers_hash = content_hash_of(feature_name, version, answers)
         except canonical.NotCanonical:

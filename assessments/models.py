@@ -298,6 +298,7 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
             created_at=ctx.now,
         )
         ctx.details["sign_off_id"] = ctx.sign_off.pk
+        ctx.details["decision"] = decision
         return ctx.sign_off
 
     # -- the state machine; call only from assessments.services ---------------------------

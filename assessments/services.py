@@ -110,7 +110,7 @@ def _new_version(*, feature, version, answers, by, questionnaire, comment=""):
         to_state=assessment.state,
         comment=comment,
         content_hash=assessment.content_hash,
-        details={"version": version, "questionnaire_version": questionnaire.version},
+        details={"version": version, "questionnaire_version": questionnaire.version, "team": feature.team.slug},
     )
     return assessment
 

@@ -328,6 +328,24 @@ def test_an_inserted_permission_row_is_named(trail):
     )
 
 
+def test_a_feature_moved_to_another_team_with_its_grants_is_named(trail):
+    # The draft is handed to another team, and its permission rows are moved to match: the grants agree with
+    # the tables, but the log created the assessment for its first team.
+    from assessments.models import AIFeature
+
+    AIFeature.objects.filter(pk=trail.draft.feature_id).update(team=trail.other_team)
+    AssessmentGroupObjectPermission.objects.filter(content_object=trail.draft).update(group=trail.other_team.group)
+
+    status, output = verify()
+
+    assert status == 1
+    assert problems(output) == ["team_drift"]
+    assert (
+        f"Assessment {trail.draft.pk} belongs to team growth in the table, "
+        "but the log created it for team client-experience" in output
+    )
+
+
 def test_a_permission_row_for_one_user_is_named(trail):
     from assessments.models import AssessmentUserObjectPermission
 
