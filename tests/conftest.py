@@ -13,6 +13,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Tasks run in-process in tests; the integration tests (tests/notices/test_broker*.py) use a real worker."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture
 def people(db):
     """The usual cast: a team of two, one reviewer per domain, a chair, an auditor, an outsider, an admin."""
