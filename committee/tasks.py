@@ -2,6 +2,8 @@
 delivery sends nothing new), so every one acknowledges late: a worker lost mid-task leaves the
 message to be delivered again rather than dropped."""
 
+from contextlib import suppress
+
 from celery import shared_task
 
 from . import outbox, sweeps
@@ -15,10 +17,9 @@ def emails_send(email_ids):
     for email_id in email_ids:
         delay = outbox.email_deliver(email_id)
         if delay is not None:
-            try:
+            # If the broker is down, the row still records its next attempt and the re-drive sends it then.
+            with suppress(*outbox.BROKER_DOWN):
                 emails_send.apply_async(([email_id],), countdown=delay)
-            except outbox.BROKER_DOWN:
-                pass  # the row records its next attempt; the re-drive sends it then
 
 
 @shared_task(**IDEMPOTENT)
