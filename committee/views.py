@@ -94,9 +94,7 @@ def notice_preferences(request):
     form = PreferenceForm(request.POST or None, initial={"email": current or NoticePreference.Email.IMMEDIATE})
     if request.method == "POST" and form.is_valid():
         services.preference_set(user=user, email=form.cleaned_data["email"])
-        messages.success(
-            request, "Saved: " + NoticePreference.Email(form.cleaned_data["email"]).label.lower() + "."
-        )
+        messages.success(request, "Saved: " + NoticePreference.Email(form.cleaned_data["email"]).label.lower() + ".")
         return redirect("notice_preferences")
     context = {"form": form, "digest_hour": settings.DIGEST_HOUR}
     return render(request, "committee/preferences.html", context, status=400 if form.is_bound else 200)

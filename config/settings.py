@@ -162,6 +162,9 @@ CELERY_TASK_IGNORE_RESULT = True
 # Acknowledge on receipt by default; the idempotent tasks (all of committee/tasks.py) set acks_late themselves.
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task running when the broker connection drops finishes its work (it cannot be acknowledged, so the
+# message comes again, and the outbox claim makes that second run a no-op) rather than being cut off mid-send.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 # A broker outage must not hold up the request that caused a notice: publish fails fast, the outbox keeps the

@@ -18,7 +18,7 @@ def test_the_database_is_the_configured_one(db):
 
 def test_the_broker_is_redis_when_configured_else_the_embedded_folder():
     if os.environ.get("REDIS_URL"):
-        assert settings.CELERY_BROKER_URL == os.environ["REDIS_URL"]
+        assert os.environ["REDIS_URL"] == settings.CELERY_BROKER_URL
     else:
         assert settings.CELERY_BROKER_URL == "filesystem://"
         assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"].startswith(str(settings.CELERY_BROKER_DIR))
