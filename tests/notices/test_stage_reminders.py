@@ -57,7 +57,8 @@ def test_then_at_most_once_in_each_24_hours(people, clock, at_security):
 
 
 def test_team_members_never_get_reviewer_reminders(people, clock, at_security):
-    people.alice.groups.add(*people.reviewers["security"].groups.all())
+    people.alice.groups.add(*people.reviewers["security"].groups.all())  # alice created it
+    people.ben.groups.add(*people.reviewers["security"].groups.all())  # ben is only on the team
     clock.move_to(stage_due_at(at_security) + timedelta(days=5))
     sweeps.stage_reminders()
     assert overdue_kinds(people.alice) == [] and overdue_kinds(people.ben) == []

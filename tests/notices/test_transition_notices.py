@@ -31,10 +31,10 @@ def test_submitting_asks_the_legal_reviewers_and_nobody_else(people):
 
 
 def test_a_team_member_in_the_reviewers_group_is_never_asked(people):
-    people.alice.groups.add(Group.objects.get(name=roles.LEGAL))
+    people.ben.groups.add(Group.objects.get(name=roles.LEGAL))  # ben did not edit it: only his team excludes him
     outsider = UserFactory(username="second_legal", roles=[roles.LEGAL])
     assessment = submitted(people)
-    assert received(people.alice) == []
+    assert received(people.ben) == []
     assert received(outsider) == [("review_requested", assessment.pk)]
 
 
@@ -49,11 +49,12 @@ def test_a_reviewer_who_edited_it_is_not_asked(people):
 
 
 def test_a_reviewer_who_signed_another_stage_of_the_round_is_not_asked(people):
-    both = UserFactory(username="legal_and_security", roles=[roles.LEGAL, roles.SECURITY])
-    assessment = submitted(people)
-    assessment = act(people, assessment, "approve", by=both)
-    assert received(people.reviewers["security"], "review_requested") == [("review_requested", assessment.pk)]
-    assert received(both, "review_requested") == [("review_requested", assessment.pk)]  # asked at Legal only
+    both = UserFactory(username="legal_and_clinical", roles=[roles.LEGAL, roles.CLINICAL])
+    assessment = act(people, submitted(people), "approve", by=both)
+    assessment = act(people, assessment, "approve")  # Security, by its own reviewer
+    assert assessment.state == State.CLINICAL_REVIEW
+    assert received(people.reviewers["clinical"]) == [("review_requested", assessment.pk)]
+    assert received(both) == [("review_requested", assessment.pk)]  # asked at Legal only: may not sign Clinical
 
 
 def test_each_approval_asks_the_next_stage_and_the_last_tells_the_team(people):
