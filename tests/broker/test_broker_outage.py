@@ -21,7 +21,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("depends_on_current_app"),
     # Celery announces a default that changes in 6.0; the setting is explicit in config/settings.py.
-    pytest.mark.filterwarnings("ignore:.*worker_cancel_long_running_tasks_on_connection_loss"),
+    pytest.mark.filterwarnings("ignore::celery.exceptions.CPendingDeprecationWarning"),
 ]
 
 
