@@ -17,12 +17,7 @@ from committee.tasks import outbox_redrive
 from .conftest import ThrowawayRedis, wait_until
 from .test_broker_delivery import draft_of
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("depends_on_current_app"),
-    # Celery announces a default that changes in 6.0; the setting is explicit in config/settings.py.
-    pytest.mark.filterwarnings("ignore::celery.exceptions.CPendingDeprecationWarning"),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("depends_on_current_app")]
 
 
 @pytest.fixture
