@@ -1,4 +1,5 @@
-# make run  - set everything up and serve the app on http://127.0.0.1:8000 (SQLite, eager Celery)
+# make run  - set everything up and serve the app on http://127.0.0.1:8000 with a Celery worker and beat
+#             (SQLite and an embedded broker; REDIS_URL and DATABASE_URL switch to real services)
 # make test - run the whole test suite
 # make bench - page and API latency; make bench-audit - verify_audit_log over 1,000,000 rows
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -36,8 +37,8 @@ run: install demo-key
 	@echo "  chair  committee chair                    audrey auditor"
 	@echo "  admin  superuser (Django admin at /admin/)"
 	@echo
-	@echo "Serving on http://$(HOST)/"
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py runserver $(HOST)
+	@echo "Serving on http://$(HOST)/ with a Celery worker and beat (reminders print below). Ctrl-C stops all."
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/honcho start
 
 test: install
 	$(BIN)/pytest

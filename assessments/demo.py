@@ -4,8 +4,10 @@ Everything is created through the services, so the demo's audit trail, sign-offs
 and permissions are exactly what real use would produce.
 """
 
+from contextlib import contextmanager
 from datetime import timedelta
 
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -365,10 +367,33 @@ def _approved_matching(*, team, users, name):
     return _through(assessment, users, roles.DOMAINS, conditions=[condition])
 
 
+OVERDUE_SINCE_DAYS = 14  # longer than any stage deadline plus the chair's escalation delay
+
+
 def _notes_in_review(*, team, users, name):
-    assessment = _create(team, users, name, NOTES)
-    assessment = _step(assessment, "submit", users["alice"])
-    return _through(assessment, users, (roles.LEGAL, roles.SECURITY))
+    """Submitted two weeks ago and waiting at Clinical review since: overdue, so the first reminder sweep
+    reminds Clinical and escalates to the chair; Legal's condition falls due in three days."""
+    today = timezone.localdate()
+    with _as_of(timezone.now() - timedelta(days=OVERDUE_SINCE_DAYS)):
+        assessment = _create(team, users, name, NOTES)
+        assessment = _step(assessment, "submit", users["alice"])
+        condition = {
+            "text": "Update the privacy notice for therapists to describe note drafting before the pilot widens.",
+            "owner": "alice",
+            "due_date": (today + timedelta(days=3)).isoformat(),
+        }
+        assessment = _step(
+            assessment, "approve", users["lena"], comment="Reviewed; no concerns.", conditions=[condition]
+        )
+        return _through(assessment, users, (roles.SECURITY,))
+
+
+@contextmanager
+def _as_of(moment):
+    """Run the services as if at ``moment`` (the clock keeps ticking from there), so the demo's history is
+    what real use would have written then: audit rows, sign-offs and stage clocks all agree."""
+    with time_machine.travel(moment, tick=True):
+        yield
 
 
 def _journaling_changes_requested(*, team, users, name):
@@ -401,10 +426,11 @@ def _wellbeing_draft(*, team, users, name):
     return _create(team, users, name, WELLBEING_DRAFT)
 
 
+# In this order: the backdated history comes first, so the audit trail's times only go forward.
 DEMO_FEATURES = [
+    ("Session-notes drafting for therapists", _notes_in_review),
     ("AI-enhanced intake summary", _launched_intake),
     ("Therapist matching", _approved_matching),
-    ("Session-notes drafting for therapists", _notes_in_review),
     ("Between-session journaling prompts", _journaling_changes_requested),
     ("CBT chat companion", _cbt_chatbot_rejected),
     ("Wellbeing check-in summariser", _wellbeing_draft),

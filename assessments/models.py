@@ -674,6 +674,8 @@ class AuditEntry(models.Model):
         BIAS_EVIDENCE_ADDED = "bias_evidence_added", "Bias evidence added"
         CONDITION_MET = "condition_met", "Condition met"
         SIGN_OFF_INVALIDATED = "sign_off_invalidated", "Sign-off invalidated"
+        # The committee chair reminded a stage's reviewers by hand (committee.services.stage_nudge).
+        REMINDER_SENT = "reminder_sent", "Reminder sent"
 
     # Assigned by the appender as the chain's next number, so the hash can cover it.
     seq = models.BigIntegerField(primary_key=True)

@@ -366,6 +366,8 @@ def timeline(questionnaire, entries, people):
             event["summary"] = f"added {count} bias result row{'s' if count != 1 else ''}"
         elif entry.action == AuditEntry.Action.CONDITION_MET:
             event["summary"] = f"recorded a condition as met: “{details.get('text', '')}”"
+        elif entry.action == AuditEntry.Action.REMINDER_SENT:
+            event["summary"] = f"reminded the {stage or 'stage'} reviewers: {', '.join(details.get('recipients', []))}"
         else:
             event["summary"] = entry.get_action_display().lower()
         events.append(event)

@@ -1,12 +1,57 @@
-"""The committee's in-app inbox.
+"""The committee's notices: the in-app inbox, the email outbox and each person's email preference.
 
-Notifications are written by the reminder and notification machinery (DESIGN
-section 6); the browser lists them for their recipient, who marks them read.
+A notice is written in the transaction of the change that causes it (DESIGN section 6): the
+recipient's ``Notification`` (the inbox entry, shown at once) and, unless they prefer a daily
+digest, an ``OutboxEmail`` that a Celery task sends after commit. Both hold structured values
+(a kind, ids, a context of plain values); the text is rendered at the edge (``committee.notices``).
 """
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+
+class OutboxEmail(models.Model):
+    """One email to send: a notice's own, or one user's daily digest of several.
+
+    Sending is claimed with a conditional UPDATE (``committee.outbox``), so a task delivered
+    twice, retried, or racing the re-drive sends it once.
+    """
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", "Notice"
+        DIGEST = "digest", "Daily digest"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Gave up"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox_emails")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NOTICE)
+    # One email per notice and recipient, one digest per recipient and day: a second insert is refused.
+    key = models.CharField(max_length=220, unique=True)
+    digest_of = models.DateField(null=True, blank=True, help_text="The day of a daily digest.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "outbox email"
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient_id}: {self.get_status_display()}"
+
+    @property
+    def delivered(self):
+        return self.status == self.Status.SENT
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -19,7 +64,12 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """One message to one user, optionally about one assessment."""
+    """One notice to one user: their inbox entry.
+
+    ``key`` names the event it reports: the audit row of a transition, or for a sweep the
+    (kind, assessment, stage or condition, round, day) it covers. With the recipient it is
+    unique, so running a sweep twice at the same moment adds nothing.
+    """
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     assessment = models.ForeignKey(
@@ -29,16 +79,28 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
-    subject = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    context = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The email that carries it: its own, or the daily digest it went into; none while it waits for the digest.
+    email = models.ForeignKey(
+        OutboxEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
+    awaits_digest = models.BooleanField(default=False)
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at", "created_at"], name="notification_inbox")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "created_at"], name="notification_inbox"),
+            models.Index(
+                fields=["created_at"], name="notification_awaiting_digest", condition=models.Q(awaits_digest=True)
+            ),
+        ]
+        constraints = [models.UniqueConstraint(fields=["key", "recipient"], name="one_notification_per_event")]
 
     def __str__(self):
         return self.subject
@@ -46,3 +108,30 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+    @property
+    def subject(self):
+        from .notices import subject_of
+
+        return subject_of(self)
+
+    @property
+    def body(self):
+        from .notices import body_of
+
+        return body_of(self)
+
+
+class NoticePreference(models.Model):
+    """How a person wants their notices by email. Inbox entries are immediate either way."""
+
+    class Email(models.TextChoices):
+        IMMEDIATE = "immediate", "An email for each notice, as it happens"
+        DAILY_DIGEST = "daily_digest", "One email a day that gathers the day's notices"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preference")
+    email = models.CharField(max_length=20, choices=Email.choices, default=Email.IMMEDIATE)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.user_id}: {self.get_email_display()}"

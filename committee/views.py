@@ -1,5 +1,6 @@
-"""Committee pages: a reviewer's queue and everyone's in-app inbox."""
+"""Committee pages: a reviewer's queue, everyone's inbox and email preference, the chair's reminder."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -7,14 +8,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments.selectors import review_queue_for
+from assessments.errors import InputError, NotPermitted, TransitionConflict
+from assessments.selectors import assessment_visible_to, review_queue_for
 from assessments.views import PAGE_SIZE, for_listing, problem
 
-from . import roles
+from . import roles, services
 from .deadlines import StageClock
-from .models import Notification
+from .forms import PreferenceForm
+from .models import NoticePreference, Notification
 
 
 @login_required
@@ -48,7 +51,14 @@ def inbox(request):
         return problem(request, 400, "Unknown view", "Show either all notifications or unread ones only.")
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     unread = Notification.objects.filter(recipient=user).unread().count()
-    return render(request, "committee/inbox.html", {"page": page, "show": show, "unread": unread})
+    preference = NoticePreference.objects.filter(user=user).values_list("email", flat=True).first()
+    context = {
+        "page": page,
+        "show": show,
+        "unread": unread,
+        "digest": preference == NoticePreference.Email.DAILY_DIGEST,
+    }
+    return render(request, "committee/inbox.html", context)
 
 
 def _back_to_inbox(request):
@@ -73,3 +83,39 @@ def notifications_read_all(request):
     count = Notification.objects.filter(recipient=request.user).mark_read()
     messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
     return _back_to_inbox(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice_preferences(request):
+    """Immediate emails or one daily digest; inbox entries are immediate either way."""
+    user = request.user
+    current = NoticePreference.objects.filter(user=user).values_list("email", flat=True).first()
+    form = PreferenceForm(request.POST or None, initial={"email": current or NoticePreference.Email.IMMEDIATE})
+    if request.method == "POST" and form.is_valid():
+        services.preference_set(user=user, email=form.cleaned_data["email"])
+        messages.success(request, "Saved: " + NoticePreference.Email(form.cleaned_data["email"]).label.lower() + ".")
+        return redirect("notice_preferences")
+    context = {"form": form, "digest_hour": settings.DIGEST_HOUR}
+    return render(request, "committee/preferences.html", context, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def stage_nudge(request, pk):
+    """The chair's "Send a reminder now" on an overdue stage."""
+    assessment = assessment_visible_to(request.user, pk)
+    back = reverse("assessment_detail", args=[assessment.pk])
+    try:
+        sent = services.stage_nudge(assessment=assessment, by=request.user)
+    except NotPermitted as error:
+        return problem(request, 403, "Not permitted", error.message, back=back)
+    except TransitionConflict as error:
+        return problem(request, 409, "No reminder sent", error.message, back=back)
+    except InputError as error:
+        return problem(request, 400, "No reminder sent", error.message, back=back)
+    count = len(sent)
+    messages.success(
+        request, f"Reminder sent to {count} reviewer{'s' if count != 1 else ''}; it is in the audit trail."
+    )
+    return redirect(back)

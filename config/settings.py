@@ -1,7 +1,7 @@
 """Settings for the Responsible-AI impact assessment tool.
 
 One module, driven by environment variables (django-environ). The embedded
-default needs no services: SQLite and eager Celery. ``DATABASE_URL`` and
+default needs no services: SQLite and an embedded Celery broker (a folder). ``DATABASE_URL`` and
 ``REDIS_URL`` switch to PostgreSQL and Redis.
 """
 
@@ -132,14 +132,81 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="responsible-ai@local
 # every web process shares them; the embedded default keeps them in process memory.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
-# Celery: eager in-process without Redis, a real broker with it.
+# -- Celery: notices, reminders and sweeps (committee/tasks.py; DESIGN section 6) --------------------------
+# With REDIS_URL, workers and exactly one beat run on Redis. Without it, the embedded default: kombu's
+# filesystem transport, a folder that the web process, the worker and beat share (make run starts all three).
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(BASE_DIR / "var" / "celery")))
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A task not acknowledged within this time is delivered again (acks_late tasks are idempotent);
+        # every countdown we schedule (email retries) stays well below it.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        "socket_connect_timeout": 3,
+    }
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "polling_interval": 0.2,  # a folder poll is cheap; a new task starts within 0.2 s
+    }
+# Tests run tasks in-process (tests/conftest.py); a real worker runs them everywhere else.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+# Acknowledge on receipt by default; the idempotent tasks (all of committee/tasks.py) set acks_late themselves.
+CELERY_TASK_ACKS_LATE = False
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task running when the broker connection drops finishes its work (it cannot be acknowledged, so the
+# message comes again, and the outbox claim makes that second run a no-op) rather than being cut off mid-send.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+# A broker outage must not hold up the request that caused a notice: publish fails fast, the outbox keeps the
+# notice, and the re-drive sends it once the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_BROKER_DIR / "beat-schedule")
+
+# How often each periodic task runs, in seconds. Sweeps are idempotent: running one early or twice sends nothing new.
+OUTBOX_REDRIVE_SECONDS = env.int("OUTBOX_REDRIVE_SECONDS", default=60)
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=60)
+REASSESSMENT_SWEEP_SECONDS = env.int("REASSESSMENT_SWEEP_SECONDS", default=900)
+DIGEST_SWEEP_SECONDS = env.int("DIGEST_SWEEP_SECONDS", default=600)
+CELERY_BEAT_SCHEDULE = {
+    "outbox-redrive": {"task": "committee.tasks.outbox_redrive", "schedule": OUTBOX_REDRIVE_SECONDS},
+    "reminders-sweep": {"task": "committee.tasks.reminders_sweep", "schedule": REMINDER_SWEEP_SECONDS},
+    "reassessments-sweep": {"task": "committee.tasks.reassessments_sweep", "schedule": REASSESSMENT_SWEEP_SECONDS},
+    "digests-sweep": {"task": "committee.tasks.digests_sweep", "schedule": DIGEST_SWEEP_SECONDS},
+}
+# Beat also runs these once as it starts, so that a fresh start (make run) does not wait a whole interval.
+CELERY_BEAT_AT_START = ["committee.tasks.reminders_sweep", "committee.tasks.outbox_redrive"]
+
+# Reminder rules (committee/sweeps.py).
+STAGE_REMINDER_EVERY_HOURS = 24  # an overdue stage's reviewers are reminded at most this often
+STAGE_ESCALATION_AFTER_DAYS = env.int("STAGE_ESCALATION_AFTER_DAYS", default=3)  # then the chair is told
+CONDITION_REMINDER_DAYS_BEFORE = env.int("CONDITION_REMINDER_DAYS_BEFORE", default=7)
+CONDITION_OVERDUE_EVERY_DAYS = 7
+REREVIEW_NOTICE_DAYS_BEFORE = env.int("REREVIEW_NOTICE_DAYS_BEFORE", default=30)
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)  # local time of the daily digest
+CHAIR_DIGEST_WEEKDAY = env.int("CHAIR_DIGEST_WEEKDAY", default=0)  # Monday
+CHAIR_DIGEST_HOUR = env.int("CHAIR_DIGEST_HOUR", default=7)
+# Email delivery (committee/outbox.py): attempts before giving up, the first retry's delay (doubling after),
+# how long a claim lasts (longer than the task time limit), and how old an unsent email is before the re-drive
+# sends it (the transaction's own task normally has by then).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
+OUTBOX_CLAIM_SECONDS = 300
+OUTBOX_REDRIVE_GRACE_SECONDS = env.int("OUTBOX_REDRIVE_GRACE_SECONDS", default=30)
+# Links in emails point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # The questionnaire new assessments answer (assessments/questionnaires/<version>.yaml).
 QUESTIONNAIRE_VERSION = env.str("QUESTIONNAIRE_VERSION", default="v1")

@@ -25,6 +25,29 @@ def audit_signing_key(settings):
     return AUDIT_TEST_KEY
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a file (WAL, busy timeout) as the app runs, not in shared-cache memory: there a
+    second thread's write (a Celery worker's, the live server's) fails at once with "table is locked"
+    instead of waiting its turn."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Tasks run in-process in tests; the integration tests (tests/notices/test_broker*.py) use a real worker."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture
 def people(db):
     """The usual cast: a team of two, one reviewer per domain, a chair, an auditor, an outsider, an admin."""

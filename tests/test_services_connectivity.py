@@ -16,8 +16,13 @@ def test_the_database_is_the_configured_one(db):
         assert cursor.fetchone() == (1,)
 
 
-def test_celery_is_eager_only_without_redis():
-    assert settings.CELERY_TASK_ALWAYS_EAGER is (not os.environ.get("REDIS_URL"))
+def test_the_broker_is_redis_when_configured_else_the_embedded_folder():
+    if os.environ.get("REDIS_URL"):
+        assert os.environ["REDIS_URL"] == settings.CELERY_BROKER_URL
+    else:
+        assert settings.CELERY_BROKER_URL == "filesystem://"
+        assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"].startswith(str(settings.CELERY_BROKER_DIR))
+    assert settings.CELERY_TASK_ALWAYS_EAGER is False  # real workers everywhere; tests opt in (tests/conftest.py)
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="embedded default: no Redis configured")

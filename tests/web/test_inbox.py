@@ -10,7 +10,14 @@ INBOX = reverse("inbox")
 
 
 def notify(user, subject, assessment=None, body=""):
-    return Notification.objects.create(recipient=user, subject=subject, assessment=assessment, body=body)
+    """A free-text notice (the kind that rows from before structured notices keep)."""
+    return Notification.objects.create(
+        recipient=user,
+        assessment=assessment,
+        kind="message",
+        key=f"message:{user.pk}:{subject}",
+        context={"subject": subject, "body": body},
+    )
 
 
 def test_it_lists_the_users_own_notifications_newest_first(people, login):

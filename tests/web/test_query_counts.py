@@ -108,7 +108,13 @@ def test_the_inbox(people, login):
 
     def notify(count):
         Notification.objects.bulk_create(
-            Notification(recipient=people.alice, assessment=assessment, subject=f"Reminder {i}", body="Body")
+            Notification(
+                recipient=people.alice,
+                assessment=assessment,
+                kind="decision",
+                key=f"decision:{count}:{i}",
+                context={"feature": "Intake", "version": 1, "decision": "rejected", "by": "Lena", "comment": "Why."},
+            )
             for i in range(count)
         )
 
@@ -117,4 +123,4 @@ def test_the_inbox(people, login):
     at_10 = queries_for(client, url)
     notify(190)
     at_200 = queries_for(client, url)
-    assert (at_10, at_200) == (8, 8)
+    assert (at_10, at_200) == (9, 9)  # the page also says which email preference applies

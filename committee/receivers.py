@@ -1,0 +1,94 @@
+"""What each transition tells whom: the core's ``assessment_transitioned`` signal, answered in its transaction.
+
+Read from the transition table and the states, never from transition names: an assessment
+that arrives at a review stage asks that stage's reviewers; a reviewer's decision that ends
+the review (changes requested, rejected, approved) goes to the team with the comment; an
+approval reminds the owners of the conditions to meet before launch.
+"""
+
+from django.dispatch import receiver
+from django.utils import timezone
+
+from assessments import transitions
+from assessments.models import Condition, State
+from assessments.signals import assessment_transitioned
+
+from .deadlines import stage_due_at
+from .notices import Notice, assessment_facts, event_key, iso, notify, person_name
+from .recipients import stage_reviewers, team_members
+
+
+@receiver(assessment_transitioned, dispatch_uid="committee.notices_for_transition")
+def notices_for_transition(sender, *, assessment, transition, actor, to_state, comment, audit_entry, **kwargs):
+    notify(transition_notices(assessment, transition, actor, to_state, comment, audit_entry))
+
+
+def transition_notices(assessment, transition, actor, to_state, comment, audit_entry):
+    spec = transitions.get(transition)
+    facts = assessment_facts(assessment)
+    seq = audit_entry.seq
+    actor_id = getattr(actor, "pk", None)
+    notices = []
+    if assessment.stage:
+        context = {
+            **facts,
+            "stage": assessment.stage,
+            "round": assessment.review_round,
+            "due_at": iso(stage_due_at(assessment)),
+            "risk_level": assessment.risk_level,
+            "by": person_name(actor),
+            "verb": spec.verb,
+        }
+        key = event_key("review_requested", assessment_id=assessment.pk, seq=seq)
+        notices += [
+            Notice("review_requested", user_id, key, assessment.pk, context)
+            for user_id in stage_reviewers([assessment])[assessment.pk]
+            if user_id != actor_id
+        ]
+    elif spec.actor == "reviewer":
+        context = {
+            **facts,
+            "decision": to_state,
+            "stage": audit_entry.details.get("stage", ""),
+            "round": assessment.review_round,
+            "by": person_name(actor),
+            "comment": comment,
+        }
+        key = event_key("decision", assessment_id=assessment.pk, seq=seq)
+        notices += [
+            Notice("decision", user_id, key, assessment.pk, context)
+            for user_id in team_members([assessment])[assessment.pk]
+            if user_id != actor_id
+        ]
+    if to_state == State.APPROVED:
+        notices += before_launch_notices(assessment, facts)
+    return notices
+
+
+def before_launch_notices(assessment, facts):
+    conditions = assessment.conditions.filter(status=Condition.Status.OPEN, before_launch=True).select_related(
+        "sign_off"
+    )
+    day = timezone.localdate()
+    return [
+        Notice(
+            "condition_before_launch",
+            condition.owner_id,
+            event_key(
+                "condition_before_launch",
+                assessment_id=assessment.pk,
+                part=f"c{condition.pk}",
+                review_round=assessment.review_round,
+                day=day,
+            ),
+            assessment.pk,
+            {
+                **facts,
+                "condition_id": condition.pk,
+                "text": condition.text,
+                "before_launch": True,
+                "stage": condition.sign_off.stage if condition.sign_off else "",
+            },
+        )
+        for condition in conditions.order_by("pk")
+    ]

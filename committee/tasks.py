@@ -1,0 +1,57 @@
+"""Celery tasks: thin, they take ids and call committee code. Every one is idempotent (a second
+delivery sends nothing new), so every one acknowledges late: a worker lost mid-task leaves the
+message to be delivered again rather than dropped."""
+
+from contextlib import suppress
+
+from celery import shared_task
+
+from . import outbox, sweeps
+
+IDEMPOTENT = {"acks_late": True, "ignore_result": True}
+
+
+@shared_task(**IDEMPOTENT)
+def emails_send(email_ids):
+    """Send these outbox emails (each claimed first, so a redelivered task sends none twice)."""
+    for email_id in email_ids:
+        delay = outbox.email_deliver(email_id)
+        if delay is not None:
+            # If the broker is down, the row still records its next attempt and the re-drive sends it then.
+            with suppress(*outbox.BROKER_DOWN):
+                emails_send.apply_async(([email_id],), countdown=delay)
+
+
+@shared_task(**IDEMPOTENT)
+def outbox_redrive():
+    return outbox.outbox_redrive()
+
+
+@shared_task(**IDEMPOTENT)
+def reminders_sweep():
+    """Overdue stages, conditions and upcoming re-reviews."""
+    return {
+        "stages": len(sweeps.stage_reminders()),
+        "conditions": len(sweeps.condition_reminders()),
+        "rereviews": len(sweeps.rereview_notices()),
+    }
+
+
+@shared_task(**IDEMPOTENT)
+def reassessments_sweep():
+    """Start each due re-assessment in its own task (and its own transaction)."""
+    due = sweeps.reassessments_due()
+    for assessment_id in due:
+        reassessment_start.delay(assessment_id)
+    return len(due)
+
+
+@shared_task(**IDEMPOTENT)
+def reassessment_start(assessment_id):
+    new = sweeps.reassessment_start(assessment_id)
+    return new.pk if new else None
+
+
+@shared_task(**IDEMPOTENT)
+def digests_sweep():
+    return {"daily": len(sweeps.daily_digests()), "chair": len(sweeps.chair_digest())}

@@ -1,0 +1,21 @@
+"""Template tags for the committee's parts of other pages."""
+
+from django import template
+
+from .. import roles
+
+register = template.Library()
+
+
+@register.inclusion_tag("committee/stage_nudge.html", takes_context=True)
+def stage_nudge(context, assessment, clock):
+    """The chair's "Send a reminder now", shown on an overdue review stage."""
+    user = context["user"]
+    show = bool(clock and clock.overdue and assessment.stage and roles.user_has_role(user, roles.CHAIR))
+    return {
+        "show": show,
+        "assessment": assessment,
+        "clock": clock,
+        "stage_label": roles.DOMAIN_LABELS.get(assessment.stage, ""),
+        "csrf_token": context.get("csrf_token"),
+    }
