@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_PASSWORD ?= demo
 HOST ?= 127.0.0.1:8000
+# A self-signed demo pair for signing dossiers; production sets DOSSIER_SIGNING_KEY/_CERT to the real ones.
+DEMO_SIGNING_DIR := .local/dossier-signing
 
 .PHONY: run test install lint check bench clean
 
@@ -21,6 +23,9 @@ install: $(VENV)/.installed
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py dossier_signing_demo_pair $(DEMO_SIGNING_DIR)
+	DOSSIER_SIGNING_KEY=$${DOSSIER_SIGNING_KEY:-$(DEMO_SIGNING_DIR)/dossier-signing-key.pem} \
+	DOSSIER_SIGNING_CERT=$${DOSSIER_SIGNING_CERT:-$(DEMO_SIGNING_DIR)/dossier-signing-cert.pem} \
 	$(BIN)/python manage.py seed_demo --password "$(DEMO_PASSWORD)"
 	@echo
 	@echo "Demo logins (password: $(DEMO_PASSWORD)):"
@@ -31,6 +36,8 @@ run: install
 	@echo "  admin  superuser (Django admin at /admin/)"
 	@echo
 	@echo "Serving on http://$(HOST)/"
+	DOSSIER_SIGNING_KEY=$${DOSSIER_SIGNING_KEY:-$(DEMO_SIGNING_DIR)/dossier-signing-key.pem} \
+	DOSSIER_SIGNING_CERT=$${DOSSIER_SIGNING_CERT:-$(DEMO_SIGNING_DIR)/dossier-signing-cert.pem} \
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py runserver $(HOST)
 
 test: install

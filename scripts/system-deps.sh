@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian system libraries the project needs, when missing.
-#   scripts/system-deps.sh           WeasyPrint's libraries (Pango, HarfBuzz) and fonts
+#   scripts/system-deps.sh           WeasyPrint's libraries (Pango, HarfBuzz), fonts, poppler-utils
 #   scripts/system-deps.sh --browser also Debian's Chromium, for the browser tests
 set -euo pipefail
 
@@ -9,6 +9,9 @@ ldconfig -p | grep -q 'libpango-1.0.so.0' || packages+=(libpango-1.0-0)
 ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || packages+=(libpangoft2-1.0-0)
 ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || packages+=(libharfbuzz-subset0)
 fc-list 2>/dev/null | grep -qi 'DejaVuSans' || packages+=(fonts-dejavu-core)
+# Dossiers: their typeface, and pdftoppm (poppler-utils) to turn a page into PNG in the tests.
+fc-list 2>/dev/null | grep -qi 'OpenSans' || packages+=(fonts-open-sans)
+command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils)
 if [[ "${1:-}" == "--browser" ]] && ! command -v chromium >/dev/null 2>&1; then
   packages+=(chromium)
 fi
