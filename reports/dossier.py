@@ -459,7 +459,16 @@ def html_to_pdf(html, *, attachment=None, fetcher=None):
             )
         )
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, uncompressed_pdf=False)
+    return document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, finisher=_one_association_per_file)
+
+
+def _one_association_per_file(document, pdf):
+    """WeasyPrint 70 lists each PDF/A-3 associated file twice in the catalog's /AF; keep each once."""
+    associated = pdf.catalog.get("AF")
+    if associated:
+        unique = list(dict.fromkeys(associated))
+        associated.clear()
+        associated.extend(unique)
 
 
 def dossier_render(assessment, *, dossier=None, now=None):

@@ -20,10 +20,6 @@ def dossier_storage():
     return storages["dossiers"]
 
 
-def dossier_path(dossier, filename):
-    return f"{dossier.assessment_id}/{filename}"
-
-
 class DossierQuerySet(models.QuerySet):
     def issued(self):
         """Dossiers whose PDF was rendered, signed and stored."""
@@ -40,7 +36,8 @@ class Dossier(models.Model):
     approval_seq = models.BigIntegerField()
     requested_at = models.DateTimeField(default=timezone.now)
     # Filled once, when the PDF is issued; never changed after.
-    file = models.FileField(storage=dossier_storage, upload_to=dossier_path, max_length=255, blank=True)
+    # The file's name in the dossier storage (looked up at use, so the storage can be reconfigured).
+    file_name = models.CharField(max_length=255, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     size = models.PositiveIntegerField(null=True, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)

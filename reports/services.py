@@ -25,7 +25,7 @@ from assessments.models import Assessment, AuditEntry, State
 
 from . import signing
 from .dossier import audit_checkpoint_now, document_id, dossier_render, is_issuable
-from .models import Dossier, DossierDownload
+from .models import Dossier, DossierDownload, dossier_storage
 
 logger = logging.getLogger(__name__)
 
@@ -128,19 +128,19 @@ def dossier_freeze(*, assessment_id):
                 "The dossier of this approved assessment cannot be issued yet: dossier signing is not configured. "
                 "An administrator must set the organisation's signing key and certificate."
             ) from error
-        dossier.file.save(f"{dossier.document_id}.pdf", ContentFile(signed), save=False)
+        dossier.file_name = dossier_storage().save(f"{assessment.pk}/{dossier.document_id}.pdf", ContentFile(signed))
         dossier.sha256 = sha256_hex(signed)
         dossier.size = len(signed)
         dossier.issued_at = issued_at
         dossier.signed_by = subject
-        dossier.save(update_fields=["file", "sha256", "size", "issued_at", "signed_by"])
+        dossier.save(update_fields=["file_name", "sha256", "size", "issued_at", "signed_by"])
     logger.info("Dossier %s issued (sha256 %s)", dossier.document_id, dossier.sha256)
     return dossier
 
 
 def stored_bytes(dossier):
     """The issued file, checked against its recorded SHA-256 (a changed file is an error, never served)."""
-    with dossier.file.open("rb") as handle:
+    with dossier_storage().open(dossier.file_name, "rb") as handle:
         content = handle.read()
     if sha256_hex(content) != dossier.sha256:
         raise DossierUnavailable(
