@@ -42,6 +42,7 @@ class AuditorAssessmentFilter(AssessmentFilter):
         super().__init__(data, queryset, request=request, prefix=prefix)
         # Drafts are never in the auditor's view, so they are not a choice either.
         self.filters["state"] = django_filters.ChoiceFilter(
+            field_name="state",
             choices=NOT_DRAFT,
             label="State",
             empty_label="Any state",

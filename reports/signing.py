@@ -27,6 +27,7 @@ from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 FIELD_NAME = "DossierSignature"
@@ -127,7 +128,7 @@ def check_signature(pdf_bytes):
         present=True,
         intact=bool(status.intact),
         trusted=bool(status.intact and status.valid and status.trusted),
-        covers_whole_file=status.coverage == fields.SignatureCoverageLevel.ENTIRE_FILE,
+        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         signer=status.signing_cert.subject.human_friendly if status.signing_cert else "",
     )
 

@@ -188,9 +188,9 @@ def verify(request):
     if request.method == "GET":
         return render(request, "reports/verify.html", {"form": VerifyForm()})
     if body_too_large(request):
-        form = VerifyForm()
-        form.add_error(None, too_large_message())
-        return render(request, "reports/verify.html", {"form": form}, status=413)
+        return render(
+            request, "reports/verify.html", {"form": VerifyForm(), "refused": too_large_message()}, status=413
+        )
     form = VerifyForm(request.POST, request.FILES)
     if not form.is_valid():
         status = 413 if form.has_error("file", code="too_large") else 400

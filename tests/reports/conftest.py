@@ -67,7 +67,9 @@ def rich_approved(people, name="Therapist matching"):
         people,
         assessment,
         {
-            State.LEGAL_REVIEW: [{"text": "Publish the disclosure before launch.", "owner": "ben", "before_launch": True}],
+            State.LEGAL_REVIEW: [
+                {"text": "Publish the disclosure before launch.", "owner": "ben", "before_launch": True}
+            ],
             State.SECURITY_REVIEW: [{"text": "Rotate the vendor keys quarterly.", "owner": "alice", "due_date": due}],
         },
     )
@@ -92,3 +94,14 @@ def login(db):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks():
+    """The dossier task runs in-process here, with or without a broker configured."""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,7 +119,8 @@ def test_assessment_json_is_attached_and_equals_the_database(issued):
         for s in assessment.sign_offs.order_by("review_round", "created_at", "pk")
     ]
     assert [(c["text"], c["owner"], c["before_launch"], c["status"]) for c in data["conditions"]] == [
-        (c.text, c.owner.username, c.before_launch, c.status) for c in assessment.conditions.order_by("created_at", "pk")
+        (c.text, c.owner.username, c.before_launch, c.status)
+        for c in assessment.conditions.order_by("created_at", "pk")
     ]
     assert sorted((b["dimension"], b["group"], b["value"]) for b in data["bias_results"]) == sorted(
         assessment.bias_results.values_list("dimension", "group", "value")
@@ -149,6 +151,26 @@ def test_downloads_are_the_stored_bytes_signed_and_a_changed_byte_breaks_the_sig
     tampered = first[:position] + bytes([first[position] ^ 0x01]) + first[position + 1 :]
     broken = validate_pdf_signature(PdfFileReader(io.BytesIO(tampered)).embedded_signatures[0], context)
     assert not broken.intact
+
+
+def test_pyhanko_sign_validate_says_valid_and_invalid_after_one_byte(issued, tmp_path):
+    cli = Path(sys.executable).parent / "pyhanko"
+    if not cli.exists():
+        pytest.skip("pyhanko-cli is not installed")
+    _, _, content = issued
+    position = content.index(b"stream", 2000) + 40
+    good, bad = tmp_path / "dossier.pdf", tmp_path / "changed.pdf"
+    good.write_bytes(content)
+    bad.write_bytes(content[:position] + bytes([content[position] ^ 0x01]) + content[position + 1 :])
+
+    def validate(path):
+        command = [str(cli), "sign", "validate", "--trust", settings.DOSSIER_SIGNING_CERT, "--trust-replace"]
+        command += ["--no-revocation-check", "--executive-summary", str(path)]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    valid, invalid = validate(good), validate(bad)
+    assert valid.returncode == 0 and valid.stdout.strip().endswith(":VALID"), valid.stderr
+    assert invalid.returncode != 0 and invalid.stdout.strip().endswith(":INVALID")
 
 
 def canonical_sha(content):
