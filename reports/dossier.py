@@ -379,7 +379,8 @@ def record_context(record):
     risk = risk_breakdown(questionnaire, a.risk_score or {})
     events = timeline(questionnaire, record.entries, record.people)
     for event in events:
-        event["when"] = utc(event["entry"].created_at)
+        event["stamp"] = timezone.localtime(event["entry"].created_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        event["changed_questions"] = "; ".join(_clip(row["text"], 40) for row in event["changes"])
     ratios = four_fifths_ratios(record.bias_rows)
     today = timezone.localdate(record.as_of)
     source, _ = nist_texts()
@@ -429,6 +430,10 @@ def record_context(record):
         "attachment_name": ATTACHMENT_NAME,
         "stylesheet": stylesheet(),
     }
+
+
+def _clip(text, limit):
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def record_html(record):
