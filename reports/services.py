@@ -109,6 +109,9 @@ def dossier_freeze(*, assessment_id):
     requested = _requested(assessment)
     if requested.is_issued:
         return requested
+    # The render happens under the row's lock, so a second caller waits and then finds it issued. On
+    # PostgreSQL that lock is the dossier row's; on SQLite (the embedded default) it is the database's write
+    # lock, held for the render's second or two, which other writers wait out (busy timeout).
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=requested.pk)
         if dossier.is_issued:

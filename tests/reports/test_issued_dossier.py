@@ -67,6 +67,10 @@ def test_the_dossier_holds_the_feature_every_sign_off_and_every_question(issued)
     assert "Rotate the vendor keys quarterly." in text
     assert "Flagged: under 0.8" in text  # the age ratio 0.40 / 0.62
     assert "<b>bold</b> stays text" in text  # user text is escaped, not markup
+    # Table headers repeat on every page a table runs onto: each page with NIST rows has the NIST header.
+    nist_pages = [p for p in pages if re.search(r"^(GOVERN|MAP|MEASURE|MANAGE) \d+\.\d+ ", p, re.MULTILINE)]
+    assert len(nist_pages) >= 3
+    assert all("ADDRESSED BY THE ANSWERS TO" in p for p in nist_pages)
     # Every page names the document and says where it is in it; none says DRAFT.
     for number, page in enumerate(pages, start=1):
         assert dossier.document_id in page
