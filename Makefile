@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_PASSWORD ?= demo
 HOST ?= 127.0.0.1:8000
+# A self-signed demo pair for signing dossiers; production sets DOSSIER_SIGNING_KEY/_CERT to the real ones.
+DEMO_SIGNING_DIR := .local/dossier-signing
 
 .PHONY: run test install lint check bench bench-audit demo-key clean
 # The demo's audit signing key: made on first use, kept out of git (.local/ is ignored).
@@ -28,6 +30,9 @@ demo-key: install
 
 run: install demo-key
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py dossier_signing_demo_pair $(DEMO_SIGNING_DIR)
+	DOSSIER_SIGNING_KEY=$${DOSSIER_SIGNING_KEY:-$(DEMO_SIGNING_DIR)/dossier-signing-key.pem} \
+	DOSSIER_SIGNING_CERT=$${DOSSIER_SIGNING_CERT:-$(DEMO_SIGNING_DIR)/dossier-signing-cert.pem} \
 	$(BIN)/python manage.py seed_demo --password "$(DEMO_PASSWORD)"
 	@echo
 	@echo "Demo logins (password: $(DEMO_PASSWORD)):"
@@ -38,6 +43,8 @@ run: install demo-key
 	@echo "  admin  superuser (Django admin at /admin/)"
 	@echo
 	@echo "Serving on http://$(HOST)/ with a Celery worker and beat (reminders print below). Ctrl-C stops all."
+	DOSSIER_SIGNING_KEY=$${DOSSIER_SIGNING_KEY:-$(DEMO_SIGNING_DIR)/dossier-signing-key.pem} \
+	DOSSIER_SIGNING_CERT=$${DOSSIER_SIGNING_CERT:-$(DEMO_SIGNING_DIR)/dossier-signing-cert.pem} \
 	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/honcho start
 
 test: install

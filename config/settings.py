@@ -270,3 +270,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# -- dossiers (reports/) -------------------------------------------------------------------------
+# Frozen dossiers are stored through Django's storage API under the "dossiers" alias: the local media
+# folder by default; object storage by naming a django-storages backend and its options, e.g.
+# DOSSIER_STORAGE_BACKEND=storages.backends.s3.S3Storage DOSSIER_STORAGE_OPTIONS='{"bucket_name": "..."}'.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "dossiers": {
+        "BACKEND": env.str("DOSSIER_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env.json("DOSSIER_STORAGE_OPTIONS", default={"location": str(Path(str(MEDIA_ROOT)) / "dossiers")}),
+    },
+}
+# The organisation's PAdES signing key and certificate (PEM files). `make run` makes a self-signed demo pair.
+DOSSIER_SIGNING_KEY = env.str("DOSSIER_SIGNING_KEY", default="")
+DOSSIER_SIGNING_CERT = env.str("DOSSIER_SIGNING_CERT", default="")
+DOSSIER_SIGNING_KEY_PASSPHRASE = env.str("DOSSIER_SIGNING_KEY_PASSPHRASE", default="")
+# Who issues dossiers, as printed on them and in their metadata.
+DOSSIER_ISSUER = env.str("DOSSIER_ISSUER", default="Responsible AI Committee")
+# The largest PDF the verify page and endpoint accept.
+DOSSIER_VERIFY_MAX_BYTES = env.int("DOSSIER_VERIFY_MAX_BYTES", default=20 * 1024 * 1024)
+# WeasyPrint reports each rendering step at INFO; only its warnings matter here.
+LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}

@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("assessments.api.urls")),
     path("committee/", include("committee.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("assessments.urls")),
 ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian system libraries the project needs, when missing.
-#   scripts/system-deps.sh           WeasyPrint's libraries (Pango, HarfBuzz) and fonts
+#   scripts/system-deps.sh           WeasyPrint's libraries (Pango, HarfBuzz), fonts, poppler-utils
 #   scripts/system-deps.sh --browser also Debian's Chromium, for the browser tests
 # and redis-server, which the broker tests start on a spare port (tests/broker/).
 set -euo pipefail
@@ -11,6 +11,9 @@ ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || packages+=(libpangoft2-1.0-0)
 ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || packages+=(libharfbuzz-subset0)
 fc-list 2>/dev/null | grep -qi 'DejaVuSans' || packages+=(fonts-dejavu-core)
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+# Dossiers: their typeface, and pdftoppm (poppler-utils) to turn a page into PNG in the tests.
+fc-list 2>/dev/null | grep -qi 'OpenSans' || packages+=(fonts-open-sans)
+command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils)
 if [[ "${1:-}" == "--browser" ]] && ! command -v chromium >/dev/null 2>&1; then
   packages+=(chromium)
 fi

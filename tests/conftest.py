@@ -71,3 +71,26 @@ def people(db):
         admin=UserFactory(username="admin", is_staff=True, is_superuser=True),
         nobody=UserFactory(username="nobody"),
     )
+
+
+@pytest.fixture(scope="session")
+def dossier_signing_pair(tmp_path_factory):
+    """A self-signed dossier signing key and certificate for the test session."""
+    from reports.signing import make_demo_pair
+
+    return make_demo_pair(tmp_path_factory.mktemp("dossier-signing"))
+
+
+@pytest.fixture(autouse=True)
+def dossier_settings(settings, dossier_signing_pair, tmp_path_factory):
+    """Dossiers are signed with the test pair and stored in a temporary folder, never in the repository."""
+    key, cert = dossier_signing_pair
+    settings.DOSSIER_SIGNING_KEY = str(key)
+    settings.DOSSIER_SIGNING_CERT = str(cert)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "dossiers": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("dossiers"))},
+        },
+    }

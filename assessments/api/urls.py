@@ -1,6 +1,6 @@
 """Routes under /api/: version 1 of the API, its OpenAPI schema and its docs (DESIGN section 9)."""
 
-from django.urls import path, re_path, register_converter
+from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
@@ -40,6 +40,8 @@ urlpatterns = [
         views.BiasResultsView.as_view(),
         name="api-assessment-bias-results",
     ),
+    # Dossiers (reports/): the assessment's dossier PDF and the verify endpoint.
+    path("v1/", include("reports.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Last: any other address under /api/ answers a JSON 404, not Django's HTML page.

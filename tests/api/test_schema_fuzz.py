@@ -55,7 +55,11 @@ OPERATIONS = [
     ("GET", "/api/v1/assessments/{id}/transitions/"),
     ("POST", "/api/v1/assessments/{id}/transitions/"),
     ("POST", "/api/v1/assessments/{id}/bias-results/"),
+    ("GET", "/api/v1/assessments/{id}/dossier.pdf"),
+    ("POST", "/api/v1/dossiers/verify/"),
 ]
+# Each request of these renders or checks a PDF (a second or more): fewer examples keep the suite fast.
+EXAMPLES = {("GET", "/api/v1/assessments/{id}/dossier.pdf"): 12, ("POST", "/api/v1/dossiers/verify/"): 60}
 
 
 @pytest.fixture
@@ -109,7 +113,7 @@ def test_the_api_conforms_to_its_schema(api_schema, assessment_ids, people, meth
     )
     @hypothesis.seed(SEED)
     @hypothesis.settings(
-        max_examples=MAX_EXAMPLES,
+        max_examples=EXAMPLES.get((method, path), MAX_EXAMPLES),
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),

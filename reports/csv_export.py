@@ -1,0 +1,77 @@
+"""The assessment list as CSV that a spreadsheet opens as data, never as formulas."""
+
+import csv
+
+from assessments.presenters import RISK_NAMES
+
+# A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+COLUMNS = [
+    "assessment_id",
+    "feature",
+    "team",
+    "version",
+    "state",
+    "risk_level",
+    "risk_name",
+    "created_at",
+    "submitted_at",
+    "decided_at",
+    "launched_at",
+    "next_review_due",
+    "content_hash",
+    "dossier_document_id",
+    "dossier_sha256",
+    "dossier_issued_at",
+]
+
+
+def inert(value):
+    """The cell as text a spreadsheet shows as typed: formula-looking text gets a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    text = text.replace("\x00", "")
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def row_of(assessment):
+    dossier = (getattr(assessment, "issued_dossiers", None) or [None])[0]
+    return [
+        assessment.pk,
+        assessment.feature.name,
+        assessment.feature.team.name,
+        assessment.version,
+        assessment.state,
+        assessment.risk_level,
+        RISK_NAMES.get(assessment.risk_level, ""),
+        assessment.created_at,
+        assessment.submitted_at,
+        assessment.decided_at,
+        assessment.launched_at,
+        assessment.next_review_due,
+        assessment.content_hash,
+        dossier.document_id if dossier else None,
+        dossier.sha256 if dossier else None,
+        dossier.issued_at if dossier else None,
+    ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(assessments):
+    """The header and one line per assessment, as text chunks to stream."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(COLUMNS)  # the BOM makes spreadsheets read UTF-8
+    for assessment in assessments:
+        yield writer.writerow([inert(value) for value in row_of(assessment)])

@@ -1,0 +1,493 @@
+"""The dossier: what it says (a record of one assessment version), as HTML, as PDF/A-3b, as JSON.
+
+``dossier_record`` loads everything a dossier shows in a fixed number of
+queries. A frozen dossier shows the record as it stood when the assessment was
+approved (the audit trail up to the approval's entry, conditions with the status
+they had then), so rendering it later gives the same content; a draft shows the
+record as it is now. ``record_data`` is the machine-readable assessment
+embedded as ``assessment.json``; ``record_html`` the document; ``html_to_pdf``
+renders it with WeasyPrint, fetching nothing but the project's static files.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+import weasyprint
+import yaml
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from assessments import canonical
+from assessments.audit import audit_checkpoint
+from assessments.bias import four_fifths_ratios, required_dimensions
+from assessments.forms import person_name
+from assessments.models import Assessment, AuditChainHead, AuditEntry, Condition, SignOff, State
+from assessments.presenters import RISK_NAMES, answer_sections, display_answer, risk_breakdown, timeline
+from assessments.questionnaire import NIST_FUNCTIONS, get_questionnaire
+from committee import roles
+
+from .fetcher import BASE_URL, StaticFilesOnly
+
+DATA_FORMAT = "raia-dossier/1"
+ATTACHMENT_NAME = "assessment.json"
+NIST_FILE = Path(__file__).resolve().parent / "nist_ai_rmf.yaml"
+STYLESHEET = "reports/dossier.css"
+NIST_FUNCTION_TEXT = {
+    "GOVERN": "A culture of risk management is cultivated and present.",
+    "MAP": "Context is recognized and risks related to context are identified.",
+    "MEASURE": "Identified risks are assessed, analyzed, or tracked.",
+    "MANAGE": "Risks are prioritized and acted upon based on a projected impact.",
+}
+
+
+def audit_checkpoint_now():
+    """The audit chain checkpoint a dossier embeds, as ``manage.py audit_checkpoint`` prints it.
+
+    The one place the dossier learns the checkpoint: the signed head of the chain
+    ``{"seq", "hash", "signed_at", "key_id", "signature"}`` (inside the approval's
+    transaction, the head is the approval's own entry). Where no signing key is
+    configured the head is unsigned and only ``{"seq", "hash"}`` can be given.
+    """
+    signed = audit_checkpoint()
+    if signed is not None:
+        return signed
+    head = AuditChainHead.objects.order_by("pk").first()
+    if head is None:
+        return {"seq": 0, "hash": canonical.GENESIS_HASH}
+    return {"seq": head.last_seq, "hash": head.last_hash}
+
+
+@cache
+def issued_states():
+    """States an assessment can only be in after its approval: ``approved`` and every state reachable from it.
+
+    Read from the state machine's declarations, so a new state after approval is covered without a list here.
+    """
+    field_ = Assessment._meta.get_field("state")
+    transitions = list(field_.get_all_transitions(Assessment))
+    reached = {State.APPROVED.value}
+    grew = True
+    while grew:
+        grew = False
+        for transition in transitions:
+            if transition.source in reached and isinstance(transition.target, str) and transition.target not in reached:
+                reached.add(transition.target)
+                grew = True
+    return frozenset(reached)
+
+
+def is_issuable(assessment):
+    """Whether this version was approved, so that its dossier is (or will be) issued and frozen."""
+    return assessment.state in issued_states()
+
+
+def document_id(assessment, *, draft):
+    base = f"RAI-A{assessment.pk:06d}-V{assessment.version}"
+    return f"{base}-DRAFT" if draft else base
+
+
+@cache
+def stylesheet():
+    """The dossier's print stylesheet (a static file of the project), inlined into its HTML."""
+    with open(finders.find(STYLESHEET), encoding="utf-8") as handle:
+        return handle.read()
+
+
+@cache
+def nist_texts():
+    with open(NIST_FILE, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    return data["source"], dict(data["subcategories"])
+
+
+def utc(moment):
+    """A moment as the dossier prints it: unambiguous, in UTC."""
+    if moment is None:
+        return ""
+    return timezone.localtime(moment, UTC).strftime("%-d %b %Y, %H:%M UTC")
+
+
+def utc_date(day):
+    return day.strftime("%-d %b %Y") if day else ""
+
+
+# -- the record -------------------------------------------------------------------------------
+
+
+@dataclass
+class DossierRecord:
+    assessment: Assessment
+    draft: bool
+    document_id: str
+    issued_at: datetime
+    checkpoint: dict
+    # The record as it stood at this moment and audit row (the approval), or now for a draft.
+    as_of: datetime
+    upto_seq: int | None
+    sign_offs: list = field(default_factory=list)
+    conditions: list = field(default_factory=list)
+    bias_rows: list = field(default_factory=list)
+    entries: list = field(default_factory=list)
+    people: dict = field(default_factory=dict)
+
+    @property
+    def questionnaire(self):
+        return get_questionnaire(self.assessment.questionnaire_version)
+
+    @property
+    def state(self):
+        """The state the record describes: ``approved`` for a frozen dossier, the current one for a draft."""
+        return self.assessment.state if self.draft else State.APPROVED.value
+
+
+def dossier_record(assessment, *, dossier=None, now=None):
+    """Everything a dossier of ``assessment`` shows; frozen as of ``dossier``'s approval when given."""
+    now = now or timezone.now()
+    assessment = Assessment.objects.select_related("feature__team", "feature__owner", "created_by").get(
+        pk=assessment.pk
+    )
+    entries = AuditEntry.objects.filter(assessment_id=assessment.pk).order_by("seq")
+    if dossier is not None:
+        entries = entries.filter(seq__lte=dossier.approval_seq)
+    entries = list(entries)
+    as_of = now
+    if dossier is not None:
+        approval = next((e for e in entries if e.seq == dossier.approval_seq), None)
+        as_of = approval.created_at if approval is not None else assessment.decided_at or now
+    sign_offs = [
+        s
+        for s in assessment.sign_offs.select_related("reviewer").order_by("review_round", "created_at", "pk")
+        if s.created_at <= as_of
+    ]
+    for sign_off in sign_offs:
+        if sign_off.invalidated_at is not None and sign_off.invalidated_at > as_of:
+            sign_off.invalidated_at, sign_off.invalidated_reason = None, ""
+    conditions = [
+        c
+        for c in assessment.conditions.select_related("owner", "sign_off").order_by("created_at", "pk")
+        if c.created_at <= as_of
+    ]
+    for condition in conditions:
+        if condition.closed_at is not None and condition.closed_at > as_of:
+            # Met after the approval: the frozen record shows it as it stood then.
+            condition.status, condition.closed_at = Condition.Status.OPEN, None
+    bias_rows = [
+        b for b in assessment.bias_results.order_by("dimension", "metric", "group", "pk") if b.created_at <= as_of
+    ]
+    actor_ids = {e.actor_id for e in entries if e.actor_id}
+    people = {u.pk: u for u in get_user_model().objects.filter(pk__in=actor_ids)} if actor_ids else {}
+    draft = dossier is None
+    return DossierRecord(
+        assessment=assessment,
+        draft=draft,
+        document_id=dossier.document_id if dossier else document_id(assessment, draft=True),
+        issued_at=now,
+        checkpoint=dossier.checkpoint if dossier else audit_checkpoint_now(),
+        as_of=as_of,
+        upto_seq=dossier.approval_seq if dossier else None,
+        sign_offs=sign_offs,
+        conditions=conditions,
+        bias_rows=bias_rows,
+        entries=entries,
+        people=people,
+    )
+
+
+# -- assessment.json ----------------------------------------------------------------------------
+
+
+def _ts(moment):
+    return canonical.timestamp(moment) if moment else None
+
+
+def record_data(record):
+    """The machine-readable assessment, as embedded in the dossier (``assessment.json``)."""
+    a = record.assessment
+    source, _ = nist_texts()
+    return {
+        "format": DATA_FORMAT,
+        "document_id": record.document_id,
+        "draft": record.draft,
+        "issuer": settings.DOSSIER_ISSUER,
+        "issued_at": _ts(record.issued_at),
+        "as_of": _ts(record.as_of),
+        # The signed checkpoint, exactly as verify_audit_log --checkpoint reads it.
+        "audit_checkpoint": record.checkpoint,
+        "assessment": {
+            "id": a.pk,
+            "feature": {"id": a.feature_id, "name": a.feature.name, "owner": a.feature.owner.get_username()},
+            "team": {"slug": a.feature.team.slug, "name": a.feature.team.name},
+            "version": a.version,
+            "state": record.state,
+            "questionnaire_version": a.questionnaire_version,
+            "review_round": a.review_round,
+            "content_hash": a.content_hash,
+            "risk_level": a.risk_level,
+            "risk_score": a.risk_score,
+            "created_at": _ts(a.created_at),
+            "submitted_at": _ts(a.submitted_at),
+            "decided_at": _ts(a.decided_at) if (a.decided_at and a.decided_at <= record.as_of) else None,
+            "answers": a.answers,
+        },
+        "sign_offs": [
+            {
+                "id": s.pk,
+                "stage": s.stage,
+                "role": roles.DOMAIN_LABELS.get(s.stage, s.stage),
+                "review_round": s.review_round,
+                "reviewer": s.reviewer.get_username(),
+                "reviewer_name": s.reviewer.get_full_name(),
+                "decision": s.decision,
+                "comment": s.comment,
+                "content_hash": s.content_hash,
+                "created_at": _ts(s.created_at),
+                "invalidated_at": _ts(s.invalidated_at),
+                "invalidated_reason": s.invalidated_reason,
+            }
+            for s in record.sign_offs
+        ],
+        "conditions": [
+            {
+                "id": c.pk,
+                "sign_off_id": c.sign_off_id,
+                "text": c.text,
+                "owner": c.owner.get_username(),
+                "due_date": c.due_date.isoformat() if c.due_date else None,
+                "before_launch": c.before_launch,
+                "status": c.status,
+                "closed_at": _ts(c.closed_at),
+                "created_at": _ts(c.created_at),
+            }
+            for c in record.conditions
+        ],
+        "bias_results": [
+            {"dimension": b.dimension, "group": b.group, "n": b.sample_size, "metric": b.metric, "value": b.value}
+            for b in record.bias_rows
+        ],
+        "four_fifths": [
+            {k: r[k] for k in ("dimension", "metric", "groups", "best_group", "worst_group", "ratio", "flagged")}
+            for r in four_fifths_ratios(record.bias_rows)
+        ],
+        "nist_ai_rmf": {
+            "source": source,
+            "covered": record.questionnaire.nist_coverage(a.answers),
+        },
+        "audit_trail": [
+            {
+                "seq": e.seq,
+                "action": e.action,
+                "transition": e.transition,
+                "actor": e.actor_username,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "comment": e.comment,
+                "content_hash": e.content_hash,
+                "details": e.details,
+                "created_at": _ts(e.created_at),
+                "prev_hash": e.prev_hash,
+                "entry_hash": e.entry_hash,
+            }
+            for e in record.entries
+        ],
+    }
+
+
+def data_bytes(data):
+    # ASCII escapes keep any character (even a lone surrogate) readable back as the same string.
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=True, allow_nan=False).encode("ascii")
+
+
+# -- the document -----------------------------------------------------------------------------
+
+
+def _nist_rows(questionnaire, answers):
+    _, texts = nist_texts()
+    visible = questionnaire.visible_answers(answers)
+    addressing = {}
+    for question in questionnaire.questions.values():
+        if question.id not in visible:
+            continue
+        for ref in question.nist:
+            addressing.setdefault(ref, []).append(question.text)
+    functions = []
+    for function in NIST_FUNCTIONS:
+        refs = [r for r in questionnaire.all_nist_subcategories() if r.startswith(function + " ")]
+        rows = [{"id": r, "text": texts.get(r, ""), "questions": addressing.get(r, [])} for r in refs]
+        functions.append(
+            {
+                "function": function,
+                "text": NIST_FUNCTION_TEXT[function],
+                "rows": rows,
+                "covered": sum(1 for r in rows if r["questions"]),
+            }
+        )
+    return functions
+
+
+def _stage_table(record):
+    """The five stages of the deciding round: who signed, when, what they decided."""
+    a = record.assessment
+    latest = {}
+    for sign_off in record.sign_offs:
+        if sign_off.review_round == a.review_round:
+            latest[sign_off.stage] = sign_off
+    by_sign_off = {}
+    for condition in record.conditions:
+        by_sign_off.setdefault(condition.sign_off_id, []).append(condition)
+    return [
+        {
+            "role": roles.DOMAIN_LABELS[domain],
+            "sign_off": latest.get(domain),
+            "signer": person_name(latest[domain].reviewer) if domain in latest else "",
+            "when": utc(latest[domain].created_at) if domain in latest else "",
+            "conditions": by_sign_off.get(latest[domain].pk, []) if domain in latest else [],
+        }
+        for domain in roles.DOMAINS
+    ]
+
+
+def _rounds(record):
+    by_sign_off = {}
+    for condition in record.conditions:
+        by_sign_off.setdefault(condition.sign_off_id, []).append(condition)
+    rounds = {}
+    for sign_off in record.sign_offs:
+        rounds.setdefault(sign_off.review_round, []).append(
+            {
+                "sign_off": sign_off,
+                "role": roles.DOMAIN_LABELS.get(sign_off.stage, sign_off.stage),
+                "signer": person_name(sign_off.reviewer),
+                "when": utc(sign_off.created_at),
+                "invalidated": utc(sign_off.invalidated_at),
+                "conditions": by_sign_off.get(sign_off.pk, []),
+            }
+        )
+    return [{"round": n, "rows": rows} for n, rows in sorted(rounds.items())]
+
+
+def _decision(record):
+    if not record.draft:
+        return "Approved"
+    state = record.assessment.get_state_display()
+    return f"Not approved: {state.lower()}" if record.assessment.state != State.DRAFT else "Not submitted: draft"
+
+
+def record_context(record):
+    a = record.assessment
+    questionnaire = record.questionnaire
+    risk = risk_breakdown(questionnaire, a.risk_score or {})
+    events = timeline(questionnaire, record.entries, record.people)
+    for event in events:
+        event["stamp"] = timezone.localtime(event["entry"].created_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        event["changed_questions"] = "; ".join(_clip(row["text"], 40) for row in event["changes"])
+    ratios = four_fifths_ratios(record.bias_rows)
+    today = timezone.localdate(record.as_of)
+    source, _ = nist_texts()
+    return {
+        "record": record,
+        "a": a,
+        "questionnaire": questionnaire,
+        "issuer": settings.DOSSIER_ISSUER,
+        "decision": _decision(record),
+        "risk_name": RISK_NAMES.get(a.risk_level, "Not scored"),
+        "summary": display_answer(
+            questionnaire.questions.get("overview.feature_summary"), a.answers.get("overview.feature_summary")
+        ),
+        "owner": person_name(a.feature.owner),
+        "dates": {
+            "created": utc(a.created_at),
+            "submitted": utc(a.submitted_at),
+            "decided": utc(a.decided_at) if a.decided_at and a.decided_at <= record.as_of else "",
+            "issued": utc(record.issued_at),
+            "as_of": utc(record.as_of),
+            "w3c": timezone.localtime(record.issued_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+        "answer_sections": answer_sections(questionnaire, a.answers),
+        "hard_stops": questionnaire.hard_stops(a.answers),
+        "risk": risk,
+        "nist": _nist_rows(questionnaire, a.answers),
+        "nist_source": source,
+        "bias_rows": record.bias_rows,
+        "bias_ratios": ratios,
+        "bias_flags": sum(1 for r in ratios if r["flagged"]),
+        "bias_required": required_dimensions(a),
+        "bias_missing": [d for d in required_dimensions(a) if d not in {b.dimension for b in record.bias_rows}],
+        "stages": _stage_table(record),
+        "rounds": _rounds(record),
+        "conditions": [
+            {
+                "condition": c,
+                "due": "Before launch" if c.before_launch and not c.due_date else utc_date(c.due_date),
+                "before_launch": c.before_launch,
+                "closed": utc(c.closed_at),
+                "overdue": c.status == Condition.Status.OPEN and c.due_date is not None and c.due_date < today,
+            }
+            for c in record.conditions
+        ],
+        "events": events,
+        "decision_labels": dict(SignOff.Decision.choices),
+        "attachment_name": ATTACHMENT_NAME,
+        "stylesheet": stylesheet(),
+    }
+
+
+def _clip(text, limit):
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def record_html(record):
+    return render_to_string("reports/dossier.html", record_context(record))
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+
+def html_to_pdf(html, *, attachment=None, fetcher=None):
+    """PDF/A-3b bytes of ``html``; ``attachment`` is ``(name, bytes, description)`` embedded as its data file.
+
+    WeasyPrint loads only what ``StaticFilesOnly`` serves. Text the renderer cannot
+    encode (a lone surrogate) is replaced, never a reason to fail.
+    """
+    html = html.encode("utf-8", errors="replace").decode("utf-8")
+    fetcher = fetcher or StaticFilesOnly()
+    attachments = []
+    if attachment is not None:
+        name, content, description = attachment
+        attachments.append(
+            weasyprint.Attachment(
+                string=content,
+                name=name,
+                description=description,
+                relationship="Data",
+                url_fetcher=fetcher,
+            )
+        )
+    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    return document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, finisher=_one_association_per_file)
+
+
+def _one_association_per_file(document, pdf):
+    """WeasyPrint 70 lists each PDF/A-3 associated file twice in the catalog's /AF; keep each once."""
+    associated = pdf.catalog.get("AF")
+    if associated:
+        unique = list(dict.fromkeys(associated))
+        associated.clear()
+        associated.extend(unique)
+
+
+def dossier_render(assessment, *, dossier=None, now=None):
+    """``(pdf bytes, record)``: the unsigned PDF of the dossier (frozen as of ``dossier``, or a draft)."""
+    record = dossier_record(assessment, dossier=dossier, now=now)
+    html = record_html(record)
+    attachment = (
+        ATTACHMENT_NAME,
+        data_bytes(record_data(record)),
+        "The assessment as data: answers, risk, sign-offs, conditions, bias evidence and audit trail.",
+    )
+    return html_to_pdf(html, attachment=attachment), record

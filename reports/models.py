@@ -1,0 +1,94 @@
+"""Frozen dossiers and the log of every dossier download.
+
+A ``Dossier`` is the issued, signed PDF of one approved assessment version. Its
+row is written in the approval's own transaction (so it commits or rolls back
+with the approval) and filled once, by the freezing task or by the first
+download, whichever takes the row's lock first. The unique constraint on the
+assessment means there is never a second one for the same version.
+"""
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.utils import timezone
+
+from assessments.models import Assessment
+
+
+def dossier_storage():
+    """The storage of frozen dossiers (settings.STORAGES["dossiers"]): the media folder, or object storage."""
+    return storages["dossiers"]
+
+
+class DossierQuerySet(models.QuerySet):
+    def issued(self):
+        """Dossiers whose PDF was rendered, signed and stored."""
+        return self.exclude(sha256="")
+
+
+class Dossier(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="dossiers")
+    document_id = models.CharField(max_length=40, unique=True)
+    # The audit chain's head when the approval was committed (sequence number and hash).
+    checkpoint_seq = models.BigIntegerField()
+    checkpoint_hash = models.CharField(max_length=64)
+    # The signed checkpoint of that moment, as manage.py audit_checkpoint prints it (seq, hash, signed_at,
+    # key_id, signature); the dossier carries it so the log can be checked against it outside the database.
+    checkpoint_signed = models.JSONField(default=dict, blank=True)
+    # The approval's audit entry: the dossier shows the record up to and including it.
+    approval_seq = models.BigIntegerField()
+    requested_at = models.DateTimeField(default=timezone.now)
+    # Filled once, when the PDF is issued; never changed after.
+    # The file's name in the dossier storage (looked up at use, so the storage can be reconfigured).
+    file_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.CharField(max_length=300, blank=True, help_text="The signing certificate's subject.")
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # Never more than one frozen dossier per approved version.
+            models.UniqueConstraint(fields=["assessment"], name="one_dossier_per_assessment_version"),
+        ]
+
+    def __str__(self):
+        return self.document_id
+
+    @property
+    def checkpoint(self):
+        """The checkpoint it carries: the signed one, or the bare head where no audit key was configured."""
+        return self.checkpoint_signed or {"seq": self.checkpoint_seq, "hash": self.checkpoint_hash}
+
+    @property
+    def is_issued(self):
+        return bool(self.sha256)
+
+
+class DossierDownload(models.Model):
+    """One download of a dossier, frozen or draft: who, when, through which door, and the bytes' hash."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", "Browser"
+        API = "api", "API"
+        EXPORT = "export", "Bulk export"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="dossier_downloads")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, null=True, blank=True, related_name="downloads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="dossier_downloads"
+    )
+    username = models.CharField(max_length=150)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    sha256 = models.CharField(max_length=64)
+    draft = models.BooleanField(help_text="A fresh DRAFT render of an unfinished assessment, not an issued dossier.")
+    downloaded_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-downloaded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.username} downloaded {self.sha256[:12]} at {self.downloaded_at:%Y-%m-%d %H:%M}"

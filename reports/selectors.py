@@ -1,0 +1,39 @@
+"""What the auditor's workspace shows, built on the core's one definition of visibility."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from assessments import permissions
+from assessments.models import State
+from assessments.selectors import assessment_visible_to, assessments_visible_to
+from committee import roles
+
+from .models import Dossier
+
+
+def may_use_workspace(user):
+    """Auditors, the committee chair and administrators work in /reports/."""
+    return user.is_authenticated and (
+        user.is_superuser or roles.user_has_role(user, roles.AUDITOR) or roles.user_has_role(user, roles.CHAIR)
+    )
+
+
+def workspace_assessments(user):
+    """Every assessment past draft that the user may see, with its issued dossier (if any) prefetched."""
+    return (
+        assessments_visible_to(user)
+        .exclude(state=State.DRAFT)
+        .prefetch_related(Prefetch("dossiers", queryset=Dossier.objects.issued(), to_attr="issued_dossiers"))
+    )
+
+
+def dossier_assessment(user, pk):
+    """The assessment whose dossier the user asks for; 404 when they may not see it.
+
+    Visibility is the core's (the team, the committee, auditors); a draft is never
+    shown outside its team, administrators included.
+    """
+    assessment = assessment_visible_to(user, pk)
+    if assessment.state == State.DRAFT and not permissions.is_team_member(user, assessment):
+        raise Http404("No such assessment.")
+    return assessment

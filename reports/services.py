@@ -1,0 +1,232 @@
+"""Issuing, downloading and verifying dossiers.
+
+- ``dossier_request`` runs inside the approval's transaction and writes the
+  dossier's row (document id, audit checkpoint of that moment), so the request
+  commits or rolls back with the approval.
+- ``dossier_freeze`` renders, signs and stores the dossier once, holding the
+  row's lock: the Celery task and a download that arrives first both call it,
+  and whoever comes second finds it issued. The unique constraint on the
+  assessment keeps one dossier per approved version whatever happens.
+- ``dossier_download`` gives the issued bytes of an approved version (freezing
+  it first if needed) or a fresh DRAFT render of an unfinished one, and logs the
+  download with who, when and the bytes' SHA-256.
+- ``dossier_verify`` says whether a PDF is a dossier this system issued, unchanged.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from assessments.models import Assessment, AuditEntry, State
+
+from . import signing
+from .dossier import audit_checkpoint_now, document_id, dossier_render, is_issuable
+from .models import Dossier, DossierDownload, dossier_storage
+
+logger = logging.getLogger(__name__)
+
+
+class DossierUnavailable(Exception):
+    """The dossier cannot be issued now (signing is not configured); the message says what to do."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def sha256_hex(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class DossierFile:
+    content: bytes
+    sha256: str
+    filename: str
+    draft: bool
+    dossier: Dossier | None = None
+
+
+def dossier_request(*, assessment, approval_entry):
+    """Record, in the approval's transaction, that this version's dossier must be issued; return its row.
+
+    The row carries the audit checkpoint of this moment and the approval's audit
+    entry (the dossier shows the record up to it). Idempotent.
+    """
+    checkpoint = audit_checkpoint_now()
+    dossier, _ = Dossier.objects.get_or_create(
+        assessment=assessment,
+        defaults={
+            "document_id": document_id(assessment, draft=False),
+            "checkpoint_seq": checkpoint["seq"],
+            "checkpoint_hash": checkpoint["hash"],
+            "checkpoint_signed": checkpoint if "signature" in checkpoint else {},
+            "approval_seq": approval_entry.seq,
+        },
+    )
+    return dossier
+
+
+def _approval_entry(assessment):
+    return (
+        AuditEntry.objects.filter(
+            assessment_id=assessment.pk, action=AuditEntry.Action.TRANSITION, to_state=State.APPROVED
+        )
+        .order_by("-seq")
+        .first()
+    )
+
+
+def _requested(assessment):
+    """The dossier row of an approved version, written now when the approval predates dossiers."""
+    dossier = Dossier.objects.filter(assessment=assessment).first()
+    if dossier is not None:
+        return dossier
+    approval = _approval_entry(assessment)
+    if approval is None:
+        raise DossierUnavailable("This assessment has no recorded approval, so it has no dossier.")
+    try:
+        with transaction.atomic():
+            return dossier_request(assessment=assessment, approval_entry=approval)
+    except IntegrityError:
+        return Dossier.objects.get(assessment=assessment)
+
+
+def dossier_freeze(*, assessment_id):
+    """Issue the dossier of an approved version once: render, sign and store it under the row's lock.
+
+    Guarantees: at most one issued dossier per assessment version (row lock, then
+    the unique constraint); once issued, its file, SHA-256 and time never change;
+    a failure stores nothing and leaves the row to be issued by the next attempt.
+    Returns the issued Dossier.
+    """
+    assessment = Assessment.objects.get(pk=assessment_id)
+    if not is_issuable(assessment):
+        raise DossierUnavailable("Only an approved assessment has an issued dossier.")
+    requested = _requested(assessment)
+    if requested.is_issued:
+        return requested
+    # The render happens under the row's lock, so a second caller waits and then finds it issued. On
+    # PostgreSQL that lock is the dossier row's; on SQLite (the embedded default) it is the database's write
+    # lock, held for the render's second or two, which other writers wait out (busy timeout).
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=requested.pk)
+        if dossier.is_issued:
+            return dossier
+        issued_at = timezone.now().replace(microsecond=0)
+        try:
+            pdf, _ = dossier_render(assessment, dossier=dossier, now=issued_at)
+            signed = signing.sign_pdf(
+                pdf,
+                signed_at=issued_at,
+                reason=f"Approval dossier {dossier.document_id} of {assessment.feature.name} v{assessment.version}",
+            )
+            subject = signing.signer_subject()
+        except signing.SigningNotConfigured as error:
+            logger.error("Dossier %s not issued: %s", dossier.document_id, error)
+            raise DossierUnavailable(
+                "The dossier of this approved assessment cannot be issued yet: dossier signing is not configured. "
+                "An administrator must set the organisation's signing key and certificate."
+            ) from error
+        dossier.file_name = dossier_storage().save(f"{assessment.pk}/{dossier.document_id}.pdf", ContentFile(signed))
+        dossier.sha256 = sha256_hex(signed)
+        dossier.size = len(signed)
+        dossier.issued_at = issued_at
+        dossier.signed_by = subject
+        dossier.save(update_fields=["file_name", "sha256", "size", "issued_at", "signed_by"])
+    logger.info("Dossier %s issued (sha256 %s)", dossier.document_id, dossier.sha256)
+    return dossier
+
+
+def stored_bytes(dossier):
+    """The issued file, checked against its recorded SHA-256 (a changed file is an error, never served)."""
+    with dossier_storage().open(dossier.file_name, "rb") as handle:
+        content = handle.read()
+    if sha256_hex(content) != dossier.sha256:
+        raise DossierUnavailable(
+            f"The stored file of dossier {dossier.document_id} no longer matches its recorded SHA-256; "
+            "it is not served. Restore it from backup."
+        )
+    return content
+
+
+def dossier_download(*, assessment, user, channel):
+    """The dossier of an assessment the caller may see (the caller checks visibility), logged.
+
+    Approved versions give their issued bytes, exactly as stored; unfinished ones a
+    fresh render marked DRAFT on every page, never stored. Either way one log row
+    records who, when, through which door and the bytes' SHA-256.
+    """
+    if is_issuable(assessment):
+        dossier = dossier_freeze(assessment_id=assessment.pk)
+        content = stored_bytes(dossier)
+        result = DossierFile(content, dossier.sha256, f"{dossier.document_id}.pdf", draft=False, dossier=dossier)
+    else:
+        content, record = dossier_render(assessment)
+        result = DossierFile(content, sha256_hex(content), f"{record.document_id}.pdf", draft=True)
+    DossierDownload.objects.create(
+        assessment=assessment,
+        dossier=result.dossier,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        username=user.get_username() if user is not None else "system",
+        channel=channel,
+        sha256=result.sha256,
+        draft=result.draft,
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class Verification:
+    issued: bool
+    sha256: str
+    dossier: Dossier | None = None
+    signature: signing.SignatureCheck | None = None
+    reason: str = ""  # "issued", "unknown", "signature"
+
+    def as_data(self):
+        dossier = self.dossier if self.issued else None
+        return {
+            "issued": self.issued,
+            "assessment": dossier.assessment_id if dossier else None,
+            "version": dossier.assessment.version if dossier else None,
+            "sha256": self.sha256,
+            "issued_at": dossier.issued_at.isoformat().replace("+00:00", "Z") if dossier else None,
+            "detail": self.message(),
+        }
+
+    def message(self):
+        if self.issued:
+            a = self.dossier.assessment
+            when = timezone.localtime(self.dossier.issued_at).strftime("%-d %b %Y, %H:%M %Z")
+            return f"Issued by this system on {when}, for {a.feature.name} v{a.version}, unchanged."
+        if self.reason == "signature":
+            return (
+                "Not a dossier issued by this system: its bytes match an issued dossier's hash, "
+                "but its signature does not validate."
+            )
+        return "Not a dossier issued by this system: no issued dossier has these exact bytes."
+
+
+def dossier_verify(*, content):
+    """Whether ``content`` is, byte for byte, a dossier this system issued, with its signature intact.
+
+    Both must hold: the SHA-256 of the bytes is a stored dossier's, and the
+    embedded PAdES signature validates against the organisation's certificate
+    over the whole file. A changed byte fails the first; a foreign PDF both.
+    """
+    digest = sha256_hex(content)
+    dossier = Dossier.objects.issued().select_related("assessment__feature").filter(sha256=digest).first()
+    if dossier is None:
+        return Verification(False, digest, reason="unknown")
+    try:
+        check = signing.check_signature(content)
+    except signing.SigningNotConfigured:
+        check = signing.SignatureCheck(present=True)
+    if not check.ok:
+        return Verification(False, digest, dossier=dossier, signature=check, reason="signature")
+    return Verification(True, digest, dossier=dossier, signature=check, reason="issued")

@@ -1,0 +1,181 @@
+"""PAdES signatures on frozen dossiers (pyHanko), their validation, and the demo signing pair.
+
+The organisation's key and certificate are PEM files named by
+``DOSSIER_SIGNING_KEY`` and ``DOSSIER_SIGNING_CERT``. The signature is an
+incremental update with an invisible, printable signature field, and the
+document information and XMP metadata are kept equal, so the signed file is
+still PDF/A-3b.
+"""
+
+import datetime
+import io
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import VENDOR
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+FIELD_NAME = "DossierSignature"
+
+
+class SigningNotConfigured(ImproperlyConfigured):
+    pass
+
+
+def _configured_paths():
+    key, cert = settings.DOSSIER_SIGNING_KEY, settings.DOSSIER_SIGNING_CERT
+    if not key or not cert:
+        raise SigningNotConfigured(
+            "Dossiers cannot be signed: set DOSSIER_SIGNING_KEY and DOSSIER_SIGNING_CERT to the organisation's "
+            "PEM key and certificate (`make run` creates a demo pair)."
+        )
+    for path in (key, cert):
+        if not os.path.isfile(path):
+            raise SigningNotConfigured(f"Dossiers cannot be signed: {path} does not exist or is not a file.")
+    return key, cert
+
+
+@lru_cache(maxsize=4)
+def _signer(key_path, cert_path, passphrase, stamp):
+    # ``stamp`` (the files' modification times) makes a replaced key or certificate load afresh.
+    signer = signers.SimpleSigner.load(key_path, cert_path, key_passphrase=passphrase.encode() or None)
+    if signer is None:
+        raise SigningNotConfigured(f"Dossiers cannot be signed: {key_path} or {cert_path} could not be read.")
+    return signer
+
+
+def dossier_signer():
+    key, cert = _configured_paths()
+    stamp = (os.path.getmtime(key), os.path.getmtime(cert))
+    return _signer(key, cert, settings.DOSSIER_SIGNING_KEY_PASSPHRASE, stamp)
+
+
+def signer_subject():
+    return dossier_signer().signing_cert.subject.human_friendly
+
+
+def sign_pdf(pdf_bytes, *, signed_at, reason, location=""):
+    """The PDF with a PAdES baseline signature over all of it, made at ``signed_at``."""
+    signer = dossier_signer()
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
+    # The signing tool becomes the producer; information dictionary and XMP must say the same (PDF/A).
+    info_ref = writer.trailer.raw_get("/Info")
+    info_ref.get_object()["/Producer"] = generic.TextStringObject(VENDOR)
+    writer.mark_update(info_ref)
+    writer.document_meta.last_modified = signed_at.replace(microsecond=0)
+    metadata = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location or None,
+        name=settings.DOSSIER_ISSUER,
+    )
+    pdf_signer = signers.PdfSigner(
+        metadata,
+        signer=signer,
+        new_field_spec=fields.SigFieldSpec(FIELD_NAME, invis_sig_settings=fields.InvisSigSettings()),
+    )
+    output = io.BytesIO()
+    pdf_signer.sign_pdf(writer, output=output)
+    return output.getvalue()
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    present: bool
+    intact: bool = False  # the signed bytes are unchanged
+    trusted: bool = False  # made with the organisation's certificate
+    covers_whole_file: bool = False  # nothing was appended after signing
+    signer: str = ""
+
+    @property
+    def ok(self):
+        return self.present and self.intact and self.trusted and self.covers_whole_file
+
+
+def check_signature(pdf_bytes):
+    """Whether the PDF carries an intact signature made with this organisation's certificate over the whole file."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
+        embedded = reader.embedded_signatures
+    except Exception:  # noqa: BLE001 - any unreadable file is simply not a signed dossier
+        return SignatureCheck(present=False)
+    if not embedded:
+        return SignatureCheck(present=False)
+    _, cert = _configured_paths()
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(cert)], allow_fetching=False)
+    try:
+        status = validate_pdf_signature(embedded[0], context)
+    except Exception:  # noqa: BLE001 - a mangled signature is a failed check, not an error
+        return SignatureCheck(present=True)
+    return SignatureCheck(
+        present=True,
+        intact=bool(status.intact),
+        trusted=bool(status.intact and status.valid and status.trusted),
+        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        signer=status.signing_cert.subject.human_friendly if status.signing_cert else "",
+    )
+
+
+def make_demo_pair(directory, *, organisation="Demo organisation"):
+    """Write a self-signed demo key and certificate into ``directory``; return their paths. Never for production."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    key_path, cert_path = directory / "dossier-signing-key.pem", directory / "dossier-signing-cert.pem"
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "Responsible AI Committee dossier signing (demo)"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    key_bytes = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key_bytes)
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return key_path, cert_path

@@ -1,0 +1,17 @@
+"""Routes under /reports/: the auditor's workspace, dossier downloads, the verify page."""
+
+from django.urls import path, re_path
+
+from . import views
+
+# An id: digits that fit a database key; anything longer matches no route (404).
+ID = r"(?P<pk>[0-9]{1,18})"
+
+urlpatterns = [
+    path("", views.workspace, name="reports_workspace"),
+    path("assessments.csv", views.assessments_csv, name="reports_assessments_csv"),
+    re_path(rf"^assessments/{ID}/$", views.assessment_record, name="reports_assessment"),
+    re_path(rf"^assessments/{ID}/dossier\.pdf$", views.dossier_pdf, name="dossier_pdf"),
+    path("downloads/", views.downloads, name="reports_downloads"),
+    path("verify/", views.verify, name="reports_verify"),
+]

@@ -1,0 +1,200 @@
+"""The auditor's workspace (/reports/) and dossier downloads in the browser.
+
+Thin, like the core's views: the selectors decide what a user may see (404
+otherwise), the services issue, log and verify dossiers.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from assessments.models import AuditEntry, State
+from assessments.views import problem
+
+from . import selectors, services
+from .csv_export import csv_lines
+from .dossier import is_issuable
+from .filters import AuditorAssessmentFilter
+from .models import Dossier, DossierDownload
+
+PAGE_SIZE = 25
+
+
+def _workspace_only(view):
+    def wrapped(request, *args, **kwargs):
+        if not selectors.may_use_workspace(request.user):
+            return problem(
+                request,
+                403,
+                "For auditors",
+                "The auditor's workspace is for auditors and the committee chair. "
+                "Each assessment's own page links its dossier.",
+                back=reverse("home"),
+            )
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return login_required(wrapped)
+
+
+def _filtered(request):
+    queryset = selectors.workspace_assessments(request.user).select_related("feature__team")
+    filters = AuditorAssessmentFilter(request.GET or None, queryset=queryset, request=request)
+    if filters.is_bound and not filters.is_valid():
+        return filters, queryset.none(), 400
+    return filters, filters.qs.order_by("-decided_at", "-updated_at", "-pk"), 200
+
+
+@_workspace_only
+@require_GET
+def workspace(request):
+    """Every non-draft assessment, filtered; CSV of the same selection; links to dossiers and trails."""
+    filters, queryset, status = _filtered(request)
+    page = Paginator(queryset.defer("answers", "risk_score"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": filters.form,
+        "page": page,
+        "filtered": bool(filters.active_filters()),
+        "csv_query": query.urlencode(),
+        "recent_downloads": list(
+            DossierDownload.objects.filter(assessment__in=selectors.workspace_assessments(request.user))
+            .select_related("assessment__feature")
+            .order_by("-downloaded_at", "-pk")[:5]
+        ),
+    }
+    return render(request, "reports/workspace.html", context, status=status)
+
+
+@_workspace_only
+@require_GET
+def assessments_csv(request):
+    filters, queryset, status = _filtered(request)
+    if status != 200:
+        errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in filters.form.errors.items())
+        return HttpResponse(f"The filters are not valid: {errors}\n", status=400, content_type="text/plain")
+    response = StreamingHttpResponse(
+        csv_lines(queryset.defer("answers", "risk_score").iterator(chunk_size=500)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="assessments.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@_workspace_only
+@require_GET
+def assessment_record(request, pk):
+    """One assessment for the auditor: its dossier, the dossier's download log, its whole audit trail."""
+    assessment = selectors.dossier_assessment(request.user, int(pk))
+    entries = AuditEntry.objects.filter(assessment_id=assessment.pk).select_related("assessment__feature")
+    context = {
+        "assessment": assessment,
+        "dossier": Dossier.objects.issued().filter(assessment=assessment).first(),
+        "issuable": is_issuable(assessment),
+        "entries": list(entries.order_by("seq")),
+        "downloads": list(assessment.dossier_downloads.select_related("user").order_by("-downloaded_at", "-pk")[:100]),
+        "state_labels": dict(State.choices),
+    }
+    return render(request, "reports/assessment.html", context)
+
+
+@_workspace_only
+@require_GET
+def downloads(request):
+    """The log of every dossier download: who, when, which bytes."""
+    rows = (
+        DossierDownload.objects.filter(assessment__in=selectors.workspace_assessments(request.user))
+        .select_related("assessment__feature", "dossier")
+        .order_by("-downloaded_at", "-pk")
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "reports/downloads.html", {"page": page})
+
+
+@login_required
+@require_GET
+def dossier_pdf(request, pk):
+    """The dossier of an assessment the user may see: the issued file of an approved version, else a DRAFT."""
+    assessment = selectors.dossier_assessment(request.user, int(pk))
+    try:
+        result = services.dossier_download(
+            assessment=assessment, user=request.user, channel=DossierDownload.Channel.WEB
+        )
+    except services.DossierUnavailable as error:
+        return problem(
+            request, 503, "Dossier not available yet", error.message, back=reverse("assessment_detail", args=[pk])
+        )
+    return pdf_response(result)
+
+
+def pdf_response(result):
+    response = HttpResponse(result.content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Dossier-SHA256"] = result.sha256
+    response["Cache-Control"] = "private, no-store" if result.draft else "private, max-age=0"
+    if not result.draft:
+        response["ETag"] = f'"{result.sha256}"'
+    return response
+
+
+# Room for the multipart envelope around the file.
+ENVELOPE_BYTES = 64 * 1024
+
+
+def body_too_large(request):
+    """True when the request announces more than a dossier could be: refused before reading the body."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > settings.DOSSIER_VERIFY_MAX_BYTES + ENVELOPE_BYTES
+
+
+def too_large_message():
+    return f"The file is too large: at most {settings.DOSSIER_VERIFY_MAX_BYTES:,} bytes are checked."
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(
+        label="Dossier (PDF)",
+        help_text="The PDF file exactly as you received it.",
+        error_messages={"required": "Choose the PDF file to check.", "empty": "The chosen file is empty."},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.DOSSIER_VERIFY_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; at most {limit:,} bytes are checked (dossiers are far smaller).",
+                code="too_large",
+            )
+        return upload
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """Whether an uploaded PDF is a dossier this system issued, unchanged (stored hash and signature)."""
+    if request.method == "GET":
+        return render(request, "reports/verify.html", {"form": VerifyForm()})
+    if body_too_large(request):
+        return render(
+            request, "reports/verify.html", {"form": VerifyForm(), "refused": too_large_message()}, status=413
+        )
+    form = VerifyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        status = 413 if form.has_error("file", code="too_large") else 400
+        return render(request, "reports/verify.html", {"form": form}, status=status)
+    upload = form.cleaned_data["file"]
+    result = services.dossier_verify(content=upload.read())
+    return render(request, "reports/verify.html", {"form": VerifyForm(), "result": result, "name": upload.name})
