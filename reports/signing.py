@@ -7,9 +7,11 @@ document information and XMP metadata are kept equal, so the signed file is
 still PDF/A-3b.
 """
 
+import asyncio
 import datetime
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -69,6 +71,20 @@ def signer_subject():
     return dossier_signer().signing_cert.subject.human_friendly
 
 
+def _outside_any_event_loop(function, *args, **kwargs):
+    """Call ``function``, which runs its own event loop (pyHanko's sync API uses asyncio.run), safely anywhere.
+
+    Where the calling thread already runs a loop (an async server, or a test session driving a browser),
+    asyncio.run would refuse; the call then goes to a short-lived thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def sign_pdf(pdf_bytes, *, signed_at, reason, location=""):
     """The PDF with a PAdES baseline signature over all of it, made at ``signed_at``."""
     signer = dossier_signer()
@@ -92,7 +108,7 @@ def sign_pdf(pdf_bytes, *, signed_at, reason, location=""):
         new_field_spec=fields.SigFieldSpec(FIELD_NAME, invis_sig_settings=fields.InvisSigSettings()),
     )
     output = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=output)
+    _outside_any_event_loop(pdf_signer.sign_pdf, writer, output=output)
     return output.getvalue()
 
 
@@ -121,7 +137,7 @@ def check_signature(pdf_bytes):
     _, cert = _configured_paths()
     context = ValidationContext(trust_roots=[load_cert_from_pemder(cert)], allow_fetching=False)
     try:
-        status = validate_pdf_signature(embedded[0], context)
+        status = _outside_any_event_loop(validate_pdf_signature, embedded[0], context)
     except Exception:  # noqa: BLE001 - a mangled signature is a failed check, not an error
         return SignatureCheck(present=True)
     return SignatureCheck(

@@ -60,3 +60,17 @@ def test_the_deploy_check_warns_when_signing_is_not_configured(settings):
     settings.DOSSIER_SIGNING_KEY = "/nonexistent/key.pem"
     [warning] = dossier_signing_configured(None)
     assert "does not exist" in warning.msg
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop():
+    # As after the browser tests (Playwright keeps a loop running) or under an async server: pyHanko's sync
+    # API would refuse with "asyncio.run() cannot be called from a running event loop".
+    import asyncio
+
+    from django.utils import timezone
+
+    async def inside():
+        signed = sign_pdf(plain_pdf(), signed_at=timezone.now(), reason="test")
+        return check_signature(signed)
+
+    assert asyncio.run(inside()).ok
