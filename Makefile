@@ -9,6 +9,9 @@ DEMO_PASSWORD ?= demo
 HOST ?= 127.0.0.1:8000
 # A self-signed demo pair for signing dossiers; production sets DOSSIER_SIGNING_KEY/_CERT to the real ones.
 DEMO_SIGNING_DIR := .local/dossier-signing
+# The Makefile is for local use: settings run in the development profile unless told otherwise.
+# (Production sets DJANGO_DEBUG=false and a SECRET_KEY; see the README's deployment section.)
+export DJANGO_DEBUG ?= true
 
 .PHONY: run test install lint check bench bench-audit demo-key clean
 # The demo's audit signing key: made on first use, kept out of git (.local/ is ignored).
@@ -45,7 +48,7 @@ run: install demo-key
 	@echo "Serving on http://$(HOST)/ with a Celery worker and beat (reminders print below). Ctrl-C stops all."
 	DOSSIER_SIGNING_KEY=$${DOSSIER_SIGNING_KEY:-$(DEMO_SIGNING_DIR)/dossier-signing-key.pem} \
 	DOSSIER_SIGNING_CERT=$${DOSSIER_SIGNING_CERT:-$(DEMO_SIGNING_DIR)/dossier-signing-cert.pem} \
-	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/honcho start
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) $(BIN)/honcho start
 
 test: install
 	$(BIN)/pytest
@@ -57,6 +60,7 @@ lint: install
 check: install lint
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/bandit -q -r assessments committee reports config -ll
 
 bench: install
 	$(BIN)/python bench/run.py

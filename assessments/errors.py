@@ -1,9 +1,10 @@
 """Domain errors raised by services, each with a message a user can read.
 
-Views and the API map them to HTTP: InputError 400, NotPermitted 403,
-TransitionConflict 409. Reasons are structured (``Reason``): a stable ``code``
-for programs, a ``message`` for people (question texts, never ids), and the
-``question`` id when one question is concerned, so the browser can link to it.
+Views and the API map them to HTTP: InputError 400 (AlreadyExists 409),
+NotPermitted 403, TransitionConflict 409. Reasons are structured (``Reason``): a
+stable ``code`` for programs, a ``message`` for people (question texts, never
+ids), and the ``question`` id when one question is concerned, so the browser can
+link to it.
 """
 
 from dataclasses import dataclass
@@ -33,6 +34,10 @@ class InputError(DomainError):
     def __init__(self, errors, message="Some answers are not valid."):
         super().__init__(message)
         self.errors = errors
+
+
+class AlreadyExists(InputError):
+    """The input names something that exists already (a feature name in its team); the API answers 409."""
 
 
 class NotPermitted(DomainError):

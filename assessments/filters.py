@@ -11,6 +11,8 @@ from functools import cache
 import django_filters
 from django import forms
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from committee import roles
 from committee.deadlines import overdue_q
@@ -28,6 +30,33 @@ def teams_to_filter_by(user):
     if user.is_superuser or any(roles.user_has_role(user, r) for r in roles.COMMITTEE_GROUPS):
         return Team.objects.order_by("name")
     return Team.objects.of(user).order_by("name")
+
+
+class TrueFalseCheckbox(forms.CheckboxInput):
+    """A checkbox whose value is passed on as sent, so that its field can refuse anything but true and false."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda value: value in (True, "true", "on"))
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class TrueFalseField(forms.Field):
+    """``true`` (or a ticked checkbox's ``on``) and ``false``; anything else is refused, as the API schema says."""
+
+    widget = TrueFalseCheckbox
+
+    def to_python(self, value):
+        if value in (None, "", False, "false"):
+            return False
+        if value in (True, "true", "on"):
+            return True
+        raise forms.ValidationError("Give true or false.", code="invalid")
+
+
+class TrueFalseFilter(django_filters.Filter):
+    field_class = TrueFalseField
 
 
 class FilterForm(RefusesUnstorableText, forms.Form):
@@ -50,11 +79,14 @@ class AssessmentFilter(django_filters.FilterSet):
         help_text="Only assessments in this state.",
         error_messages=INVALID_CHOICE,
     )
+    # Not stripped: the schema's maxLength counts the value as sent. An unknown slug, or one of a team the
+    # caller may not see, simply matches nothing: the same answer for both, so it reveals no team names.
     team = django_filters.CharFilter(
         field_name="feature__team__slug",
         max_length=60,
+        strip=False,
         label="Team",
-        help_text="Only assessments of the team with this slug (one of your teams; any team for the committee).",
+        help_text="Only assessments of the team with this slug.",
     )
     risk_level = django_filters.TypedChoiceFilter(
         choices=[("", "Any risk level"), *RISK_LEVELS],
@@ -72,9 +104,8 @@ class AssessmentFilter(django_filters.FilterSet):
         help_text="Only assessments waiting at this domain's review stage.",
         error_messages=INVALID_CHOICE,
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = TrueFalseFilter(
         method="filter_overdue",
-        widget=forms.CheckboxInput,
         label="Overdue at their stage only",
         help_text="true: only assessments past their stage's deadline.",
     )
@@ -84,22 +115,10 @@ class AssessmentFilter(django_filters.FilterSet):
         form = FilterForm
         fields = ["q", "state", "team", "risk_level", "stage", "overdue"]
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        super().__init__(data, queryset, request=request, prefix=prefix)
-        user = getattr(request, "user", None)
-        if user is not None:
-            self.filters["team"] = django_filters.ChoiceFilter(
-                field_name="feature__team__slug",
-                # Read only when needed (a team is asked for, or the form is shown), and then once.
-                choices=cache(lambda: [(t.slug, t.name) for t in teams_to_filter_by(user)]),
-                label="Team",
-                empty_label="Any team",
-                error_messages=INVALID_CHOICE,
-            )
-
     def filter_stage(self, queryset, name, value):
         return queryset.filter(state=STAGE_STATE[value]) if value else queryset
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def filter_overdue(self, queryset, name, value):
         return queryset.filter(overdue_q(timezone.now())) if value else queryset
 
@@ -107,3 +126,19 @@ class AssessmentFilter(django_filters.FilterSet):
         if not self.is_bound or not self.is_valid():
             return {}
         return {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "", False)}
+
+
+class BrowserAssessmentFilter(AssessmentFilter):
+    """The same filters for the browser's list, with the team chosen from the teams the user may filter by."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = getattr(request, "user", None)
+        self.filters["team"] = django_filters.ChoiceFilter(
+            field_name="feature__team__slug",
+            # Read only when needed (a team is asked for, or the form is shown), and then once.
+            choices=cache(lambda: [(t.slug, t.name) for t in teams_to_filter_by(user)]),
+            label="Team",
+            empty_label="Any team",
+            error_messages=INVALID_CHOICE,
+        )

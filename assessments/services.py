@@ -17,7 +17,7 @@ from committee import roles
 
 from . import canonical, permissions, transitions
 from .audit import audit_append
-from .errors import InputError, NotPermitted, TransitionConflict
+from .errors import AlreadyExists, InputError, NotPermitted, TransitionConflict
 from .grants import grants_sync
 from .models import (
     AIFeature,
@@ -80,7 +80,7 @@ def assessment_create(*, team, feature_name, answers, by):
         raise InputError({"answers": errors})
     with transaction.atomic():
         if AIFeature.objects.filter(team=team, name__iexact=name).exists():
-            raise InputError(
+            raise AlreadyExists(
                 {
                     "feature_name": f"{team.name} already has a feature named {name!r}; "
                     "open it and start a re-assessment instead."

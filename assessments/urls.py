@@ -6,7 +6,10 @@ from . import views
 
 urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says; point them at the real icon.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("favicon.svg"), permanent=True, http_method_names=["get", "head"]),
+    ),
     path("", views.home, name="home"),
     path("assessments/", views.assessment_list, name="assessment_list"),
     path("assessments/new/", views.assessment_new, name="assessment_new"),

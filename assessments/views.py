@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from committee import roles
 from committee.deadlines import StageClock, overdue_q
@@ -23,7 +23,7 @@ from committee.deadlines import StageClock, overdue_q
 from . import permissions, presenters, services, transitions
 from .bias import four_fifths_ratios, required_dimensions
 from .errors import InputError, NotPermitted, TransitionConflict
-from .filters import AssessmentFilter
+from .filters import BrowserAssessmentFilter
 from .forms import (
     AnswersForm,
     ConditionFormSet,
@@ -62,6 +62,7 @@ def problem(request, status, title, message, reasons=(), back=None):
 # -- home ----------------------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def home(request):
     user = request.user
@@ -172,12 +173,13 @@ def _audit_home(user):
 # -- lists ---------------------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def assessment_list(request):
     user = request.user
     now = timezone.now()
     queryset = for_listing(assessments_visible_to(user)).order_by("-updated_at", "-pk")
-    filters = AssessmentFilter(request.GET or None, queryset=queryset, request=request)
+    filters = BrowserAssessmentFilter(request.GET or None, queryset=queryset, request=request)
     status = 200
     if filters.is_bound and not filters.is_valid():
         queryset = queryset.none()
@@ -190,6 +192,7 @@ def assessment_list(request):
     return render(request, "assessments/list.html", context, status=status)
 
 
+@require_safe
 @login_required
 def audit_trail(request):
     """The audit log of every assessment the user may see, newest first."""
@@ -252,8 +255,8 @@ def _user_teams(user):
     return list(Team.objects.of(user).order_by("name"))
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-@require_http_methods(["GET", "POST"])
 def assessment_new(request):
     user = request.user
     teams = _user_teams(user)
@@ -390,8 +393,8 @@ def _not_saved_moved_on(request, assessment, form, answers):
     return _render_edit(request, assessment, form=form, answers=answers, status=409)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-@require_http_methods(["GET", "POST"])
 def assessment_edit(request, pk):
     assessment = assessment_visible_to(request.user, pk)
     if request.method == "POST" and permissions.acts_for_team(request.user, assessment):
@@ -548,14 +551,15 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
     return render(request, "assessments/detail.html", context, status=status)
 
 
+@require_safe
 @login_required
 def assessment_detail(request, pk):
     assessment = assessment_visible_to(request.user, pk)
     return _render_detail(request, assessment)
 
 
-@login_required
 @require_POST
+@login_required
 def assessment_transition(request, pk, name):
     user = request.user
     assessment = assessment_visible_to(user, pk)
@@ -627,8 +631,8 @@ def _attach_transition_errors(bound, error):
             form.add_error(None, message)
 
 
-@login_required
 @require_POST
+@login_required
 def condition_met(request, pk):
     user = request.user
     condition = get_object_or_404(

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.selectors import assessment_visible_to, review_queue_for
@@ -20,6 +20,7 @@ from .forms import PreferenceForm
 from .models import NoticePreference, Notification
 
 
+@require_safe
 @login_required
 def queue(request):
     """Assessments waiting at the reviewer's domains' stages, oldest first, with their deadlines."""
@@ -40,6 +41,7 @@ def queue(request):
     return render(request, "committee/queue.html", context)
 
 
+@require_safe
 @login_required
 def inbox(request):
     user = request.user
@@ -68,8 +70,8 @@ def _back_to_inbox(request):
     return redirect("inbox")
 
 
-@login_required
 @require_POST
+@login_required
 def notification_read(request, pk):
     # Another user's notification is not found, rather than refused, so its existence is not revealed.
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
@@ -77,16 +79,16 @@ def notification_read(request, pk):
     return _back_to_inbox(request)
 
 
-@login_required
 @require_POST
+@login_required
 def notifications_read_all(request):
     count = Notification.objects.filter(recipient=request.user).mark_read()
     messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
     return _back_to_inbox(request)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-@require_http_methods(["GET", "POST"])
 def notice_preferences(request):
     """Immediate emails or one daily digest; inbox entries are immediate either way."""
     user = request.user
@@ -100,8 +102,8 @@ def notice_preferences(request):
     return render(request, "committee/preferences.html", context, status=400 if form.is_bound else 200)
 
 
-@login_required
 @require_POST
+@login_required
 def stage_nudge(request, pk):
     """The chair's "Send a reminder now" on an overdue stage."""
     assessment = assessment_visible_to(request.user, pk)

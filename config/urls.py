@@ -1,13 +1,16 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from assessments.forms import LoginForm
 
+from . import login
+
 urlpatterns = [
+    # The admin logs in through the same form, with the same limits.
+    path("admin/login/", login.LoginView.as_view(authentication_form=LoginForm), name="admin_login"),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", login.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/logout/", login.LogoutView.as_view(), name="logout"),
     path("api/", include("assessments.api.urls")),
     path("committee/", include("committee.urls")),
     path("reports/", include("reports.urls")),

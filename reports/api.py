@@ -6,7 +6,7 @@ assessment the caller may not see is a 404, and the bytes are the same bytes.
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -52,6 +52,12 @@ class _ReportsApiView(APIView):
     def get_exception_handler(self):
         return api_exception_handler
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.query_params:
+            names = sorted(request.query_params)
+            raise ValidationError({name[:100]: "This endpoint takes no query parameters." for name in names[:20]})
+
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are JSON whatever the client accepts; a PDF is a plain HttpResponse and passes as it is.
         if isinstance(response, Response):
@@ -72,7 +78,8 @@ class DossierView(_ReportsApiView):
             "marked DRAFT on every page. The `X-Dossier-SHA256` header gives the bytes' SHA-256. Every download "
             "is logged."
         ),
-        parameters=[ASSESSMENT_ID],
+        # No query parameters: the PDF is the only representation (no ?format=).
+        parameters=[ASSESSMENT_ID, OpenApiParameter("format", exclude=True)],
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The dossier."),
             **error_responses(401, 404, 429),
@@ -115,9 +122,19 @@ class DossierVerifyView(_ReportsApiView):
             "PAdES signature validates with the organisation's certificate over the whole file."
         ),
         request={
-            "multipart/form-data": inline_serializer(
-                "DossierVerifyRequest", {"file": serializers.FileField(help_text="The PDF, as received.")}
-            )
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "minLength": 1,
+                        "description": "The PDF, as received.",
+                    }
+                },
+                "required": ["file"],
+                "additionalProperties": False,
+            }
         },
         responses={
             200: VerificationSerializer,
@@ -132,12 +149,24 @@ class DossierVerifyView(_ReportsApiView):
             announced = 0
         if announced > limit + ENVELOPE_BYTES:
             raise PayloadTooLarge(f"The file is too large: at most {limit:,} bytes are checked.")
+        unknown = sorted(set(request.data) - {"file"})
+        if unknown:
+            raise ValidationError(
+                {name[:100]: "Unknown field; send only the multipart field `file`." for name in unknown}
+            )
         upload = request.data.get("file")
-        if upload is None or not hasattr(upload, "read"):
+        if isinstance(upload, str):
+            # A part sent without a file name arrives as text: its bytes are what was sent, checked the same way.
+            content = upload.encode("utf-8", "surrogatepass")
+        elif upload is not None and hasattr(upload, "read"):
+            if upload.size > limit:
+                raise PayloadTooLarge(f"The file is {upload.size:,} bytes; at most {limit:,} bytes are checked.")
+            content = upload.read()
+        else:
             raise ValidationError({"file": "Send the PDF as the multipart field `file`."})
-        if upload.size > limit:
-            raise PayloadTooLarge(f"The file is {upload.size:,} bytes; at most {limit:,} bytes are checked.")
-        if upload.size == 0:
+        if len(content) > limit:
+            raise PayloadTooLarge(f"The file is {len(content):,} bytes; at most {limit:,} bytes are checked.")
+        if not content:
             raise ValidationError({"file": "The file is empty."})
-        result = services.dossier_verify(content=upload.read())
+        result = services.dossier_verify(content=content)
         return Response(result.as_data())

@@ -3,13 +3,13 @@
 import django_filters
 from django import forms
 
-from assessments.filters import INVALID_CHOICE, AssessmentFilter
+from assessments.filters import INVALID_CHOICE, BrowserAssessmentFilter, FilterForm
 from assessments.models import State
 
 NOT_DRAFT = [(value, label) for value, label in State.choices if value != State.DRAFT]
 
 
-class DecisionRangeForm(forms.Form):
+class DecisionRangeForm(FilterForm):
     def clean(self):
         cleaned = super().clean()
         after, before = cleaned.get("decided_after"), cleaned.get("decided_before")
@@ -18,7 +18,7 @@ class DecisionRangeForm(forms.Form):
         return cleaned
 
 
-class AuditorAssessmentFilter(AssessmentFilter):
+class AuditorAssessmentFilter(BrowserAssessmentFilter):
     decided_after = django_filters.DateFilter(
         field_name="decided_at",
         lookup_expr="date__gte",
@@ -34,8 +34,8 @@ class AuditorAssessmentFilter(AssessmentFilter):
         error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
     )
 
-    class Meta(AssessmentFilter.Meta):
-        fields = [*AssessmentFilter.Meta.fields, "decided_after", "decided_before"]
+    class Meta(BrowserAssessmentFilter.Meta):
+        fields = [*BrowserAssessmentFilter.Meta.fields, "decided_after", "decided_before"]
         form = DecisionRangeForm
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):

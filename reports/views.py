@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments.models import AuditEntry, State
 from assessments.views import problem
@@ -51,8 +51,8 @@ def _filtered(request):
     return filters, filters.qs.order_by("-decided_at", "-updated_at", "-pk"), 200
 
 
+@require_safe
 @_workspace_only
-@require_GET
 def workspace(request):
     """Every non-draft assessment, filtered; CSV of the same selection; links to dossiers and trails."""
     filters, queryset, status = _filtered(request)
@@ -73,8 +73,8 @@ def workspace(request):
     return render(request, "reports/workspace.html", context, status=status)
 
 
+@require_safe
 @_workspace_only
-@require_GET
 def assessments_csv(request):
     filters, queryset, status = _filtered(request)
     if status != 200:
@@ -89,8 +89,8 @@ def assessments_csv(request):
     return response
 
 
+@require_safe
 @_workspace_only
-@require_GET
 def assessment_record(request, pk):
     """One assessment for the auditor: its dossier, the dossier's download log, its whole audit trail."""
     assessment = selectors.dossier_assessment(request.user, int(pk))
@@ -106,8 +106,8 @@ def assessment_record(request, pk):
     return render(request, "reports/assessment.html", context)
 
 
+@require_safe
 @_workspace_only
-@require_GET
 def downloads(request):
     """The log of every dossier download: who, when, which bytes."""
     rows = (
@@ -119,8 +119,8 @@ def downloads(request):
     return render(request, "reports/downloads.html", {"page": page})
 
 
+@require_safe
 @login_required
-@require_GET
 def dossier_pdf(request, pk):
     """The dossier of an assessment the user may see: the issued file of an approved version, else a DRAFT."""
     assessment = selectors.dossier_assessment(request.user, int(pk))
@@ -181,8 +181,8 @@ class VerifyForm(forms.Form):
         return upload
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-@require_http_methods(["GET", "POST"])
 def verify(request):
     """Whether an uploaded PDF is a dossier this system issued, unchanged (stored hash and signature)."""
     if request.method == "GET":

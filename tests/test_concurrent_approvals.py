@@ -106,7 +106,8 @@ def test_a_burst_of_approvals_on_sqlite_through_a_live_server_gives_no_5xx(tmp_p
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'burst.sqlite3'}",
-        "DJANGO_DEBUG": "false",
+        # The development profile: the production one would redirect these plain-HTTP requests to HTTPS.
+        "DJANGO_DEBUG": "true",
         "SECRET_KEY": "burst-test-" + os.urandom(16).hex(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "PYTHONPATH": str(root),

@@ -1,8 +1,8 @@
 """Every API error as JSON with a human-readable ``detail`` (DESIGN section 9).
 
 Domain errors from the services map to HTTP here, once: InputError 400 with
-field errors beside ``detail``, NotPermitted 403, TransitionConflict 409 with
-``reasons``. DRF's own errors are reshaped the same way, so a client parses
+field errors beside ``detail`` (AlreadyExists 409, the same body), NotPermitted
+403, TransitionConflict 409 with ``reasons``. DRF's own errors are reshaped the same way, so a client parses
 one format whatever went wrong.
 """
 
@@ -16,11 +16,12 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from assessments.errors import InputError, NotPermitted, TransitionConflict
+from assessments.errors import AlreadyExists, InputError, NotPermitted, TransitionConflict
 
 from .parsers import PayloadTooLarge
 
 INVALID_INPUT = "The request is not valid; see the fields named in this response."
+INVALID_ANSWERS = "Some answers are not valid."
 
 
 def api_exception_handler(exc, context):
@@ -30,7 +31,8 @@ def api_exception_handler(exc, context):
     if isinstance(exc, InputError):
         set_rollback()
         errors = _flatten(exc.errors)
-        return Response({"detail": _summary(errors, exc.message), **errors}, status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_409_CONFLICT if isinstance(exc, AlreadyExists) else status.HTTP_400_BAD_REQUEST
+        return Response({"detail": _summary(errors, exc.message), **errors}, status=code)
     if isinstance(exc, NotPermitted):
         set_rollback()
         return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
@@ -42,12 +44,39 @@ def api_exception_handler(exc, context):
     if response is None:
         return None  # a bug: let Django report it as the 500 it is
     if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten(response.data if isinstance(response.data, dict) else {"non_field_errors": response.data})
+        data = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        errors = _flatten(_number_list_items(data))
         general = errors.pop("non_field_errors", None)
-        response.data = {"detail": general if isinstance(general, str) else _summary(errors, INVALID_INPUT), **errors}
+        fallback = INVALID_ANSWERS if set(errors) == {"answers"} else INVALID_INPUT
+        response.data = {"detail": general if isinstance(general, str) else _summary(errors, fallback), **errors}
     elif not isinstance(response.data, dict) or "detail" not in response.data:
         response.data = {"detail": str(exc)}
     return response
+
+
+def _number_list_items(errors):
+    """Errors of items of a list of objects (DRF keys them by index) as ``field[n]`` keys, counting from 1.
+
+    The services name items the same way (``rows[2]``, ``conditions[1]``), so a client reads one format.
+    """
+    numbered = {}
+    for field, problems in errors.items():
+        if isinstance(problems, dict) and set(problems) == {"non_field_errors"}:  # about a list or object itself
+            numbered[field] = _message(problems["non_field_errors"])
+        elif isinstance(problems, dict) and any(isinstance(key, int) for key in problems):
+            for key, item in problems.items():
+                if isinstance(key, int) and not isinstance(item, dict):  # about the item itself (null, not an object)
+                    numbered[f"{field}[{key + 1}]"] = _message(item)
+                elif isinstance(key, int):
+                    numbered[f"{field}[{key + 1}]"] = " ".join(
+                        _message(messages) if name == "non_field_errors" else f"{name}: {_message(messages)}"
+                        for name, messages in item.items()
+                    )
+                else:  # about the list itself
+                    numbered[field] = _message(item)
+        else:
+            numbered[field] = problems
+    return numbered
 
 
 def _flatten(errors):

@@ -1,20 +1,23 @@
 """Shapes of the API's requests and responses (DESIGN section 9).
 
-Input serializers check only the shape of a request (types, which fields);
-every rule about what the values may be lives in ``assessments.services`` and
-reaches the client through its domain errors. Some serializers here exist only
-to document a response in the OpenAPI schema.
+Input serializers check the shape of a request exactly as the OpenAPI schema
+generated from them states it: JSON types, lengths, patterns, bounds, which
+fields (the strict fields of ``fields.py``; unknown fields are refused). Rules
+that depend on the database (team membership, condition owners and dates, the
+state) live in ``assessments.services`` and reach the client through its domain
+errors. Some serializers here exist only to document a response.
 """
 
 from collections.abc import Mapping
 
-from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments import services, transitions
 from assessments.models import Assessment, BiasResult, Condition, SignOff, State, Team
-from assessments.questionnaire import KINDS, TYPES, get_questionnaire
+from assessments.questionnaire import KINDS, TYPES, current_questionnaire, get_questionnaire
+
+from .fields import StrictBoolean, StrictChoice, StrictDate, StrictInteger, StrictNumber, Text
 
 # -- errors (documentation only) ------------------------------------------------------------
 
@@ -176,45 +179,126 @@ class AssessmentSerializer(serializers.ModelSerializer):
         ]
 
 
+class BoundedListSerializer(serializers.ListSerializer):
+    """A list of objects whose bounds (allow_empty, max_length) the schema states (schema.BoundedListExtension)."""
+
+
 class StrictInputSerializer(serializers.Serializer):
-    # Refuses fields it does not know, so a typo or a read-only field is an error, not silently ignored.
+    # Refuses fields it does not know, so a typo or a read-only field is an error, not silently ignored; the
+    # schema says so too (additionalProperties: false, see schema.StrictInputExtension).
     # (A comment, not a docstring: drf-spectacular would copy a docstring into every subclass's schema.)
+
+    class Meta:
+        list_serializer_class = BoundedListSerializer
+
+    def unknown_field_message(self, key):
+        return f"Unknown field; this request takes {', '.join(self.fields)}."
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             unknown = sorted(str(key) for key in data if key not in self.fields)
             if unknown:
-                known = ", ".join(self.fields)
-                raise serializers.ValidationError(
-                    {key[:100]: f"Unknown field; this request takes {known}." for key in unknown[:20]}
-                )
+                raise serializers.ValidationError({key[:100]: self.unknown_field_message(key) for key in unknown[:20]})
         return super().to_internal_value(data)
 
 
+# -- answers -------------------------------------------------------------------------------
+
+
+def answer_field(question):
+    """The API field for one question's answer: its JSON type and bounds, from the questionnaire; null clears it."""
+    common = {"required": False, "allow_null": True, "help_text": question.text}
+    if question.type in ("text", "long_text"):
+        return Text(max_length=question.max_length, **common)
+    if question.type == "boolean":
+        return StrictBoolean(**common)
+    if question.type == "single_choice":
+        return StrictChoice(choices=question.choice_values, **common)
+    if question.type == "multi_choice":
+        return serializers.ListField(child=StrictChoice(choices=question.choice_values), **common)
+    if question.type == "number":
+        return StrictNumber(min_value=question.min, max_value=question.max, **common)
+    raise ValueError(f"{question.id}: no API field for type {question.type!r}")
+
+
+class AnswersSerializer(StrictInputSerializer):
+    # Question id to answer, one property per question of the questionnaire (the current one in the schema; an
+    # assessment's own version, from the context, when editing it). The services then check the answers again.
+
+    def get_fields(self):
+        questionnaire = self.context.get("questionnaire") or current_questionnaire()
+        self.questions = questionnaire.questions
+        return {question.id: answer_field(question) for question in questionnaire.questions.values()}
+
+    def unknown_field_message(self, key):
+        return "Unknown question id."
+
+    def to_internal_value(self, data):
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Give the answers as an object mapping question ids to answers."]}
+            )
+        # Question ids contain dots, which DRF would read as nested sources: validate answer by answer.
+        answers, errors = {}, {}
+        for qid, value in data.items():
+            if qid not in self.fields:
+                if len(errors) < 50:
+                    errors[str(qid)[:100]] = self.unknown_field_message(qid)
+                continue
+            try:
+                answers[qid] = self.fields[qid].run_validation(value)
+            except serializers.ValidationError as exc:
+                errors[qid] = f"{self.questions[qid].text} — {_plain(exc.detail)}"
+        if errors:
+            raise serializers.ValidationError(errors)
+        return answers
+
+
+def _plain(detail):
+    """DRF error details (nested lists and dicts of messages) as one line of text."""
+    if isinstance(detail, Mapping):
+        return " ".join(_plain(item) for item in detail.values())
+    if isinstance(detail, list | tuple):
+        return " ".join(_plain(item) for item in detail)
+    return str(detail)
+
+
+# -- create and edit -------------------------------------------------------------------------
+
+NOT_YOUR_TEAM = "You are not a member of a team with that slug."
+
+
 class AssessmentCreateSerializer(StrictInputSerializer):
-    feature_name = serializers.CharField(max_length=services.FEATURE_NAME_MAX, help_text="The AI feature's name.")
-    team = serializers.SlugRelatedField(
-        slug_field="slug",
-        queryset=Team.objects.all(),
-        help_text="The team's slug; you must be a member.",
-        error_messages={"does_not_exist": "No team has the slug {value}.", "invalid": "Give the team's slug as text."},
+    feature_name = Text(
+        max_length=services.FEATURE_NAME_MAX,
+        blank=False,
+        help_text="The AI feature's name; unique in the team (409 when the team already has it).",
     )
-    answers = serializers.DictField(
-        required=False, default=dict, help_text="Question id to answer; a draft may be incomplete."
+    team = Text(
+        max_length=Team._meta.get_field("slug").max_length,
+        blank=False,
+        help_text="The slug of a team you are a member of.",
     )
+    answers = AnswersSerializer(required=False, help_text="Question id to answer; a draft may be incomplete.")
+
+    def validate_team(self, slug):
+        # The same answer for a team that does not exist and one the caller is not in: slugs are not revealed.
+        team = Team.objects.filter(slug=slug).first()
+        if team is None or not team.has_member(self.context["request"].user):
+            raise serializers.ValidationError(NOT_YOUR_TEAM)
+        return team
 
 
 class AnswersUpdateSerializer(StrictInputSerializer):
-    answers = serializers.DictField(
-        required=False,
-        default=dict,
-        help_text="Question id to answer. Merged into the saved answers; null clears a question.",
+    answers = AnswersSerializer(
+        required=False, help_text="Question id to answer. Merged into the saved answers; null clears a question."
     )
-    expected_content_hash = serializers.RegexField(
-        r"^[0-9a-f]{64}$",
+    expected_content_hash = Text(
+        max_length=64,
         required=False,
+        pattern=r"\A[0-9a-f]{64}\Z",
+        pattern_message="Give the content_hash you read: 64 lowercase hexadecimal characters.",
         help_text="The content_hash you read; 409 if someone saved other answers since (no lost updates).",
-        error_messages={"invalid": "Give the content_hash you read: 64 lowercase hexadecimal characters."},
     )
 
 
@@ -223,73 +307,114 @@ class TransitionSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
-class ConditionInputSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=2000, help_text="What the team must do.")
-    owner = serializers.CharField(
-        required=False, help_text="Username of a team member; the feature's owner when left out."
+# -- transitions -----------------------------------------------------------------------------
+
+
+class ConditionInputSerializer(StrictInputSerializer):
+    text = Text(
+        max_length=2000,
+        blank=False,
+        help_text="What the team must do.",
+        error_messages={"blank": "Say what the team must do.", "required": "Say what the team must do."},
     )
-    due_date = serializers.DateField(required=False, help_text="YYYY-MM-DD, today or later; or before_launch.")
-    before_launch = serializers.BooleanField(
-        required=False, help_text="Due before launch instead of by a date: launch is blocked until it is met."
+    owner = Text(
+        max_length=150,
+        blank=False,
+        required=False,
+        help_text="Username of a team member; the feature's owner when left out.",
     )
-
-
-@extend_schema_field(ConditionInputSerializer(many=True))
-class ConditionsField(serializers.ListField):
-    """A list of objects; the service checks each condition's text, owner and due date."""
-
-    child = serializers.DictField()
+    due_date = StrictDate(required=False, help_text="YYYY-MM-DD, today or later; or before_launch instead.")
+    before_launch = StrictBoolean(
+        required=False,
+        help_text="Due before launch instead of by a date: launch is blocked until the team records it as met.",
+    )
 
 
 @extend_schema_field({"$ref": "#/components/schemas/StateEnum"})
-class StateField(serializers.ChoiceField):
+class StateField(StrictChoice):
     """A state name, documented as the same enum as an assessment's ``state``."""
 
     def __init__(self, **kwargs):
         super().__init__(choices=State.choices, **kwargs)
 
 
-class TransitionRequestSerializer(StrictInputSerializer):
-    name = serializers.ChoiceField(
-        choices=[(name, spec.label) for name, spec in transitions.user_transitions().items()],
-        error_messages={
-            "invalid_choice": 'Unknown transition "{input}"; expected one of '
-            + ", ".join(transitions.names_for_users())
-            + "."
-        },
+def _transition_names(*, takes_conditions=False, comment_required=False):
+    return [
+        (name, spec.label)
+        for name, spec in transitions.user_transitions().items()
+        if spec.takes_conditions == takes_conditions and spec.comment_required == comment_required
+    ]
+
+
+COMMENT_REQUIRED = "Say what must change, or why: a comment is required."
+UNKNOWN_TRANSITION = 'Unknown transition "{input}"; expected one of ' + ", ".join(transitions.names_for_users()) + "."
+EXPECTED_STATE_HELP = "The state you decided on; 409 if the assessment has moved on since."
+
+
+class TransitionNameSerializer(StrictInputSerializer):
+    # Only to report a missing or unknown ``name``: the request is then checked by none of the shapes below.
+    name = StrictChoice(choices=transitions.names_for_users(), error_messages={"invalid_choice": UNKNOWN_TRANSITION})
+
+
+class SimpleTransitionRequestSerializer(StrictInputSerializer):
+    name = StrictChoice(choices=_transition_names())
+    comment = Text(max_length=services.MAX_COMMENT, required=False, help_text="Recorded in the audit trail.")
+    expected_state = StateField(required=False, help_text=EXPECTED_STATE_HELP)
+
+
+class ApproveRequestSerializer(StrictInputSerializer):
+    name = StrictChoice(choices=_transition_names(takes_conditions=True))
+    comment = Text(max_length=services.MAX_COMMENT, required=False, help_text="Recorded with the sign-off.")
+    conditions = ConditionInputSerializer(
+        many=True, required=False, max_length=services.MAX_CONDITIONS, help_text="What the team must do."
     )
-    comment = serializers.CharField(
-        required=False,
-        allow_blank=True,
+    expected_state = StateField(required=False, help_text=EXPECTED_STATE_HELP)
+
+
+class ReasonedDecisionRequestSerializer(StrictInputSerializer):
+    name = StrictChoice(choices=_transition_names(comment_required=True))
+    comment = Text(
         max_length=services.MAX_COMMENT,
-        help_text="Required to request changes or reject.",
+        blank=False,
+        help_text="Say what must change, or why.",
+        error_messages={"blank": COMMENT_REQUIRED, "required": COMMENT_REQUIRED},
     )
-    conditions = ConditionsField(
-        required=False, max_length=services.MAX_CONDITIONS, help_text="Only with approve: what the team must do."
-    )
-    expected_state = StateField(
-        required=False,
-        help_text="The state you decided on; 409 if the assessment has moved on since.",
-    )
+    expected_state = StateField(required=False, help_text=EXPECTED_STATE_HELP)
+
+
+TRANSITION_REQUESTS = {
+    name: shape
+    for shape in (SimpleTransitionRequestSerializer, ApproveRequestSerializer, ReasonedDecisionRequestSerializer)
+    for name, _ in shape().fields["name"].choices.items()
+}
+
+
+def transition_request_serializer(data):
+    """The request shape for the transition ``data`` names (each has its own fields and rules)."""
+    name = data.get("name") if isinstance(data, Mapping) else None
+    shape = TRANSITION_REQUESTS.get(name) if isinstance(name, str) else None
+    return (shape or TransitionNameSerializer)(data=data)
 
 
 # -- bias evidence ---------------------------------------------------------------------------
 
 
-class BiasRowSerializer(serializers.Serializer):
-    dimension = serializers.CharField(
+class BiasRowSerializer(StrictInputSerializer):
+    dimension = Text(
         max_length=50,
-        validators=[RegexValidator(services.DIMENSION)],
+        # The services' DIMENSION, anchored for Python and for the schema (which reads \A and \Z as ^ and $).
+        pattern=r"\A" + services.DIMENSION.pattern.removeprefix("^").removesuffix("$") + r"\Z",
+        pattern_message="The dimension must be a short lowercase name such as race, religion or gender.",
         help_text="Lowercase identity dimension: race, religion, gender, age, ...",
     )
-    group = serializers.CharField(max_length=100)
-    n = serializers.IntegerField(min_value=1, max_value=2_000_000_000, help_text="Sample size.")
-    metric = serializers.CharField(max_length=100)
-    value = serializers.FloatField()
+    group = Text(max_length=100, blank=False)
+    n = StrictInteger(min_value=1, max_value=2_000_000_000, help_text="Sample size.")
+    metric = Text(max_length=100, blank=False)
+    value = StrictNumber()
 
 
-class BiasRowsSerializer(serializers.Serializer):
-    rows = BiasRowSerializer(many=True)
+class BiasRowsSerializer(StrictInputSerializer):
+    rows = BiasRowSerializer(many=True, allow_empty=False, max_length=services.MAX_BIAS_ROWS)
 
 
 class BiasResultSerializer(serializers.ModelSerializer):
@@ -306,8 +431,8 @@ class BiasResultSerializer(serializers.ModelSerializer):
 
 
 class TokenRequestSerializer(StrictInputSerializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    username = Text(max_length=150, blank=False)
+    password = Text(max_length=4096, allow_blank=False, style={"input_type": "password"})
 
 
 class TokenSerializer(serializers.Serializer):

@@ -8,8 +8,9 @@ live in Django's default cache, so several web processes need a shared cache
 
 from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS
-from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
+
+from config.network import client_address
 
 DEFAULT_RATES = {
     "api_token": "10/min",  # per client address
@@ -24,11 +25,9 @@ class _ConfiguredRate:
         return rates[self.scope] if self.scope in rates else DEFAULT_RATES[self.scope]
 
     def get_ident(self, request):
-        # X-Forwarded-For is trusted only when NUM_PROXIES says how many proxies add it;
-        # otherwise a client could name a new address on every request.
-        if api_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR") or "unknown"
-        return super().get_ident(request)
+        # The same address django-axes and the login form see: X-Forwarded-For counts only as far as
+        # NUM_PROXIES trusted proxies wrote it, so a client cannot name a new address on every request.
+        return client_address(request) or "unknown"
 
 
 class TokenRateThrottle(_ConfiguredRate, SimpleRateThrottle):

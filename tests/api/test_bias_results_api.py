@@ -37,16 +37,27 @@ def test_the_team_adds_rows_wrapped_in_an_object(people, client_for):
     assert len(response.json()) == 6
 
 
-def test_rows_are_normalised(people, client_for):
+def test_rows_are_stored_as_sent_with_values_as_numbers(people, client_for):
     assessment = create_draft(people)
 
     response = client_for(people.alice).post(
-        url(assessment), [{**ROW, "dimension": " Religion ", "group": " Muslim ", "value": 1}], format="json"
+        url(assessment), [{**ROW, "dimension": "religion", "group": " Muslim ", "value": 1}], format="json"
     )
 
     assert response.status_code == 201
     row = response.json()[0]
     assert (row["dimension"], row["group"], row["value"]) == ("religion", "Muslim", 1.0)
+
+
+@pytest.mark.parametrize("dimension", [" religion", "Religion", "religion\n", "", "race & ethnicity"])
+def test_a_dimension_is_a_lowercase_name_exactly_as_the_schema_says(people, client_for, dimension):
+    assessment = create_draft(people)
+
+    response = client_for(people.alice).post(url(assessment), [{**ROW, "dimension": dimension}], format="json")
+
+    assert response.status_code == 400
+    assert response.json()["rows[1]"].startswith("dimension: ")
+    assert not BiasResult.objects.exists()
 
 
 def test_a_data_ai_reviewer_adds_evidence_during_review(people, client_for):
@@ -113,12 +124,19 @@ def test_evidence_after_data_ai_review_is_409(people, client_for, state):
 @pytest.mark.parametrize(
     "rows, key, message",
     [
-        ([{**ROW, "n": 0}], "rows[1]", "The sample size n must be a whole number"),
-        ([ROW, {**ROW, "value": "high"}], "rows[2]", "The value must be a number."),
-        ([{**ROW, "dimension": "Race & Ethnicity"}], "rows[1]", "The dimension must be a short lowercase name"),
-        ([{"dimension": "race"}], "rows[1]", "Missing group, n, metric, value."),
-        (["race,Black,120"], "rows[1]", "Each row needs dimension, group, n, metric and value."),
-        ([], "rows", "Send one or more rows."),
+        ([{**ROW, "n": 0}], "rows[1]", "n: Ensure this value is greater than or equal to 1."),
+        ([{**ROW, "n": 1.5}], "rows[1]", "n: Give a whole number"),
+        ([{**ROW, "n": "12"}], "rows[1]", "n: Give a whole number"),
+        ([ROW, {**ROW, "value": "high"}], "rows[2]", "value: Give a number."),
+        ([{**ROW, "value": True}], "rows[1]", "value: Give a number."),
+        ([{**ROW, "group": 7}], "rows[1]", "group: Give text"),
+        ([{**ROW, "group": "  "}], "rows[1]", "group: This field may not be blank."),
+        ([{**ROW, "dimension": "Race & Ethnicity"}], "rows[1]", "dimension: The dimension must be a short lowercase"),
+        ([{"dimension": "race"}], "rows[1]", "group: This field is required. n: This field is required."),
+        ([{**ROW, "note": "x"}], "rows[1]", "note: Unknown field"),
+        (["race,Black,120"], "rows[1]", "Invalid data. Expected a dictionary, but got str."),
+        ([], "rows", "This list may not be empty."),
+        ([ROW] * 1001, "rows", "Ensure this field has no more than 1000 elements."),
     ],
 )
 def test_invalid_rows_are_400_by_row_and_nothing_is_saved(people, client_for, rows, key, message):
@@ -131,14 +149,23 @@ def test_invalid_rows_are_400_by_row_and_nothing_is_saved(people, client_for, ro
     assert not BiasResult.objects.exists()
 
 
-@pytest.mark.parametrize("body", [{"rows": [ROW], "extra": 1}, {"row": [ROW]}, {"rows": ROW}, "rows", 5])
-def test_a_body_that_is_neither_a_list_nor_rows_is_400(people, client_for, body):
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"rows": [ROW], "extra": 1}, "extra"),
+        ({"row": [ROW]}, "row"),
+        ({"rows": ROW}, "rows"),
+        ("rows", "rows"),
+        (5, "rows"),
+    ],
+)
+def test_a_body_that_is_neither_a_list_nor_rows_is_400(people, client_for, body, field):
     assessment = create_draft(people)
 
     response = client_for(people.alice).post(url(assessment), body, format="json")
 
     assert response.status_code == 400
-    assert "rows" in response.json()
+    assert field in response.json()
     assert not BiasResult.objects.exists()
 
 
@@ -158,3 +185,11 @@ def test_csv_is_not_accepted_yet(people, client_for):
 
     assert response.status_code == 415
     assert response.json()["detail"] == 'Unsupported media type "text/csv" in request.'
+
+
+@pytest.mark.parametrize("body", [[None], {"rows": [None]}, [1], [[]], {"rows": ["x"]}])
+def test_a_row_that_is_not_an_object_is_a_400_naming_it(people, client_for, body):
+    assessment = create_draft(people)
+    response = client_for(people.alice).post(f"/api/v1/assessments/{assessment.pk}/bias-results/", body, format="json")
+    assert response.status_code == 400
+    assert "rows[1]" in response.json(), response.json()

@@ -351,9 +351,13 @@ def test_request_changes_without_a_comment_is_400(people, client_for):
     "condition, message",
     [
         ({"text": "x", "due_date": "2001-01-01"}, "The due date is in the past."),
-        ({"text": "x", "due_date": "next week"}, "Give the due date as YYYY-MM-DD, or make the condition due"),
+        ({"text": "x", "due_date": "next week"}, "due_date: Give the date as YYYY-MM-DD."),
+        ({"text": "x", "due_date": "2999-1-1"}, "due_date: Give the date as YYYY-MM-DD."),
+        ({"text": "x", "due_date": "2999-02-30"}, "due_date: Give the date as YYYY-MM-DD."),
         ({"text": "x", "owner": "olga", "due_date": "2999-01-01"}, "The owner must be a member"),
-        ({"text": " ", "due_date": "2999-01-01"}, "Say what the team must do"),
+        ({"text": " ", "due_date": "2999-01-01"}, "text: Say what the team must do."),
+        ({"due_date": "2999-01-01"}, "text: Say what the team must do."),
+        ({"text": "x", "due_date": "2999-01-01", "priority": "high"}, "priority: Unknown field"),
     ],
 )
 def test_invalid_conditions_are_400_and_nothing_is_signed(people, client_for, condition, message):
@@ -379,7 +383,7 @@ def test_a_condition_that_is_not_an_object_is_400(people, client_for):
     )
 
     assert response.status_code == 400
-    assert "conditions" in response.json()
+    assert response.json()["conditions[1]"] == "Invalid data. Expected a dictionary, but got str."
 
 
 @pytest.mark.parametrize("who", ["olga", "nobody", "auditor"])

@@ -2,6 +2,9 @@
 
 Browsers cannot be downloaded here, so the Playwright release is pinned to the one
 whose bundled Chromium has the same major version as Debian's ``chromium``.
+
+Every page runs under the site's Content-Security-Policy, and a test fails when
+the browser reports a violation (see ``new_context``).
 """
 
 import os
@@ -38,6 +41,46 @@ def browser_type_launch_args(browser_type_launch_args):
             pytrace=False,
         )
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": LAUNCH_ARGS}
+
+
+# Chromium logs each blocked script, style or request on the console ("Refused to ... because it violates the
+# following Content Security Policy directive"); the securitypolicyviolation event reports every violation too,
+# in case a message is worded otherwise. The init script runs outside the page's CSP.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`
+    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`);
+});
+"""
+
+
+def is_csp_violation(text):
+    return text.startswith("CSP violation:") or "Content Security Policy" in text
+
+
+@pytest.fixture
+def csp_violations():
+    """Every CSP violation any page of this test reported, as ``"<page url>: <message>"``."""
+    return []
+
+
+@pytest.fixture
+def new_context(new_context, csp_violations):
+    """pytest-playwright's ``new_context``, with every context watching for CSP violations; the test fails on one."""
+
+    def record(message):
+        if is_csp_violation(message.text):
+            csp_violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    def watched(**kwargs):
+        context = new_context(**kwargs)
+        context.add_init_script(script=REPORT_VIOLATIONS)
+        context.on("console", record)
+        return context
+
+    yield watched
+    if csp_violations:
+        pytest.fail("The Content-Security-Policy was violated:\n" + "\n".join(csp_violations), pytrace=False)
 
 
 @pytest.fixture

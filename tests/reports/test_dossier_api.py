@@ -131,13 +131,20 @@ def test_verify_rejects_stored_bytes_whose_signature_is_not_ours(people, approve
 def test_verify_wants_a_file(people, client_for):
     client = client_for(people.auditor)
 
-    missing = client.post(VERIFY, {"other": "x"}, format="multipart")
+    missing = client.post(VERIFY, {}, format="multipart")
+    other = client.post(VERIFY, {"other": "x"}, format="multipart")
     empty = client.post(VERIFY, {"file": SimpleUploadedFile("e.pdf", b"")}, format="multipart")
     as_json = client.post(VERIFY, {"file": "x"}, format="json")
+    with_query = client.post(VERIFY + "?x=1", {"file": SimpleUploadedFile("a.pdf", b"%PDF")}, format="multipart")
+    as_text_part = client.post(VERIFY, {"file": "%PDF-1.7 not really"}, format="multipart")
 
     assert missing.status_code == 400 and "file" in missing.json()
+    assert other.status_code == 400 and "other" in other.json()
     assert empty.status_code == 400
     assert as_json.status_code == 415
+    assert with_query.status_code == 400 and "x" in with_query.json()
+    # A part sent without a file name is still the bytes sent: checked, and not a dossier.
+    assert as_text_part.status_code == 200 and as_text_part.json()["issued"] is False
 
 
 def test_verify_refuses_a_file_over_the_limit(people, client_for, settings):
