@@ -180,7 +180,7 @@ def _build_batch(signer, team, users, reviewers, templates, questionnaire, first
     AssessmentGroupObjectPermission.objects.bulk_create(grant_rows(assessments), batch_size=5000)
     entries, sign_offs, bias = [], [], []
     for assessment in assessments:
-        for spec in _lifecycle(assessment, owner, reviewers):
+        for spec in _lifecycle(assessment, owner, reviewers, team.slug):
             entries.append(_entry(signer, chain, moment, assessment, **spec))
         for domain in roles.DOMAINS:
             sign_offs.append(
@@ -219,14 +219,14 @@ def _bias_rows():
     ]
 
 
-def _lifecycle(assessment, owner, reviewers):
+def _lifecycle(assessment, owner, reviewers, team_slug):
     """The rows the services would write for one assessment's whole review."""
     content = assessment.content_hash
     yield {
         "actor": owner,
         "action": "created",
         "to_state": "draft",
-        "details": {"version": 1, "questionnaire_version": "v1"},
+        "details": {"version": 1, "questionnaire_version": "v1", "team": team_slug},
     }
     for edit in range(ANSWER_EDITS):
         yield {
@@ -260,7 +260,7 @@ def _lifecycle(assessment, owner, reviewers):
             "from_state": from_state,
             "to_state": to_state,
             "comment": "Reviewed; no concerns.",
-            "details": {"review_round": 1, "stage": domain},
+            "details": {"review_round": 1, "stage": domain, "decision": "approved"},
         }
     yield {
         "actor": owner,
