@@ -220,7 +220,7 @@ class RegisterFeatureSerializer(serializers.Serializer):
 
 
 class RegisterSerializer(serializers.Serializer):
-    policy_statement = serializers.CharField(help_text="What the policy forbids every AI feature to do.")
+    policy_statement = serializers.CharField(help_text="The policy's promise for every listed feature, in words.")
     count = serializers.IntegerField(help_text="How many features are listed.")
     features = RegisterFeatureSerializer(many=True, help_text="Every live feature, by name.")
 

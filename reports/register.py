@@ -46,6 +46,11 @@ POLICY_STATEMENT = (
     "This feature does not provide therapy, diagnose or treat any condition, or make clinical decisions. "
     "Our Responsible AI policy forbids AI from doing these: people provide care."
 )
+# The same promise for the whole register.
+POLICY_PROMISE = (
+    "None of these features provides therapy, diagnoses or treats any condition, or makes clinical decisions: "
+    "our Responsible AI policy forbids AI from doing these. People provide care."
+)
 WHAT_IT_DOES_NOT_DO = "transparency.what_it_does_not_do"
 OVERSIGHT_LEVEL = "oversight.human_in_the_loop"
 OVERSIGHT_DESCRIPTION = "oversight.human_oversight_description"
@@ -157,7 +162,7 @@ def register_data():
                 assessment, questionnaire=questionnaires[version], last_bias_on=bias_dates.get(assessment.pk)
             )
         )
-    return {"policy_statement": POLICY_STATEMENT, "count": len(features), "features": features}
+    return {"policy_statement": POLICY_PROMISE, "count": len(features), "features": features}
 
 
 def register_snapshot():

@@ -492,3 +492,83 @@ def test_changes_to_drafts_leave_the_cached_register_alone(people, committed):
         act(people, draft, "submit")
 
     assert register.cache.get(register.GENERATION_KEY) == generation
+
+
+def test_audited_monitoring_of_a_listed_version_is_reflected_even_when_written_in_bulk(people, committed):
+    """Bias monitoring after launch writes its rows in bulk (no row signals) and audits them: that is enough."""
+    from django.db import transaction
+
+    from assessments.audit import audit_append
+    from assessments.models import AuditEntry
+
+    with committed():
+        launched = advance(people, create_draft(people, name="Matching"), State.LAUNCHED)
+    BiasResult.objects.filter(assessment=launched).update(created_at=timezone.now() - timedelta(days=90))
+    register.register_invalidate()
+    before = register_json()["features"][0]["last_bias_monitoring_on"]
+
+    with committed(), transaction.atomic():
+        BiasResult.objects.bulk_create(
+            [
+                BiasResult(
+                    assessment=launched,
+                    dimension="race",
+                    group=group,
+                    sample_size=200,
+                    metric="match_rate",
+                    value=0.6,
+                    created_by=people.reviewers["data_ai"],
+                )
+                for group in ("group a", "group b")
+            ]
+        )
+        audit_append(
+            assessment=launched,
+            actor=people.reviewers["data_ai"],
+            action=AuditEntry.Action.BIAS_EVIDENCE_ADDED,
+            from_state=launched.state,
+            to_state=launched.state,
+            content_hash=launched.content_hash,
+            details={"rows": 2},
+        )
+
+    after = register_json()["features"][0]["last_bias_monitoring_on"]
+    assert (before, after) == (
+        (timezone.localdate() - timedelta(days=90)).isoformat(),
+        timezone.localdate().isoformat(),
+    )
+
+
+def test_the_transition_signal_alone_forgets_the_register(people, committed):
+    from django.db.models.signals import post_save
+
+    from assessments.models import AuditEntry
+    from reports import receivers
+
+    others = [
+        (receivers.register_on_audit_entry, AuditEntry, "reports.register_audit"),
+        (receivers.register_on_assessment_save, Assessment, "reports.register_save"),
+    ]
+    with committed():
+        assessment = advance(people, create_draft(people, name="Matching"), State.DATA_AI_REVIEW)
+    assert names(register_json()) == []
+    for receiver, sender, uid in others:
+        assert post_save.disconnect(receiver, sender=sender, dispatch_uid=uid)
+    try:
+        with committed():
+            act(people, assessment, "approve")
+    finally:
+        for receiver, sender, uid in others:
+            post_save.connect(receiver, sender=sender, dispatch_uid=uid)
+
+    assert names(register_json()) == ["Matching"]
+
+
+def test_the_page_shows_dates_as_people_read_them(people, committed):
+    with committed():
+        launched = advance(people, create_draft(people, name="Matching"), State.LAUNCHED)
+
+    page = Client().get(PAGE).content.decode()
+
+    due = launched.next_review_due
+    assert f'<time datetime="{due.isoformat()}">{due.day} {due:%B %Y}</time>' in page
