@@ -120,9 +120,13 @@
     var hardest = panel.querySelector("[data-readability-hardest]");
     var list = hardest.querySelector("ol");
     var limitText = "plain language means grade " + panel.getAttribute("data-limit") + " or lower.";
+    var tooLong = Array.from(text).length > Number(panel.getAttribute("data-max-chars"));
+    if (tooLong) text = "";
     var tenths = gradeTenthsOf(text);
     summary.textContent = "";
-    if (text.replace(EDGE_SPACES, "")) {
+    if (tooLong) {
+      summary.textContent = "This text is too long to check; shorten it first.";
+    } else if (text.replace(EDGE_SPACES, "")) {
       summary.appendChild(document.createTextNode("Reading grade "));
       var strong = document.createElement("strong");
       strong.setAttribute("data-grade", "");
