@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/", include("assessments.api.urls")),
     path("committee/", include("committee.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("reports.public_urls")),
     path("", include("assessments.urls")),
 ]

@@ -1,4 +1,4 @@
-"""API v1 endpoints of reports/: an assessment's dossier, and verifying a PDF (DESIGN section 9).
+"""API v1 endpoints of reports/: an assessment's dossier, verifying a PDF, the public register (DESIGN section 9).
 
 Same selectors, services and permissions as the browser: the dossier of an
 assessment the caller may not see is a 404, and the bytes are the same bytes.
@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,8 +19,9 @@ from assessments.api.exceptions import api_exception_handler
 from assessments.api.schema import ASSESSMENT_ID, error_responses
 from assessments.api.throttling import ReadRateThrottle, WriteRateThrottle
 
-from . import selectors, services
+from . import register, selectors, services
 from .models import DossierDownload
+from .register_views import conditional
 from .views import ENVELOPE_BYTES, pdf_response
 
 
@@ -45,6 +46,12 @@ class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 
+def refuse_query_parameters(request):
+    if request.query_params:
+        names = sorted(request.query_params)
+        raise ValidationError({name[:100]: "This endpoint takes no query parameters." for name in names[:20]})
+
+
 class _ReportsApiView(APIView):
     permission_classes = [IsAuthenticated]
     throttle_classes = [ReadRateThrottle, WriteRateThrottle]
@@ -54,9 +61,7 @@ class _ReportsApiView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if request.query_params:
-            names = sorted(request.query_params)
-            raise ValidationError({name[:100]: "This endpoint takes no query parameters." for name in names[:20]})
+        refuse_query_parameters(request)
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are JSON whatever the client accepts; a PDF is a plain HttpResponse and passes as it is.
@@ -170,3 +175,84 @@ class DossierVerifyView(_ReportsApiView):
             raise ValidationError({"file": "The file is empty."})
         result = services.dossier_verify(content=content)
         return Response(result.as_data())
+
+
+# -- the public register -----------------------------------------------------------------------------
+
+
+class RegisterAudienceSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The audience's id in the questionnaire: clients, therapists or internal.")
+    label = serializers.CharField(help_text="The audience in words.")
+
+
+class RegisterOversightSerializer(serializers.Serializer):
+    review = serializers.CharField(
+        allow_null=True, help_text="How much of the AI's output a person checks (the questionnaire's choice id)."
+    )
+    review_text = serializers.CharField(allow_blank=True, help_text="The same, in words.")
+    description = serializers.CharField(allow_blank=True, help_text="Who checks what, when, and what they can do.")
+
+
+class RegisterFeatureSerializer(serializers.Serializer):
+    feature = serializers.CharField(help_text="The feature's name.")
+    team = serializers.CharField(help_text="The team that owns it.")
+    version = serializers.IntegerField(help_text="The assessment version listed (the latest approved one).")
+    status = serializers.ChoiceField(
+        choices=[str(s) for s in register.REGISTER_STATES],
+        help_text="approved (not launched yet), launched, or reassessment_due (live while it is re-assessed).",
+    )
+    status_text = serializers.CharField(help_text="The status in words.")
+    disclosure = serializers.CharField(
+        allow_blank=True, help_text="The plain-language disclosure people see (empty for internal-only features)."
+    )
+    audience = RegisterAudienceSerializer(many=True, help_text="Who sees the feature or is touched by it.")
+    policy_statement = serializers.CharField(help_text="What the policy forbids every AI feature to do.")
+    what_it_does_not_do = serializers.CharField(allow_blank=True, help_text="The team's own words on its limits.")
+    human_oversight = RegisterOversightSerializer()
+    approved_on = serializers.DateField(allow_null=True, help_text="When the committee approved this version.")
+    launched_on = serializers.DateField(allow_null=True, help_text="When it went live; null until it launches.")
+    last_bias_monitoring_on = serializers.DateField(
+        allow_null=True, help_text="When bias across groups was last measured for this version."
+    )
+    next_review_due = serializers.DateField(
+        allow_null=True, help_text="When the committee reviews it again; set at launch."
+    )
+
+
+class RegisterSerializer(serializers.Serializer):
+    policy_statement = serializers.CharField(help_text="The policy's promise for every listed feature, in words.")
+    count = serializers.IntegerField(help_text="How many features are listed.")
+    features = RegisterFeatureSerializer(many=True, help_text="Every live feature, by name.")
+
+
+class RegisterView(_ReportsApiView):
+    # Public: no credentials are read (a stale token does not turn the register into a 401).
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+    def initial(self, request, *args, **kwargs):
+        # Before content negotiation, so that ?format=xml is a 400 naming it like any other parameter.
+        refuse_query_parameters(request)
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="register",
+        summary="The public transparency register",
+        description=(
+            "Every live AI feature: its current approved, launched or re-assessed version, never drafts, "
+            "rejected, superseded or retired ones. No token needed. The same data as /register.json and the "
+            "page /register/. Send `If-None-Match` with the last `ETag` to get a 304 when nothing changed."
+        ),
+        auth=[],
+        parameters=[OpenApiParameter("format", exclude=True)],
+        responses={
+            200: RegisterSerializer,
+            304: OpenApiResponse(description="Not modified since the `ETag` sent in `If-None-Match`."),
+            **error_responses(400, 429, e400="A query parameter was sent; the register takes none."),
+        },
+        tags=["register"],
+    )
+    def get(self, request):
+        snapshot = register.register_snapshot()
+        return conditional(request, snapshot, Response(snapshot["data"]), kind="json")

@@ -10,4 +10,5 @@ from . import api
 urlpatterns = [
     path("assessments/<object_id:pk>/dossier.pdf", api.DossierView.as_view(), name="api-assessment-dossier"),
     path("dossiers/verify/", api.DossierVerifyView.as_view(), name="api-dossier-verify"),
+    path("register/", api.RegisterView.as_view(), name="api-register"),
 ]

@@ -1,10 +1,11 @@
-"""reports/ listens to the core's transition signal: an approval asks for its dossier to be issued."""
+"""reports/ listens to the core: an approval asks for its dossier to be issued; changes to what the public
+register shows make it forget its cached copy."""
 
 from django.db import transaction
 
 from assessments.models import State
 
-from . import services, tasks
+from . import register, services, tasks
 
 
 def on_assessment_transitioned(sender, *, assessment, to_state, audit_entry, **kwargs):
@@ -15,3 +16,36 @@ def on_assessment_transitioned(sender, *, assessment, to_state, audit_entry, **k
     assessment_id = assessment.pk
     # robust: a failure to issue (or to queue) is logged; the approval stands, and the first download issues it.
     transaction.on_commit(lambda: tasks.dossier_freeze_task.delay(assessment_id), robust=True)
+
+
+# -- the public register: forget the cached copy when what it shows changes ---------------------------
+
+
+def register_on_transition(sender, *, from_state, to_state, **kwargs):
+    """A version enters or leaves the register (approved, launched, re-assessment, superseded, retired)."""
+    if from_state in register.REGISTER_STATES or to_state in register.REGISTER_STATES:
+        register.register_changed()
+
+
+def register_on_audit_entry(sender, *, instance, created, **kwargs):
+    """Every change to an assessment is audited: one to a listed version (its answers, its bias evidence, its
+    monitoring) may change what the register shows."""
+    if created and (instance.from_state in register.REGISTER_STATES or instance.to_state in register.REGISTER_STATES):
+        register.register_changed()
+
+
+def register_on_assessment_save(sender, *, instance, **kwargs):
+    """A listed version saved outside the services (the admin, a shell, a data migration)."""
+    if instance.state in register.REGISTER_STATES:
+        register.register_changed()
+
+
+def register_on_name_save(sender, *, created=False, **kwargs):
+    """A feature's or a team's name, shown in the register (a new one has no listed version yet)."""
+    if not created:
+        register.register_changed()
+
+
+def register_on_bias_result_save(sender, **kwargs):
+    """A bias result saved or deleted one by one (the admin, monitoring): the last bias date may change."""
+    register.register_changed()

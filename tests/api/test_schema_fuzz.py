@@ -97,9 +97,15 @@ OPERATIONS = [
     ("POST", "/api/v1/assessments/{id}/bias-results/"),
     ("GET", "/api/v1/assessments/{id}/dossier.pdf"),
     ("POST", "/api/v1/dossiers/verify/"),
+    ("GET", "/api/v1/register/"),
 ]
 # Each request of these renders or checks a PDF (a second or more): fewer examples keep the suite fast.
-EXAMPLES = {("GET", "/api/v1/assessments/{id}/dossier.pdf"): 12, ("POST", "/api/v1/dossiers/verify/"): 60}
+# The register takes no input at all: the fuzzer can only make a few distinct requests of it.
+EXAMPLES = {
+    ("GET", "/api/v1/assessments/{id}/dossier.pdf"): 12,
+    ("POST", "/api/v1/dossiers/verify/"): 60,
+    ("GET", "/api/v1/register/"): 1,
+}
 # The verify upload is one binary multipart field: schemathesis cannot make it invalid, and its "negative" cases
 # come out as valid uploads ("Invalid component: positive test case"), so only that check is left out there. The
 # endpoint's own refusals (no file, an empty one, other fields, query parameters, too large) are tested in

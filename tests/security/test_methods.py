@@ -34,6 +34,8 @@ HTML_ROUTES = {
     "login": {"GET", "POST"},
     "admin_login": {"GET", "POST"},
     "logout": {"POST"},
+    "register": {"GET"},
+    "register_json": {"GET"},
 }
 ARGS = {"pk": 1, "name": "submit"}
 

@@ -1,0 +1,10 @@
+"""Public routes of reports/, outside /reports/: the transparency register (DESIGN section 8)."""
+
+from django.urls import path
+
+from . import register_views
+
+urlpatterns = [
+    path("register/", register_views.register_page, name="register"),
+    path("register.json", register_views.register_json, name="register_json"),
+]
