@@ -138,9 +138,16 @@ def _pipeline(user, now):
         }
         for domain, state in STAGE_STATE.items()
     ]
+    # Drafts are visible only to their teams: a chair outside every team would always read "Draft 0".
+    sees_drafts = Team.objects.of(user).exists()
+    open_states = (State.CHANGES_REQUESTED, State.APPROVED, State.LAUNCHED, State.REASSESSMENT_DUE)
     others = [
-        {"state": s.value, "label": s.label, "count": counts.get(s.value, 0)}
-        for s in (State.DRAFT, State.CHANGES_REQUESTED, State.APPROVED, State.LAUNCHED, State.REASSESSMENT_DUE)
+        {
+            "state": s.value,
+            "label": "Drafts of your teams" if s == State.DRAFT else s.label,
+            "count": counts.get(s.value, 0),
+        }
+        for s in ((State.DRAFT, *open_states) if sees_drafts else open_states)
     ]
     closed = [
         {"state": s.value, "label": s.label, "count": counts.get(s.value, 0)}
@@ -153,6 +160,7 @@ def _pipeline(user, now):
         "stages": stages,
         "others": others,
         "closed": closed,
+        "sees_drafts": sees_drafts,
         "in_review": sum(s["count"] for s in stages),
         "overdue_total": sum(s["overdue"] for s in stages),
         "late": [{"assessment": a, "clock": StageClock(a, now)} for a in late],

@@ -16,8 +16,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from assessments.models import AuditEntry, State
 from assessments.views import problem
 
+from . import analytics as committee_analytics
 from . import selectors, services
-from .csv_export import csv_lines
+from .charts import bar_chart, number
+from .csv_export import analytics_csv_lines, csv_lines
 from .dossier import is_issuable
 from .filters import AuditorAssessmentFilter
 from .models import Dossier, DossierDownload
@@ -198,3 +200,95 @@ def verify(request):
     upload = form.cleaned_data["file"]
     result = services.dossier_verify(content=upload.read())
     return render(request, "reports/verify.html", {"form": VerifyForm(), "result": result, "name": upload.name})
+
+
+def _analytics_only(view):
+    def wrapped(request, *args, **kwargs):
+        if not selectors.may_see_analytics(request.user):
+            return problem(
+                request,
+                403,
+                "For the committee",
+                "Committee analytics are for the committee chair, the reviewers and auditors.",
+                back=reverse("home"),
+            )
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return login_required(wrapped)
+
+
+def _stage_time_chart(data):
+    parts = [
+        f"{s.label}: median {number(s.median_days)} days, 90th percentile {number(s.p90_days)} days, "
+        f"{s.visits} finished visit{'s' if s.visits != 1 else ''}"
+        if s.visits
+        else f"{s.label}: no finished visits"
+        for s in data.stage_times
+    ]
+    return bar_chart(
+        chart_id="stage-days",
+        title=f"Days per review stage, stage visits that ended in the last {committee_analytics.WINDOW_DAYS} days",
+        desc="; ".join(parts) + ".",
+        series=["Median", "90th percentile"],
+        groups=[(s.label, [s.median_days, s.p90_days]) for s in data.stage_times],
+    )
+
+
+def _stage_load_chart(data):
+    parts = [f"{s.label}: {s.waiting} waiting, {s.overdue} overdue" for s in data.stage_loads]
+    return bar_chart(
+        chart_id="stage-load",
+        title="Assessments waiting and overdue at each review stage now",
+        desc="; ".join(parts) + ".",
+        series=["Waiting", "Overdue"],
+        groups=[(s.label, [s.waiting, s.overdue]) for s in data.stage_loads],
+    )
+
+
+def _decisions_chart(data):
+    totals = {label: sum(m.counts[state] for m in data.months) for state, label in committee_analytics.DECISIONS}
+    busy = [
+        f"{m.label}: "
+        + ", ".join(f"{m.counts[state]} {label.lower()}" for state, label in committee_analytics.DECISIONS)
+        for m in data.months
+        if m.total
+    ]
+    summary = ", ".join(f"{n} {label.lower()}" for label, n in totals.items())
+    return bar_chart(
+        chart_id="decisions",
+        title=f"Committee decisions per month, last {committee_analytics.MONTHS} months",
+        desc=f"In total {summary}." + (" " + "; ".join(busy) + "." if busy else " No decisions in this period."),
+        series=[label for _, label in committee_analytics.DECISIONS],
+        groups=[(m.label, [m.counts[state] for state, _ in committee_analytics.DECISIONS]) for m in data.months],
+    )
+
+
+@require_safe
+@_analytics_only
+def analytics(request):
+    """Where review time goes: days per stage, what waits and is overdue now, decisions per month."""
+    data = committee_analytics.committee_analytics(user=request.user)
+    context = {
+        "data": data,
+        "window_days": committee_analytics.WINDOW_DAYS,
+        "decisions": committee_analytics.DECISIONS,
+        "stage_chart": _stage_time_chart(data),
+        "load_chart": _stage_load_chart(data),
+        "decisions_chart": _decisions_chart(data),
+        "month_rows": [
+            {"month": m, "counts": [m.counts[state] for state, _ in committee_analytics.DECISIONS]} for m in data.months
+        ],
+    }
+    return render(request, "reports/analytics.html", context)
+
+
+@require_safe
+@_analytics_only
+def analytics_csv(request):
+    data = committee_analytics.committee_analytics(user=request.user)
+    response = HttpResponse("".join(analytics_csv_lines(data)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="committee-analytics.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
