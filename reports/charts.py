@@ -8,10 +8,11 @@ title and a description; the page shows the same numbers in a table beside it.
 import math
 from dataclasses import dataclass
 
-WIDTH = 640
-LABEL_RIGHT = 112  # labels end here, right-aligned
-PLOT_LEFT = 120
-PLOT_RIGHT = 580  # room after the longest bar for its value
+# Narrow, so that the text stays legible when the drawing shrinks to a phone's width.
+WIDTH = 480
+LABEL_RIGHT = 82  # labels end here, right-aligned
+PLOT_LEFT = 88
+PLOT_RIGHT = 440  # room after the longest bar for its value
 TOP = 26  # room for the tick labels
 BAR = 14
 BAR_GAP = 3
@@ -51,22 +52,27 @@ class Chart:
     groups: list
     ticks: list
     width: int
+    label_right: int
     height: float
     plot_left: int
     plot_top: int
     plot_bottom: float
 
 
-def nice_top(largest):
-    """A round upper end for the axis, at least ``largest`` (1, 2, 2.5 or 5 times a power of ten, times 4)."""
+def nice_top(largest, whole=False):
+    """A round upper end for the axis, at least ``largest``: four steps of 1, 2, 2.5 or 5 times a power of ten.
+
+    ``whole``: counts, whose steps are whole numbers.
+    """
     if largest <= 0:
         return 4
     raw_step = largest / 4
     power = 10 ** math.floor(math.log10(raw_step))
     for factor in (1, 2, 2.5, 5, 10):
-        if factor * power >= raw_step:
-            return factor * power * 4
-    return largest  # unreachable: factor 10 always fits
+        step = factor * power
+        if step >= raw_step and (not whole or float(step).is_integer()):
+            return step * 4
+    return math.ceil(raw_step) * 4
 
 
 def number(value):
@@ -76,33 +82,54 @@ def number(value):
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
-def bar_chart(*, chart_id, title, desc, series, groups):
-    """``groups``: ``[(label, [value per series])]``, a value None when there is nothing to draw."""
-    values = [v for _, row in groups for v in row if v is not None]
-    top = nice_top(max(values, default=0))
+def tick_text(value):
+    return f"{value:g}"
+
+
+def bar_chart(*, chart_id, title, desc, series, groups, whole=False, stacked=False):
+    """``groups``: ``[(label, [value per series])]``, a value None when there is nothing to draw.
+
+    Side by side, each group has one bar per series; ``stacked``, one bar whose parts are the series,
+    labelled with their total. ``whole``: the values are counts, so the axis steps are whole numbers.
+    """
+    if stacked:
+        values = [sum(v or 0 for v in row) for _, row in groups]
+    else:
+        values = [v for _, row in groups for v in row if v is not None]
+    top = nice_top(max(values, default=0), whole=whole)
     scale = (PLOT_RIGHT - PLOT_LEFT) / top
-    per_group = len(series) * BAR + (len(series) - 1) * BAR_GAP
+    rows_per_group = 1 if stacked else len(series)
+    per_group = rows_per_group * BAR + (rows_per_group - 1) * BAR_GAP
     drawn = []
     y = TOP
     for label, row in groups:
         bars = []
+        left = PLOT_LEFT
         for index, value in enumerate(row):
-            bar_y = y + index * (BAR + BAR_GAP)
+            bar_y = y if stacked else y + index * (BAR + BAR_GAP)
             width = 0 if value is None else max(value * scale, 0)
+            x = left if stacked else PLOT_LEFT
             bars.append(
                 Bar(
-                    x=PLOT_LEFT,
+                    x=round(x, 2),
                     y=bar_y,
                     width=round(width, 2),
                     series=index,
-                    text=number(value),
-                    text_x=round(PLOT_LEFT + width + 4, 2),
+                    text="" if stacked else number(value),
+                    text_x=round(x + width + 4, 2),
                     text_y=bar_y + BAR - 3,
                 )
             )
+            if stacked:
+                left += width
+        if stacked:
+            total = sum(v or 0 for v in row)
+            bars.append(
+                Bar(x=left, y=y, width=0, series=-1, text=number(total), text_x=round(left + 4, 2), text_y=y + BAR - 3)
+            )
         drawn.append(Group(label=label, label_y=y + per_group / 2 + 4, bars=bars))
         y += per_group + GROUP_GAP
-    ticks = [Tick(x=round(PLOT_LEFT + top * i / 4 * scale, 2), text=number(top * i / 4)) for i in range(5)]
+    ticks = [Tick(x=round(PLOT_LEFT + top * i / 4 * scale, 2), text=tick_text(top * i / 4)) for i in range(5)]
     return Chart(
         chart_id=chart_id,
         title=title,
@@ -111,6 +138,7 @@ def bar_chart(*, chart_id, title, desc, series, groups):
         groups=drawn,
         ticks=ticks,
         width=WIDTH,
+        label_right=LABEL_RIGHT,
         height=y - GROUP_GAP + 8,
         plot_left=PLOT_LEFT,
         plot_top=TOP - 6,

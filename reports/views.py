@@ -244,6 +244,7 @@ def _stage_load_chart(data):
         desc="; ".join(parts) + ".",
         series=["Waiting", "Overdue"],
         groups=[(s.label, [s.waiting, s.overdue]) for s in data.stage_loads],
+        whole=True,
     )
 
 
@@ -262,6 +263,8 @@ def _decisions_chart(data):
         desc=f"In total {summary}." + (" " + "; ".join(busy) + "." if busy else " No decisions in this period."),
         series=[label for _, label in committee_analytics.DECISIONS],
         groups=[(m.label, [m.counts[state] for state, _ in committee_analytics.DECISIONS]) for m in data.months],
+        whole=True,
+        stacked=True,
     )
 
 

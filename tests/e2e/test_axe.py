@@ -116,7 +116,9 @@ def describe(violation):
 
 
 @pytest.mark.parametrize("role", ["anonymous", "team member", "reviewer", "chair", "auditor", "administrator"])
-def test_no_serious_or_critical_violations_on_any_page(role, people, world, browse, new_context, live_server, artifacts):
+def test_no_serious_or_critical_violations_on_any_page(
+    role, people, world, browse, new_context, live_server, artifacts
+):
     user = user_for(people, role)
     found, report = [], {}
     for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
