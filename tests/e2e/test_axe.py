@@ -141,3 +141,33 @@ def test_no_serious_or_critical_violations_on_any_page(
         page.context.close()
     (artifacts / f"axe-{role.replace(' ', '-')}.json").write_text(json.dumps(report, indent=2))
     assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
+
+
+def test_no_serious_or_critical_violations_on_the_error_pages(people, browse, new_context, live_server, artifacts):
+    """The CSRF refusal (a login form sent without its token) and the 500 page, which no route can be made to
+    show on purpose: it is rendered by Django's own handler and shown at the site's address, with its styles."""
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    server_error_page = server_error(RequestFactory().get("/")).content.decode()
+    found, report = [], {}
+    for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = new_context(base_url=live_server.url, viewport=viewport).new_page()
+        page.goto("/accounts/login/")
+        page.locator('input[name="csrfmiddlewaretoken"]').evaluate("input => input.remove()")
+        page.get_by_label("Username").fill("alice")
+        page.get_by_label("Password").fill("wrong")
+        with page.expect_navigation() as refused:
+            page.get_by_role("button", name="Log in").click()
+        assert refused.value.status == 403
+        scans = [("form expired (CSRF)", AXE.run(page).response)]
+        page.set_content(server_error_page)
+        page.wait_for_load_state("networkidle")
+        assert page.get_by_role("heading", level=1).inner_text() == "Something went wrong on our side"
+        scans.append(("server error", AXE.run(page).response))
+        for name, results in scans:
+            report[f"{width} {name}"] = [{"id": v["id"], "impact": v["impact"]} for v in results["violations"]]
+            found += [f"{width} {name}: {describe(v)}" for v in serious(results)]
+        page.context.close()
+    (artifacts / "axe-error-pages.json").write_text(json.dumps(report, indent=2))
+    assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
