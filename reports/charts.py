@@ -8,6 +8,8 @@ title and a description; the page shows the same numbers in a table beside it.
 import math
 from dataclasses import dataclass
 
+from . import analytics
+
 # Narrow, so that the text stays legible when the drawing shrinks to a phone's width.
 WIDTH = 480
 LABEL_RIGHT = 82  # labels end here, right-aligned
@@ -143,4 +145,61 @@ def bar_chart(*, chart_id, title, desc, series, groups, whole=False, stacked=Fal
         plot_left=PLOT_LEFT,
         plot_top=TOP - 6,
         plot_bottom=y - GROUP_GAP + 2,
+    )
+
+
+def analytics_charts(data):
+    """The three charts of the committee analytics page, each described in words for screen readers."""
+    return {
+        "stage_days": stage_time_chart(data),
+        "stage_load": stage_load_chart(data),
+        "decisions": decisions_chart(data),
+    }
+
+
+def stage_time_chart(data):
+    parts = [
+        f"{s.label}: median {number(s.median_days)} days, 90th percentile {number(s.p90_days)} days, "
+        f"{s.visits} finished visit{'s' if s.visits != 1 else ''}"
+        if s.visits
+        else f"{s.label}: no finished visits"
+        for s in data.stage_times
+    ]
+    return bar_chart(
+        chart_id="stage-days",
+        title=f"Days per review stage, stage visits that ended in the last {analytics.WINDOW_DAYS} days",
+        desc="; ".join(parts) + ".",
+        series=["Median", "90th percentile"],
+        groups=[(s.label, [s.median_days, s.p90_days]) for s in data.stage_times],
+    )
+
+
+def stage_load_chart(data):
+    parts = [f"{s.label}: {s.waiting} waiting, {s.overdue} overdue" for s in data.stage_loads]
+    return bar_chart(
+        chart_id="stage-load",
+        title="Assessments waiting and overdue at each review stage now",
+        desc="; ".join(parts) + ".",
+        series=["Waiting", "Overdue"],
+        groups=[(s.label, [s.waiting, s.overdue]) for s in data.stage_loads],
+        whole=True,
+    )
+
+
+def decisions_chart(data):
+    totals = {label: sum(m.counts[state] for m in data.months) for state, label in analytics.DECISIONS}
+    busy = [
+        f"{m.label}: " + ", ".join(f"{m.counts[state]} {label.lower()}" for state, label in analytics.DECISIONS)
+        for m in data.months
+        if m.total
+    ]
+    summary = ", ".join(f"{n} {label.lower()}" for label, n in totals.items())
+    return bar_chart(
+        chart_id="decisions",
+        title=f"Committee decisions per month, last {analytics.MONTHS} months",
+        desc=f"In total {summary}." + (" " + "; ".join(busy) + "." if busy else " No decisions in this period."),
+        series=[label for _, label in analytics.DECISIONS],
+        groups=[(m.label, [m.counts[state] for state, _ in analytics.DECISIONS]) for m in data.months],
+        whole=True,
+        stacked=True,
     )

@@ -18,7 +18,7 @@ from assessments.views import problem
 
 from . import analytics as committee_analytics
 from . import selectors, services
-from .charts import bar_chart, number
+from .charts import analytics_charts
 from .csv_export import analytics_csv_lines, csv_lines
 from .dossier import is_issuable
 from .filters import AuditorAssessmentFilter
@@ -219,55 +219,6 @@ def _analytics_only(view):
     return login_required(wrapped)
 
 
-def _stage_time_chart(data):
-    parts = [
-        f"{s.label}: median {number(s.median_days)} days, 90th percentile {number(s.p90_days)} days, "
-        f"{s.visits} finished visit{'s' if s.visits != 1 else ''}"
-        if s.visits
-        else f"{s.label}: no finished visits"
-        for s in data.stage_times
-    ]
-    return bar_chart(
-        chart_id="stage-days",
-        title=f"Days per review stage, stage visits that ended in the last {committee_analytics.WINDOW_DAYS} days",
-        desc="; ".join(parts) + ".",
-        series=["Median", "90th percentile"],
-        groups=[(s.label, [s.median_days, s.p90_days]) for s in data.stage_times],
-    )
-
-
-def _stage_load_chart(data):
-    parts = [f"{s.label}: {s.waiting} waiting, {s.overdue} overdue" for s in data.stage_loads]
-    return bar_chart(
-        chart_id="stage-load",
-        title="Assessments waiting and overdue at each review stage now",
-        desc="; ".join(parts) + ".",
-        series=["Waiting", "Overdue"],
-        groups=[(s.label, [s.waiting, s.overdue]) for s in data.stage_loads],
-        whole=True,
-    )
-
-
-def _decisions_chart(data):
-    totals = {label: sum(m.counts[state] for m in data.months) for state, label in committee_analytics.DECISIONS}
-    busy = [
-        f"{m.label}: "
-        + ", ".join(f"{m.counts[state]} {label.lower()}" for state, label in committee_analytics.DECISIONS)
-        for m in data.months
-        if m.total
-    ]
-    summary = ", ".join(f"{n} {label.lower()}" for label, n in totals.items())
-    return bar_chart(
-        chart_id="decisions",
-        title=f"Committee decisions per month, last {committee_analytics.MONTHS} months",
-        desc=f"In total {summary}." + (" " + "; ".join(busy) + "." if busy else " No decisions in this period."),
-        series=[label for _, label in committee_analytics.DECISIONS],
-        groups=[(m.label, [m.counts[state] for state, _ in committee_analytics.DECISIONS]) for m in data.months],
-        whole=True,
-        stacked=True,
-    )
-
-
 @require_safe
 @_analytics_only
 def analytics(request):
@@ -277,9 +228,7 @@ def analytics(request):
         "data": data,
         "window_days": committee_analytics.WINDOW_DAYS,
         "decisions": committee_analytics.DECISIONS,
-        "stage_chart": _stage_time_chart(data),
-        "load_chart": _stage_load_chart(data),
-        "decisions_chart": _decisions_chart(data),
+        "charts": analytics_charts(data),
         "month_rows": [
             {"month": m, "counts": [m.counts[state] for state, _ in committee_analytics.DECISIONS]} for m in data.months
         ],
