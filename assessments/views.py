@@ -81,7 +81,7 @@ def home(request):
             "total": queue.count(),
         }
     if roles.user_has_role(user, roles.CHAIR) or user.is_superuser:
-        context["pipeline"] = _pipeline(user, now)
+        context["pipeline"] = _pipeline(user, now, sees_drafts=bool(teams))
     if roles.user_has_role(user, roles.AUDITOR):
         context["audit_home"] = _audit_home(user)
     context["has_role"] = any(k in context for k in ("team_home", "queue_home", "pipeline", "audit_home"))
@@ -124,7 +124,7 @@ def _team_home(user, teams, now):
     }
 
 
-def _pipeline(user, now):
+def _pipeline(user, now, *, sees_drafts):
     """Counts per state, overdue counts per review stage, and the longest-waiting overdue items."""
     visible = assessments_visible_to(user).order_by()
     counts = dict(visible.values_list("state").annotate(n=Count("pk")))
@@ -138,9 +138,15 @@ def _pipeline(user, now):
         }
         for domain, state in STAGE_STATE.items()
     ]
+    # Drafts are visible only to their teams: a chair outside every team would always read "Draft 0".
+    open_states = (State.CHANGES_REQUESTED, State.APPROVED, State.LAUNCHED, State.REASSESSMENT_DUE)
     others = [
-        {"state": s.value, "label": s.label, "count": counts.get(s.value, 0)}
-        for s in (State.DRAFT, State.CHANGES_REQUESTED, State.APPROVED, State.LAUNCHED, State.REASSESSMENT_DUE)
+        {
+            "state": s.value,
+            "label": "Drafts of your teams" if s == State.DRAFT else s.label,
+            "count": counts.get(s.value, 0),
+        }
+        for s in ((State.DRAFT, *open_states) if sees_drafts else open_states)
     ]
     closed = [
         {"state": s.value, "label": s.label, "count": counts.get(s.value, 0)}
@@ -153,6 +159,7 @@ def _pipeline(user, now):
         "stages": stages,
         "others": others,
         "closed": closed,
+        "sees_drafts": sees_drafts,
         "in_review": sum(s["count"] for s in stages),
         "overdue_total": sum(s["overdue"] for s in stages),
         "late": [{"assessment": a, "clock": StageClock(a, now)} for a in late],

@@ -4,6 +4,8 @@ import csv
 
 from assessments.presenters import RISK_NAMES
 
+from .analytics import DECISIONS
+
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Google Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -75,3 +77,32 @@ def csv_lines(assessments):
     yield "\ufeff" + writer.writerow(COLUMNS)  # the BOM makes spreadsheets read UTF-8
     for assessment in assessments:
         yield writer.writerow([inert(value) for value in row_of(assessment)])
+
+
+ANALYTICS_COLUMNS = ["measure", "group", "series", "value", "unit", "from", "to"]
+
+
+def analytics_rows(analytics):
+    """The committee analytics in long form: one line per number, each with what it measures and over when."""
+    since, now = analytics.since, analytics.now
+    for stage in analytics.stage_times:
+        yield ["stage_days", stage.label, "median", _rounded(stage.median_days), "days", since, now]
+        yield ["stage_days", stage.label, "p90", _rounded(stage.p90_days), "days", since, now]
+        yield ["stage_days", stage.label, "finished_visits", stage.visits, "count", since, now]
+    for load in analytics.stage_loads:
+        yield ["stage_now", load.label, "waiting", load.waiting, "count", None, now]
+        yield ["stage_now", load.label, "overdue", load.overdue, "count", None, now]
+    for month in analytics.months:
+        for state, _ in DECISIONS:
+            yield ["decisions", month.month, state.value, month.counts[state], "count", None, now]
+
+
+def _rounded(days):
+    return None if days is None else f"{days:.2f}"
+
+
+def analytics_csv_lines(analytics):
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(ANALYTICS_COLUMNS)
+    for row in analytics_rows(analytics):
+        yield writer.writerow([inert(value) for value in row])

@@ -37,3 +37,13 @@ def dossier_assessment(user, pk):
     if assessment.state == State.DRAFT and not permissions.is_team_member(user, assessment):
         raise Http404("No such assessment.")
     return assessment
+
+
+def may_see_analytics(user):
+    """The committee (chair and reviewers), auditors and administrators; not product teams."""
+    return user.is_authenticated and (
+        user.is_superuser
+        or roles.user_has_role(user, roles.CHAIR)
+        or roles.user_has_role(user, roles.AUDITOR)
+        or bool(roles.user_domains(user))
+    )

@@ -1,4 +1,4 @@
-"""Routes under /reports/: the auditor's workspace, dossier downloads, the verify page."""
+"""Routes under /reports/: the auditor's workspace, dossier downloads, the verify page, committee analytics."""
 
 from django.urls import path, re_path
 
@@ -14,4 +14,6 @@ urlpatterns = [
     re_path(rf"^assessments/{ID}/dossier\.pdf$", views.dossier_pdf, name="dossier_pdf"),
     path("downloads/", views.downloads, name="reports_downloads"),
     path("verify/", views.verify, name="reports_verify"),
+    path("analytics/", views.analytics, name="reports_analytics"),
+    path("analytics.csv", views.analytics_csv, name="reports_analytics_csv"),
 ]

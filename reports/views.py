@@ -16,8 +16,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from assessments.models import AuditEntry, State
 from assessments.views import problem
 
+from . import analytics as committee_analytics
 from . import selectors, services
-from .csv_export import csv_lines
+from .charts import analytics_charts
+from .csv_export import analytics_csv_lines, csv_lines
 from .dossier import is_issuable
 from .filters import AuditorAssessmentFilter
 from .models import Dossier, DossierDownload
@@ -198,3 +200,47 @@ def verify(request):
     upload = form.cleaned_data["file"]
     result = services.dossier_verify(content=upload.read())
     return render(request, "reports/verify.html", {"form": VerifyForm(), "result": result, "name": upload.name})
+
+
+def _analytics_only(view):
+    def wrapped(request, *args, **kwargs):
+        if not selectors.may_see_analytics(request.user):
+            return problem(
+                request,
+                403,
+                "For the committee",
+                "Committee analytics are for the committee chair, the reviewers and auditors.",
+                back=reverse("home"),
+            )
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return login_required(wrapped)
+
+
+@require_safe
+@_analytics_only
+def analytics(request):
+    """Where review time goes: days per stage, what waits and is overdue now, decisions per month."""
+    data = committee_analytics.committee_analytics(user=request.user)
+    context = {
+        "data": data,
+        "window_days": committee_analytics.WINDOW_DAYS,
+        "decisions": committee_analytics.DECISIONS,
+        "charts": analytics_charts(data),
+        "month_rows": [
+            {"month": m, "counts": [m.counts[state] for state, _ in committee_analytics.DECISIONS]} for m in data.months
+        ],
+    }
+    return render(request, "reports/analytics.html", context)
+
+
+@require_safe
+@_analytics_only
+def analytics_csv(request):
+    data = committee_analytics.committee_analytics(user=request.user)
+    response = HttpResponse("".join(analytics_csv_lines(data)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="committee-analytics.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -31,6 +31,8 @@ HTML_ROUTES = {
     "dossier_pdf": {"GET"},
     "reports_downloads": {"GET"},
     "reports_verify": {"GET", "POST"},
+    "reports_analytics": {"GET"},
+    "reports_analytics_csv": {"GET"},
     "login": {"GET", "POST"},
     "admin_login": {"GET", "POST"},
     "logout": {"POST"},
