@@ -18,9 +18,14 @@ def count_cap():
 
 
 def capped_count(queryset, cap=None):
-    """The number of rows, counted up to ``cap + 1``: ``cap + 1`` means "more than ``cap``"."""
+    """The number of rows, counted up to ``cap + 1``: ``cap + 1`` means "more than ``cap``".
+
+    The queryset keeps its ordering: the rows are then read in the order of the
+    index the page itself uses, and the database stops after ``cap + 1`` of them
+    rather than joining the whole table first.
+    """
     cap = count_cap() if cap is None else cap
-    return queryset.order_by()[: cap + 1].count()
+    return queryset[: cap + 1].count()
 
 
 def capped_counts(querysets, cap=None):
@@ -40,7 +45,7 @@ def capped_counts(querysets, cap=None):
         using = using or queryset.db
         if queryset.db != using:
             raise ValueError("capped_counts() needs querysets of one database.")
-        limited = queryset.order_by().values("pk")[: cap + 1]
+        limited = queryset.values("pk")[: cap + 1]  # in its own order, as capped_count()
         try:
             sql, part_params = limited.query.get_compiler(using=using).as_sql()
         except EmptyResultSet:  # a filter that can match nothing (a user in no group): no SQL to run

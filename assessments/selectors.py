@@ -1,7 +1,8 @@
 """What a user may see, shared by the browser views and the API."""
 
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 
 from committee import roles
@@ -48,18 +49,33 @@ def visibility_condition(user, *, through=None):
     group_ids = sorted(roles.group_ids(user))
     if not group_ids:
         return NOTHING
-    view = Permission.objects.filter(
-        content_type__app_label=Assessment._meta.app_label,
-        content_type__model=Assessment._meta.model_name,
-        codename=VIEW,
-    ).values("pk")
     grant = AssessmentGroupObjectPermission.objects.filter(
         content_object_id=OuterRef("pk" if through is None else f"{through}_id"),
-        # A scalar subquery the database evaluates once per statement (an InitPlan in PostgreSQL).
-        permission_id=Subquery(view[:1]),
+        permission_id=view_permission_id(),
         group_id__in=group_ids,
     )
     return Exists(grant)
+
+
+# Database alias -> id of the permission ``assessments.view_assessment``. Ids as literals let PostgreSQL use its
+# statistics per value (a committee group holds view on most assessments, a team's group on few), where a
+# subquery for the id would leave it guessing. Forgotten after every migrate or flush (``apps.ready``).
+_view_permission_ids = {}
+
+
+def view_permission_id(using="default"):
+    """The id of ``assessments.view_assessment``, read once per process and database."""
+    pk = _view_permission_ids.get(using)
+    if pk is None:
+        content_type = ContentType.objects.db_manager(using).get_for_model(Assessment)
+        pk = Permission.objects.using(using).get(content_type=content_type, codename=VIEW).pk
+        _view_permission_ids[using] = pk
+    return pk
+
+
+def forget_view_permission(**kwargs):
+    """Drop the cached permission id: migrate and flush may create the permission afresh, with a new id."""
+    _view_permission_ids.clear()
 
 
 def assessments_visible_to(user):
