@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments.models import AuditEntry, State
+from assessments.selectors import assessment_visible_to
 from assessments.views import problem
 
 from . import selectors, services
-from .csv_export import csv_lines
+from .csv_export import bias_csv_lines, csv_lines
 from .dossier import is_issuable
 from .filters import AuditorAssessmentFilter
 from .models import Dossier, DossierDownload
@@ -85,6 +86,20 @@ def assessments_csv(request):
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="assessments.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
+@login_required
+def bias_csv(request, pk):
+    """An assessment's bias evidence as CSV, for whoever may see the assessment (404 otherwise)."""
+    assessment = assessment_visible_to(request.user, int(pk))
+    rows = assessment.bias_results.select_related("created_by").order_by("created_at", "dimension", "metric", "group")
+    response = StreamingHttpResponse(
+        bias_csv_lines(assessment, rows.iterator()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}-bias.csv"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

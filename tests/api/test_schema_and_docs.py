@@ -12,7 +12,10 @@ PATHS = {
     "/api/v1/assessments/": {"get", "post"},
     "/api/v1/assessments/{id}/": {"get", "patch"},
     "/api/v1/assessments/{id}/transitions/": {"get", "post"},
-    "/api/v1/assessments/{id}/bias-results/": {"post"},
+    "/api/v1/assessments/{id}/bias-results/": {"get", "post"},
+    "/api/v1/assessments/{id}/bias-justifications/": {"get", "post"},
+    "/api/v1/assessments/{id}/bias-mitigations/": {"get", "post"},
+    "/api/v1/assessments/{id}/bias-flags/": {"get"},
     "/api/v1/assessments/{id}/dossier.pdf": {"get"},
     "/api/v1/dossiers/verify/": {"post"},
 }
