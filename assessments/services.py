@@ -744,8 +744,8 @@ def bias_mitigation_record(*, assessment, flag, text, by):
 
     Approval evidence (draft up to Data/AI review): the team or a Data/AI reviewer,
     for a flag the approval evidence raises now. Monitoring (launched): a Data/AI
-    reviewer, for a flag a monitoring result raised. One mitigation per flag (409
-    otherwise); recorded in the audit log in the same transaction.
+    reviewer, for a flag a monitoring result raised. One mitigation per flag, and only
+    for a flag the evidence raises (409 otherwise); recorded in the audit log in the same transaction.
     """
     with transaction.atomic():
         locked = _lock(assessment)
@@ -758,9 +758,13 @@ def bias_mitigation_record(*, assessment, flag, text, by):
             open_flags = {f.key for f in bias_flags(list(locked.bias_results.filter(kind=EvidenceKind.APPROVAL)))}
         else:
             open_flags = set(locked.monitoring_flags.values_list("flag", flat=True))
-        if not isinstance(flag, str) or flag not in open_flags:
-            raise InputError({"flag": "Choose one of the flags the evidence raises."})
         text = _clean_note(text, "mitigation note")
+        if not isinstance(flag, str) or flag not in open_flags:
+            # Which flags exist depends on the evidence as it is now: a conflict, like a stale state.
+            raise TransitionConflict(
+                "The evidence raises no such flag now; choose one of the flags listed with the evidence.",
+                code="no_such_flag",
+            )
         if locked.bias_mitigations.filter(kind=kind, flag=flag).exists():
             raise TransitionConflict("A mitigation for this flag is recorded already.", code="mitigation_exists")
         mitigation = BiasMitigation.objects.create(

@@ -142,7 +142,7 @@ def test_a_justification_is_only_for_a_required_dimension_and_only_once(people):
 def test_a_mitigation_must_name_a_flag_the_evidence_raises(people):
     assessment = create_draft(people)
     services.bias_results_add(assessment=assessment, rows=bias_rows(), by=people.alice)
-    with pytest.raises(InputError):
+    with pytest.raises(TransitionConflict):
         services.bias_mitigation_record(
             assessment=assessment, flag="ratio_below_four_fifths:race:x", text="t", by=people.alice
         )

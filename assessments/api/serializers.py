@@ -455,7 +455,7 @@ class BiasResultSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BiasFileSerializer(serializers.Serializer):
+class BiasFileSerializer(StrictInputSerializer):
     file = serializers.FileField(
         help_text="A CSV file (at most 10 MB): per-group results with the columns dimension,group,n,metric,value, "
         "or raw predictions with y_true, y_pred (0 or 1) and one column per identity dimension."
