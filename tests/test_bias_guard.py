@@ -207,3 +207,13 @@ def test_evidence_rows_from_one_batch_are_saved_once(people):
 
     assert BiasResult.objects.filter(assessment=assessment).count() == len(bias_rows())
     assert AuditEntry.objects.filter(action="bias_evidence_added").count() == 1
+
+
+@pytest.mark.parametrize("text", ["nul\x00here", "lone \udfff surrogate", "x" * 5001])
+def test_notes_that_cannot_be_stored_are_bad_input(people, text):
+    assessment = create_draft(people)
+
+    with pytest.raises(InputError):
+        services.bias_justification_record(assessment=assessment, dimension="race", text=text, by=people.alice)
+
+    assert not BiasJustification.objects.exists()

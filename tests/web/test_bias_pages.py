@@ -223,3 +223,29 @@ def test_anonymous_users_are_sent_to_sign_in(people, client):
     for path, data in posts(assessment):
         response = client.post(path, data)
         assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_bias_section_costs_the_same_queries_for_few_and_many_rows(people, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def rows(count, dimension):
+        return [
+            {"dimension": dimension, "group": f"g{i}", "n": 20 + i, "metric": "m", "value": 0.2 + i / (count * 2)}
+            for i in range(count)
+        ]
+
+    small, large = create_draft(people), create_draft(people)
+    services.bias_results_add(assessment=small, rows=rows(2, "race"), by=people.alice)
+    for dimension in ("race", "religion", "gender", "age"):
+        services.bias_results_add(assessment=large, rows=rows(50, dimension), by=people.alice)
+        services.bias_results_add(assessment=large, rows=rows(50, dimension), by=people.alice)
+    client = login(people.alice)
+    counts = []
+    for assessment in (small, large):
+        client.get(reverse("assessment_detail", args=[assessment.pk]))  # warm caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("assessment_detail", args=[assessment.pk])).status_code == 200
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
