@@ -286,7 +286,12 @@ def record_data(record):
             for b in record.bias_rows
         ],
         "bias_justifications": [
-            {"dimension": j.dimension, "text": j.text, "by": j.created_by.get_username(), "created_at": _ts(j.created_at)}
+            {
+                "dimension": j.dimension,
+                "text": j.text,
+                "by": j.created_by.get_username(),
+                "created_at": _ts(j.created_at),
+            }
             for j in record.bias_justifications
         ],
         "bias_mitigations": [

@@ -13,11 +13,7 @@ from ..workflow import advance, bias_rows, create_draft
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-RESULTS = (
-    "dimension,group,n,metric,value\n"
-    "race,Black,412,selection_rate,0.30\n"
-    "race,White,655,selection_rate,0.44\n"
-)
+RESULTS = "dimension,group,n,metric,value\nrace,Black,412,selection_rate,0.30\nrace,White,655,selection_rate,0.44\n"
 
 
 def test_the_data_ai_reviewer_uploads_sees_the_flag_mitigates_and_approves(people, browse, artifacts, tmp_path):
