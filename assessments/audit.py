@@ -32,6 +32,9 @@ from .models import (
     AuditChainHead,
     AuditEntry,
     AuditSigningKey,
+    BiasJustification,
+    BiasMitigation,
+    MonitoringFlag,
     SignOff,
     audit_payload,
     content_hash_of,
@@ -216,6 +219,10 @@ class _Replay:
     team: str = ""  # the owning team's slug, as recorded when the assessment was created
     # (review_round, stage) -> [decision, reviewer id, content hash, still valid]
     sign_offs: dict = field(default_factory=dict)
+    # Bias notes by id: justification -> (dimension, text, author); mitigation -> (kind, flag, text, author).
+    justifications: dict = field(default_factory=dict)
+    mitigations: dict = field(default_factory=dict)
+    monitoring_flags: set = field(default_factory=set)
 
 
 def audit_verify(*, checkpoints=(), public_keys=()):
@@ -355,6 +362,15 @@ def _replay_row(assessment, actor_id, action, transition, to_state, content_hash
         if details.get("decision") in SignOff.Decision.values:
             key = (assessment.review_round, details.get("stage"))
             assessment.sign_offs[key] = [details["decision"], actor_id, content_hash, True]
+    elif action == AuditEntry.Action.BIAS_JUSTIFIED:
+        key = _int(details.get("justification_id"), None)
+        assessment.justifications[key] = (details.get("dimension"), details.get("text"), actor_id)
+    elif action == AuditEntry.Action.BIAS_MITIGATED:
+        key = _int(details.get("mitigation_id"), None)
+        assessment.mitigations[key] = (details.get("kind"), details.get("flag"), details.get("text"), actor_id)
+    elif action == AuditEntry.Action.BIAS_FLAGS_RAISED:
+        flags = details.get("flags") if isinstance(details.get("flags"), list) else []
+        assessment.monitoring_flags.update(f.get("key") for f in flags if isinstance(f, dict))
     elif action == AuditEntry.Action.SIGN_OFF_INVALIDATED:
         # One invalidation invalidates every valid sign-off of that stage bound to the old content.
         for (_, stage), sign_off in assessment.sign_offs.items():
@@ -584,6 +600,54 @@ def _compare_tables(report, replay):
             )
     _compare_sign_offs(report, replay, table)
     _compare_grants(report, replay, table)
+    _compare_bias_notes(report, replay, table)
+
+
+def _compare_bias_notes(report, replay, table):
+    """Justifications, mitigations and monitoring flags in the tables against the rows that recorded them."""
+    stored = {
+        "justification": defaultdict(dict),
+        "mitigation": defaultdict(dict),
+    }
+    for pk, assessment_id, dimension, text, author in BiasJustification.objects.order_by().values_list(
+        "pk", "assessment_id", "dimension", "text", "created_by_id"
+    ):
+        stored["justification"][assessment_id][pk] = (dimension, text, author)
+    for pk, assessment_id, kind, flag, text, author in BiasMitigation.objects.order_by().values_list(
+        "pk", "assessment_id", "kind", "flag", "text", "created_by_id"
+    ):
+        stored["mitigation"][assessment_id][pk] = (kind, flag, text, author)
+    flags = defaultdict(set)
+    for assessment_id, flag in MonitoringFlag.objects.order_by().values_list("assessment_id", "flag"):
+        flags[assessment_id].add(flag)
+    for what, attribute in (("justification", "justifications"), ("mitigation", "mitigations")):
+        have_all = stored[what]
+        for pk in sorted(set(have_all) | {pk for pk, told in replay.items() if getattr(told, attribute)}):
+            if pk not in table or pk not in replay:
+                continue
+            told = getattr(replay[pk], attribute)
+            have = have_all.get(pk, {})
+            for note_id in sorted(set(told) | set(have), key=str):
+                if note_id not in have:
+                    problem = ("bias_note_missing", "is in the log but missing from the table (deleted)")
+                elif note_id not in told:
+                    problem = ("bias_note_inserted", "is in the table, but the log never recorded it")
+                elif have[note_id] != told[note_id]:
+                    problem = ("bias_note_altered", "differs from the log")
+                else:
+                    continue
+                report.add(problem[0], f"Assessment {pk}: bias {what} {note_id} {problem[1]}.", assessment_id=pk)
+    for pk in sorted(set(flags) | {pk for pk, told in replay.items() if told.monitoring_flags}):
+        if pk not in table or pk not in replay:
+            continue
+        told, have = replay[pk].monitoring_flags, flags.get(pk, set())
+        if told != have:
+            report.add(
+                "monitoring_flag_drift",
+                f"Assessment {pk}: its monitoring bias flags differ from those the log recorded "
+                f"({len(have - told)} not in the log, {len(told - have)} missing from the table).",
+                assessment_id=pk,
+            )
 
 
 def _compare_sign_offs(report, replay, table):

@@ -268,11 +268,10 @@ WELLBEING_DRAFT = {
 }
 
 
-def bias_rows(dimensions):
+def bias_rows(dimensions, values=(0.64, 0.61, 0.58)):
     rows = []
-    values = {"group_1": 0.64, "group_2": 0.61, "group_3": 0.58}
     for dimension in dimensions:
-        for group, value in values.items():
+        for group, value in zip(("group_1", "group_2", "group_3"), values, strict=True):
             rows.append(
                 {
                     "dimension": dimension,
@@ -347,7 +346,14 @@ def _launched_intake(*, team, users, name):
     )
     assessment = _step(assessment, "submit", users["alice"])
     assessment = _through(assessment, users, roles.DOMAINS)
-    return _step(assessment, "launch", users["alice"], comment="Rolled out to all coordinators.")
+    assessment = _step(assessment, "launch", users["alice"], comment="Rolled out to all coordinators.")
+    # The first month's monitoring after launch, recorded by Data/AI: no new flag.
+    services.bias_results_add(
+        assessment=assessment,
+        rows=bias_rows(["race", "religion", "gender", "language"], values=(0.66, 0.62, 0.60)),
+        by=users["dana"],
+    )
+    return assessment
 
 
 def _approved_matching(*, team, users, name):

@@ -7,7 +7,7 @@ ids), and the ``question`` id when one question is concerned, so the browser can
 link to it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -17,9 +17,14 @@ class Reason:
     code: str
     message: str
     question: str | None = None
+    # What the reason is about, as plain values (a dimension, a flag): programs read these, never the message.
+    params: dict = field(default_factory=dict, compare=False)
 
     def as_dict(self):
-        return {"code": self.code, "message": self.message, "question": self.question}
+        data = {"code": self.code, "message": self.message, "question": self.question}
+        if self.params:  # only reasons about something specific (a dimension, a flag) carry them
+            data["params"] = dict(self.params)
+        return data
 
 
 class DomainError(Exception):

@@ -114,6 +114,12 @@ def _launch_reasons(assessment):
     return assessment.launch_blockers()
 
 
+def _bias_reassessment_reasons(assessment):
+    if assessment.overdue_monitoring_flags(timezone.now()):
+        return []
+    return [Reason("no_overdue_bias_flag", "No monitoring bias flag is past its deadline without a mitigation.")]
+
+
 class TeamQuerySet(models.QuerySet):
     def of(self, user):
         """The teams the user is a member of (membership is the team's group)."""
@@ -273,6 +279,15 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
         return [
             Reason("condition_open", f"This condition must be met before launch: “{_clip(condition.text)}”.")
             for condition in self.conditions.filter(status=Condition.Status.OPEN, before_launch=True).order_by("pk")
+        ]
+
+    def overdue_monitoring_flags(self, now):
+        """Monitoring flags past their deadline without a monitoring mitigation, each as a reason naming it."""
+        mitigated = set(self.bias_mitigations.filter(kind=EvidenceKind.MONITORING).values_list("flag", flat=True))
+        return [
+            Reason("bias_monitoring_flag_overdue", f"No mitigation was recorded for {f.flag}.", params={"flag": f.flag})
+            for f in self.monitoring_flags.filter(due_at__lte=now).order_by("pk")
+            if f.flag not in mitigated
         ]
 
     def missing_sign_offs(self):
@@ -485,6 +500,25 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
+        source=State.LAUNCHED,
+        target=State.REASSESSMENT_DUE,
+        conditions=[guard(_bias_reassessment_reasons)],
+        permission=nobody_may,
+        custom={
+            "label": "Re-assess for an unmitigated bias flag",
+            "verb": "opened a re-assessment: a bias flag from monitoring went unmitigated",
+            "done": "A re-assessment of “{feature}” was opened: a monitoring bias flag went unmitigated.",
+            "hint": "",
+            "actor": "system",
+        },
+    )
+    def bias_reassessment(self, ctx):
+        """Not a user action: a monitoring flag had no Data/AI mitigation within its deadline."""
+        ctx.details["flags"] = [reason.params["flag"] for reason in self.overdue_monitoring_flags(ctx.now)]
+        ctx.follow_ups.append(FollowUp.OPEN_NEW_VERSION)
+
+    @transition(
+        field=state,
         source=(State.LAUNCHED, State.REASSESSMENT_DUE),
         target=State.RETIRED,
         permission=team_may,
@@ -616,15 +650,29 @@ class Condition(models.Model):
         return self.status == self.Status.OPEN
 
 
+class EvidenceKind(models.TextChoices):
+    # Evidence for the approval (draft up to Data/AI review), or monitoring results of a launched feature.
+    APPROVAL = "approval", "Approval evidence"
+    MONITORING = "monitoring", "Monitoring after launch"
+
+
 class BiasResult(models.Model):
-    """One group's result on one fairness metric (DESIGN section 5)."""
+    """One group's result on one fairness metric (DESIGN section 5).
+
+    Rows added together (one upload, one form) share a ``batch``: one measurement,
+    dated by ``created_at``. Rows computed from an uploaded file name it and its SHA-256.
+    """
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="bias_results")
+    kind = models.CharField(max_length=20, choices=EvidenceKind.choices, default=EvidenceKind.APPROVAL)
+    batch = models.CharField(max_length=32, blank=True, db_index=True)
     dimension = models.CharField(max_length=50)
     group = models.CharField(max_length=100)
     sample_size = models.PositiveIntegerField()
     metric = models.CharField(max_length=100)
     value = models.FloatField()
+    source_name = models.CharField(max_length=255, blank=True)
+    source_sha256 = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -633,6 +681,66 @@ class BiasResult(models.Model):
 
     def __str__(self):
         return f"{self.dimension}/{self.group} {self.metric}={self.value}"
+
+
+class BiasJustification(models.Model):
+    """Why a required identity dimension cannot be measured: recorded instead of evidence, once per dimension."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="bias_justifications")
+    dimension = models.CharField(max_length=50)
+    text = models.TextField(max_length=5000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["dimension", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "dimension"], name="one_bias_justification_per_dimension")
+        ]
+
+    def __str__(self):
+        return f"Justification for {self.dimension}"
+
+
+class BiasMitigation(models.Model):
+    """What is done about one flag (``bias.Flag.key``) of the approval evidence or of monitoring."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="bias_mitigations")
+    kind = models.CharField(max_length=20, choices=EvidenceKind.choices, default=EvidenceKind.APPROVAL)
+    flag = models.CharField(max_length=320)
+    text = models.TextField(max_length=5000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "kind", "flag"], name="one_bias_mitigation_per_flag")
+        ]
+
+    def __str__(self):
+        return f"Mitigation of {self.flag}"
+
+
+class MonitoringFlag(models.Model):
+    """A flag a monitoring result raised after launch; unmitigated by ``due_at``, the feature is re-assessed."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="monitoring_flags")
+    flag = models.CharField(max_length=320)
+    code = models.CharField(max_length=40)
+    dimension = models.CharField(max_length=50)
+    metric = models.CharField(max_length=100)
+    group = models.CharField(max_length=100, blank=True)
+    batch = models.CharField(max_length=32)
+    raised_at = models.DateTimeField()
+    due_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "flag"], name="one_monitoring_flag_per_key")]
+
+    def __str__(self):
+        return f"Monitoring flag {self.flag}"
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -697,6 +805,9 @@ class AuditEntry(models.Model):
         SIGN_OFF_INVALIDATED = "sign_off_invalidated", "Sign-off invalidated"
         # The committee chair reminded a stage's reviewers by hand (committee.services.stage_nudge).
         REMINDER_SENT = "reminder_sent", "Reminder sent"
+        BIAS_JUSTIFIED = "bias_justified", "Bias dimension justified"
+        BIAS_MITIGATED = "bias_mitigated", "Bias flag mitigated"
+        BIAS_FLAGS_RAISED = "bias_flags_raised", "Bias flags raised by monitoring"
 
     # Assigned by the appender as the chain's next number, so the hash can cover it.
     seq = models.BigIntegerField(primary_key=True)

@@ -93,6 +93,21 @@ def stages_signed_this_round(user, assessment):
     return facts["signed"]
 
 
+def is_data_ai_reviewer_of(user, assessment):
+    """A Data/AI reviewer who is not on the assessment's team (separation of duties)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and roles.user_has_role(user, roles.DATA_AI)
+        and not is_team_member(user, assessment)
+    )
+
+
+def may_add_bias_evidence(user, assessment):
+    """The team, or a Data/AI reviewer from outside it (DESIGN section 5)."""
+    return acts_for_team(user, assessment) or is_data_ai_reviewer_of(user, assessment)
+
+
 def team_denial(user, assessment):
     if acts_for_team(user, assessment):
         return None

@@ -15,3 +15,9 @@ Keyword arguments: ``assessment`` (saved, in its new state), ``transition``
 from django.dispatch import Signal
 
 assessment_transitioned = Signal()
+
+bias_flags_raised = Signal()
+"""A monitoring result raised new bias flags. Sent inside the transaction that recorded them.
+
+Keyword arguments: ``assessment``, ``flags`` (the MonitoringFlag rows), ``actor`` and ``audit_entry``.
+"""

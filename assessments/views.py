@@ -20,7 +20,6 @@ from committee import roles
 from committee.deadlines import StageClock, overdue_q
 
 from . import paging, permissions, presenters, services, transitions
-from .bias import four_fifths_ratios, required_dimensions
 from .errors import InputError, NotPermitted, TransitionConflict
 from .filters import BrowserAssessmentFilter
 from .forms import (
@@ -39,6 +38,7 @@ from .selectors import (
     transitions_for,
     visibility_condition,
 )
+from .views_bias import bias_context
 
 PAGE_SIZE = 25
 HOME_ROWS = 10
@@ -543,7 +543,6 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
     entries = list(AuditEntry.objects.filter(assessment_id=assessment.pk).order_by("seq"))
     actor_ids = {e.actor_id for e in entries if e.actor_id}
     people = {u.pk: u for u in get_user_model().objects.filter(pk__in=actor_ids)} if actor_ids else {}
-    bias = list(assessment.bias_results.all())
     options = transitions_for(user, assessment)
     allowed = [t for t in options if t["allowed"]]
     blocked = [t for t in options if not t["allowed"]]
@@ -571,10 +570,7 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
         "may_close_conditions": team_acts,
         "timeline": presenters.timeline(questionnaire, entries, people),
         "diff": presenters.reviewer_diff(questionnaire, assessment, user, sign_offs, entries),
-        "bias_rows": bias,
-        "bias_ratios": four_fifths_ratios(bias),
-        "bias_required": required_dimensions(assessment),
-        "bias_present": sorted({row.dimension for row in bias}),
+        **bias_context(user, assessment),
         "allowed": allowed,
         "blocked": _why_not(questionnaire, blocked),
         "action_forms": _action_forms(assessment, allowed, bound),

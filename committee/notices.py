@@ -122,6 +122,18 @@ register(
         "chair_digest",
         always_immediate=True,
     ),
+    Kind(
+        "bias_flag_raised",
+        "Bias flag from monitoring",
+        "Bias flag after launch: {feature} v{version} needs a Data/AI mitigation by {due_at:%d %b %Y}",
+        "bias_flag_raised",
+    ),
+    Kind(
+        "bias_reassessment_started",
+        "Re-assessment for an unmitigated bias flag",
+        "Re-assessment opened: a bias flag on {feature} v{version} went unmitigated",
+        "bias_reassessment_started",
+    ),
     # Rows written before notices were structured (migration 0003) keep their text.
     Kind("message", "Message", "{subject}", "message"),
 )

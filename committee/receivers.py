@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from assessments import transitions
 from assessments.models import Condition, State
-from assessments.signals import assessment_transitioned
+from assessments.signals import assessment_transitioned, bias_flags_raised
 
 from .deadlines import stage_due_at
 from .notices import Notice, assessment_facts, event_key, iso, notify, person_name
-from .recipients import stage_reviewers, team_members
+from .recipients import data_ai_reviewers, stage_reviewers, team_members
 
 
 @receiver(assessment_transitioned, dispatch_uid="committee.notices_for_transition")
@@ -92,3 +92,17 @@ def before_launch_notices(assessment, facts):
         )
         for condition in conditions.order_by("pk")
     ]
+
+
+@receiver(bias_flags_raised, dispatch_uid="committee.notices_for_bias_flags")
+def notices_for_bias_flags(sender, *, assessment, flags, actor, audit_entry, **kwargs):
+    """A monitoring result raised new flags: Data/AI and the team are told, with the mitigation deadline."""
+    context = {
+        **assessment_facts(assessment),
+        "by": person_name(actor),
+        "flags": [{"code": f.code, "dimension": f.dimension, "metric": f.metric, "group": f.group} for f in flags],
+        "due_at": iso(min(f.due_at for f in flags)),
+    }
+    key = event_key("bias_flag_raised", assessment_id=assessment.pk, seq=audit_entry.seq)
+    people = team_members([assessment])[assessment.pk] + data_ai_reviewers([assessment])[assessment.pk]
+    notify([Notice("bias_flag_raised", uid, key, assessment.pk, context) for uid in dict.fromkeys(people)])

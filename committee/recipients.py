@@ -80,6 +80,21 @@ def team_members(assessments):
     return {a.pk: list(members[a.feature.team.group_id]) for a in assessments}
 
 
+def data_ai_reviewers(assessments):
+    """``{assessment id: [user ids]}``: active Data/AI reviewers who are not on each assessment's team (two queries)."""
+    assessments = list(assessments)
+    reviewers = list(
+        Membership.objects.filter(group__name=roles.DATA_AI, user__is_active=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    teams = {a.feature.team.group_id for a in assessments}
+    on_team = set(
+        Membership.objects.filter(group_id__in=teams, user_id__in=reviewers).values_list("group_id", "user_id")
+    )
+    return {a.pk: [uid for uid in reviewers if (a.feature.team.group_id, uid) not in on_team] for a in assessments}
+
+
 def chairs():
     """The active committee chairs' user ids (one query)."""
     return list(

@@ -19,12 +19,21 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from assessments import services, transitions
 from assessments.errors import NotPermitted, TransitionConflict
-from assessments.models import TERMINAL_STATES, Assessment, AuditEntry, Condition, State
+from assessments.models import (
+    TERMINAL_STATES,
+    Assessment,
+    AuditEntry,
+    BiasMitigation,
+    Condition,
+    EvidenceKind,
+    MonitoringFlag,
+    State,
+)
 
 from . import recipients
 from .deadlines import overdue_q, stage_due_at
@@ -252,6 +261,50 @@ def reassessment_start(assessment_id, now=None):
                 for uid in recipients.team_members([assessment])[assessment.pk]
             ]
         )
+    return new
+
+
+def bias_reassessments_due(now=None):
+    """Ids of launched assessments with a monitoring bias flag past its deadline and no mitigation (one query)."""
+    now = now or timezone.now()
+    mitigated = BiasMitigation.objects.filter(
+        assessment_id=OuterRef("assessment_id"), kind=EvidenceKind.MONITORING, flag=OuterRef("flag")
+    )
+    return list(
+        MonitoringFlag.objects.filter(assessment__state=State.LAUNCHED, due_at__lte=now)
+        .exclude(Exists(mitigated))
+        .order_by("assessment_id")
+        .values_list("assessment_id", flat=True)
+        .distinct()
+    )
+
+
+def bias_reassessment_start(assessment_id, now=None):
+    """The system opens a re-assessment of a launched feature whose monitoring bias flag went unmitigated
+    past its deadline (the audit log names "system"), and tells the team and Data/AI.
+
+    Returns the new draft version, or None when there is nothing to do (a mitigation came in, the feature
+    is no longer launched: a second delivery of the same task changes nothing).
+    """
+    with transaction.atomic():
+        assessment = Assessment.objects.filter(pk=assessment_id).select_related("feature__team").first()
+        if assessment is None or assessment.state != State.LAUNCHED:
+            return None
+        try:
+            assessment = services.assessment_transition(
+                assessment=assessment, name="bias_reassessment", by=services.SYSTEM, expected_state=State.LAUNCHED
+            )
+        except (TransitionConflict, NotPermitted) as refusal:
+            logger.info("Bias re-assessment of %s not started: %s", assessment_id, refusal)
+            return None
+        new = assessment.feature.assessments.order_by("-version").first()
+        context = {**assessment_facts(assessment), "new_version": new.version}
+        key = event_key("bias_reassessment_started", assessment_id=assessment.pk, review_round=assessment.review_round)
+        people = (
+            recipients.team_members([assessment])[assessment.pk]
+            + recipients.data_ai_reviewers([assessment])[assessment.pk]
+        )
+        notify([Notice("bias_reassessment_started", uid, key, new.pk, context) for uid in people])
     return new
 
 

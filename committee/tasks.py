@@ -43,12 +43,21 @@ def reassessments_sweep():
     due = sweeps.reassessments_due()
     for assessment_id in due:
         reassessment_start.delay(assessment_id)
-    return len(due)
+    unmitigated = sweeps.bias_reassessments_due()
+    for assessment_id in unmitigated:
+        bias_reassessment_start.delay(assessment_id)
+    return len(due) + len(unmitigated)
 
 
 @shared_task(**IDEMPOTENT)
 def reassessment_start(assessment_id):
     new = sweeps.reassessment_start(assessment_id)
+    return new.pk if new else None
+
+
+@shared_task(**IDEMPOTENT)
+def bias_reassessment_start(assessment_id):
+    new = sweeps.bias_reassessment_start(assessment_id)
     return new.pk if new else None
 
 

@@ -316,6 +316,12 @@ REREVIEW_INTERVAL_DAYS = {
     3: env.int("REREVIEW_DAYS_LEVEL_3", default=180),
     4: env.int("REREVIEW_DAYS_LEVEL_4", default=90),
 }
+# Bias evidence (assessments/bias.py, bias_upload.py): days Data/AI has to record a mitigation for a flag a
+# monitoring result raised before the feature is re-assessed; the size and row limits of a CSV upload.
+BIAS_MITIGATION_DAYS = env.int("BIAS_MITIGATION_DAYS", default=14)
+BIAS_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+BIAS_UPLOAD_MAX_PREDICTION_ROWS = 200_000
+
 # Highest Flesch-Kincaid grade a plain-language disclosure may have.
 DISCLOSURE_MAX_GRADE = 8
 
@@ -361,6 +367,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     # Non-blank text fields of requests say minLength 1, as the server checks.
     "ENFORCE_NON_BLANK_FIELDS": True,
+    # Bias evidence: approval or monitoring (assessments.models.EvidenceKind).
+    "ENUM_NAME_OVERRIDES": {"EvidenceKindEnum": "assessments.models.EvidenceKind.choices"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "assessments.api.schema.postprocess_schema",

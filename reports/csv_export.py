@@ -106,3 +106,39 @@ def analytics_csv_lines(analytics):
     yield "\ufeff" + writer.writerow(ANALYTICS_COLUMNS)
     for row in analytics_rows(analytics):
         yield writer.writerow([inert(value) for value in row])
+
+
+BIAS_COLUMNS = [
+    "assessment_id",
+    "kind",
+    "measured_at",
+    "dimension",
+    "group",
+    "n",
+    "metric",
+    "value",
+    "source_name",
+    "source_sha256",
+    "created_by",
+]
+
+
+def bias_csv_lines(assessment, rows):
+    """An assessment's bias evidence as CSV: group and metric names are user text, so every cell is inert."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(BIAS_COLUMNS)
+    for row in rows:
+        cells = [
+            assessment.pk,
+            row.kind,
+            row.created_at,
+            row.dimension,
+            row.group,
+            row.sample_size,
+            row.metric,
+            repr(row.value),
+            row.source_name,
+            row.source_sha256,
+            row.created_by.get_username(),
+        ]
+        yield writer.writerow([inert(value) for value in cells])

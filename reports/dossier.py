@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from assessments import canonical
 from assessments.audit import audit_checkpoint
-from assessments.bias import four_fifths_ratios, required_dimensions
+from assessments.bias import bias_flags, four_fifths_ratios, required_dimensions
 from assessments.forms import person_name
 from assessments.models import Assessment, AuditChainHead, AuditEntry, Condition, SignOff, State
 from assessments.presenters import RISK_NAMES, answer_sections, display_answer, risk_breakdown, timeline
@@ -133,6 +133,8 @@ class DossierRecord:
     sign_offs: list = field(default_factory=list)
     conditions: list = field(default_factory=list)
     bias_rows: list = field(default_factory=list)
+    bias_justifications: list = field(default_factory=list)
+    bias_mitigations: list = field(default_factory=list)
     entries: list = field(default_factory=list)
     people: dict = field(default_factory=dict)
 
@@ -177,8 +179,19 @@ def dossier_record(assessment, *, dossier=None, now=None):
         if condition.closed_at is not None and condition.closed_at > as_of:
             # Met after the approval: the frozen record shows it as it stood then.
             condition.status, condition.closed_at = Condition.Status.OPEN, None
+    # The approval's evidence: monitoring results after launch are not part of what was approved.
     bias_rows = [
-        b for b in assessment.bias_results.order_by("dimension", "metric", "group", "pk") if b.created_at <= as_of
+        b
+        for b in assessment.bias_results.filter(kind="approval").order_by("dimension", "metric", "group", "pk")
+        if b.created_at <= as_of
+    ]
+    bias_justifications = [
+        j for j in assessment.bias_justifications.select_related("created_by") if j.created_at <= as_of
+    ]
+    bias_mitigations = [
+        m
+        for m in assessment.bias_mitigations.filter(kind="approval").select_related("created_by")
+        if m.created_at <= as_of
     ]
     actor_ids = {e.actor_id for e in entries if e.actor_id}
     people = {u.pk: u for u in get_user_model().objects.filter(pk__in=actor_ids)} if actor_ids else {}
@@ -194,6 +207,8 @@ def dossier_record(assessment, *, dossier=None, now=None):
         sign_offs=sign_offs,
         conditions=conditions,
         bias_rows=bias_rows,
+        bias_justifications=bias_justifications,
+        bias_mitigations=bias_mitigations,
         entries=entries,
         people=people,
     )
@@ -269,6 +284,19 @@ def record_data(record):
         "bias_results": [
             {"dimension": b.dimension, "group": b.group, "n": b.sample_size, "metric": b.metric, "value": b.value}
             for b in record.bias_rows
+        ],
+        "bias_justifications": [
+            {
+                "dimension": j.dimension,
+                "text": j.text,
+                "by": j.created_by.get_username(),
+                "created_at": _ts(j.created_at),
+            }
+            for j in record.bias_justifications
+        ],
+        "bias_mitigations": [
+            {"flag": m.flag, "text": m.text, "by": m.created_by.get_username(), "created_at": _ts(m.created_at)}
+            for m in record.bias_mitigations
         ],
         "four_fifths": [
             {k: r[k] for k in ("dimension", "metric", "groups", "best_group", "worst_group", "ratio", "flagged")}
@@ -378,6 +406,12 @@ def _decision(record):
     return f"Not approved: {state.lower()}" if record.assessment.state != State.DRAFT else "Not submitted: draft"
 
 
+def _flag_notes(record):
+    """Each flag of the approval evidence with its mitigation note (or None), for the bias chapter."""
+    mitigations = {m.flag: m for m in record.bias_mitigations}
+    return [{"flag": flag, "mitigation": mitigations.get(flag.key)} for flag in bias_flags(record.bias_rows)]
+
+
 def record_context(record):
     a = record.assessment
     questionnaire = record.questionnaire
@@ -417,7 +451,13 @@ def record_context(record):
         "bias_ratios": ratios,
         "bias_flags": sum(1 for r in ratios if r["flagged"]),
         "bias_required": required_dimensions(a),
-        "bias_missing": [d for d in required_dimensions(a) if d not in {b.dimension for b in record.bias_rows}],
+        "bias_missing": [
+            d
+            for d in required_dimensions(a)
+            if d not in {b.dimension for b in record.bias_rows}
+            and d not in {j.dimension for j in record.bias_justifications}
+        ],
+        "bias_flag_notes": _flag_notes(record),
         "stages": _stage_table(record),
         "rounds": _rounds(record),
         "conditions": [

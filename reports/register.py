@@ -86,10 +86,10 @@ def register_assessments():
 
 
 def last_bias_monitoring_dates(assessments):
-    """``{assessment id: date}`` of the latest bias result of each listed version (one query).
+    """``{assessment id: date}`` of the latest bias measurement of each listed version (one query).
 
-    The one place the register asks when bias was last measured: when bias monitoring after launch records its
-    own results, point this at them.
+    The one place the register asks when bias was last measured: monitoring results after launch
+    (``EvidenceKind.MONITORING``) and the approval's own evidence alike, whichever is newest.
     """
     ids = [a.pk for a in assessments]
     if not ids:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("assessments.csv", views.assessments_csv, name="reports_assessments_csv"),
     re_path(rf"^assessments/{ID}/$", views.assessment_record, name="reports_assessment"),
     re_path(rf"^assessments/{ID}/dossier\.pdf$", views.dossier_pdf, name="dossier_pdf"),
+    re_path(rf"^assessments/{ID}/bias\.csv$", views.bias_csv, name="reports_bias_csv"),
     path("downloads/", views.downloads, name="reports_downloads"),
     path("verify/", views.verify, name="reports_verify"),
     path("analytics/", views.analytics, name="reports_analytics"),

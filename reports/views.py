@@ -14,12 +14,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments.models import AuditEntry, State
 from assessments.paging import CappedPaginator
+from assessments.selectors import assessment_visible_to
 from assessments.views import problem
 
 from . import analytics as committee_analytics
 from . import selectors, services
 from .charts import analytics_charts
-from .csv_export import analytics_csv_lines, csv_lines
+from .csv_export import analytics_csv_lines, bias_csv_lines, csv_lines
 from .dossier import is_issuable
 from .filters import AuditorAssessmentFilter
 from .models import Dossier, DossierDownload
@@ -87,6 +88,20 @@ def assessments_csv(request):
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="assessments.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
+@login_required
+def bias_csv(request, pk):
+    """An assessment's bias evidence as CSV, for whoever may see the assessment (404 otherwise)."""
+    assessment = assessment_visible_to(request.user, int(pk))
+    rows = assessment.bias_results.select_related("created_by").order_by("created_at", "dimension", "metric", "group")
+    response = StreamingHttpResponse(
+        bias_csv_lines(assessment, rows.iterator()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}-bias.csv"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

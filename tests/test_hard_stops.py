@@ -78,10 +78,11 @@ def test_data_ai_approval_needs_bias_evidence_for_race_religion_gender_and_marke
         assessment = act(people, assessment, "approve")
     with pytest.raises(TransitionConflict) as blocked:
         act(people, assessment, "approve")
-    assert blocked.value.reasons == [
-        Reason("bias_evidence_missing", "Bias evidence is missing for religion."),
-        Reason("bias_evidence_missing", "Bias evidence is missing for age."),
+    assert [(r.code, r.params) for r in blocked.value.reasons] == [
+        ("bias_evidence_missing", {"dimension": "religion"}),
+        ("bias_evidence_missing", {"dimension": "age"}),
     ]
+    assert blocked.value.reasons[0].message.startswith("Bias evidence is missing for religion:")
     services.bias_results_add(
         assessment=assessment, rows=bias_rows(["religion", "age"]), by=people.reviewers["data_ai"]
     )

@@ -27,6 +27,7 @@ def test_every_transition_declares_what_the_rest_of_the_system_reads():
         "withdraw",
         "launch",
         "start_reassessment",
+        "bias_reassessment",
         "retire",
         "supersede",
     ]
@@ -36,6 +37,7 @@ def test_every_transition_declares_what_the_rest_of_the_system_reads():
     assert [n for n, s in table.items() if s.comment_required] == ["request_changes", "reject"]
     assert [n for n, s in table.items() if s.takes_conditions] == ["approve"]
     assert "supersede" not in transitions.user_transitions()
+    assert "bias_reassessment" not in transitions.user_transitions()
 
 
 def test_the_api_schema_enumerates_the_table(client):

@@ -14,7 +14,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments import services, transitions
-from assessments.models import Assessment, BiasResult, Condition, SignOff, State, Team
+from assessments.models import (
+    Assessment,
+    BiasJustification,
+    BiasMitigation,
+    BiasResult,
+    Condition,
+    EvidenceKind,
+    SignOff,
+    State,
+    Team,
+)
 from assessments.questionnaire import KINDS, TYPES, current_questionnaire, get_questionnaire
 
 from .fields import StrictBoolean, StrictChoice, StrictDate, StrictInteger, StrictNumber, Text
@@ -36,10 +46,15 @@ class ReasonSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="Stable code for programs: answer_required, hard_stop, disclosure_too_hard, answers_changed, "
         "bias_evidence_missing, sign_offs_missing, condition_open, stale_state, wrong_state, not_your_stage, "
-        "concurrent_change, stale_content, ..."
+        "concurrent_change, stale_content, bias_flag_unmitigated, bias_group_too_small, ..."
     )
     message = serializers.CharField(help_text="The reason in words, using question texts (never ids).")
     question = serializers.CharField(allow_null=True, help_text="The question id concerned, or null.")
+    params = serializers.DictField(
+        required=False,
+        help_text="Present when the reason is about something specific, as values "
+        "(bias reasons: dimension, metric, group, flag, ...).",
+    )
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -423,8 +438,80 @@ class BiasResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BiasResult
-        fields = ["id", "dimension", "group", "n", "metric", "value", "created_by", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "batch",
+            "dimension",
+            "group",
+            "n",
+            "metric",
+            "value",
+            "source_name",
+            "source_sha256",
+            "created_by",
+            "created_at",
+        ]
         read_only_fields = fields
+
+
+class BiasFileSerializer(StrictInputSerializer):
+    file = serializers.FileField(
+        help_text="A CSV file (at most 10 MB): per-group results with the columns dimension,group,n,metric,value, "
+        "or raw predictions with y_true, y_pred (0 or 1) and one column per identity dimension."
+    )
+
+
+class UploadErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField(allow_null=True, help_text="The line of the file (the header is line 1).")
+    column = serializers.CharField(help_text="The column, or empty when the whole line is wrong.")
+    message = serializers.CharField()
+
+
+class UploadErrorsSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = UploadErrorSerializer(many=True)
+
+
+class BiasJustificationRequestSerializer(StrictInputSerializer):
+    dimension = Text(max_length=50, blank=False, help_text="A required dimension without evidence.")
+    text = Text(max_length=5000, blank=False, help_text="Why it cannot be measured.")
+
+
+class BiasJustificationSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = BiasJustification
+        fields = ["id", "dimension", "text", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class BiasMitigationRequestSerializer(StrictInputSerializer):
+    flag = Text(max_length=320, blank=False, help_text="The key of a flag (see bias-flags).")
+    text = Text(max_length=5000, blank=False, help_text="What is done about it.")
+
+
+class BiasMitigationSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = BiasMitigation
+        fields = ["id", "kind", "flag", "text", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class BiasFlagSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="What a mitigation names.")
+    kind = serializers.ChoiceField(choices=EvidenceKind.choices)
+    code = serializers.ChoiceField(choices=["ratio_below_four_fifths", "group_too_small"])
+    dimension = serializers.CharField()
+    metric = serializers.CharField()
+    group = serializers.CharField(help_text="The small group, or empty for a ratio flag.")
+    ratio = serializers.FloatField(allow_null=True)
+    n = serializers.IntegerField(allow_null=True)
+    mitigated = serializers.BooleanField()
+    due_at = serializers.DateTimeField(allow_null=True, help_text="Monitoring flags: the mitigation deadline.")
 
 
 # -- token ------------------------------------------------------------------------------------

@@ -41,6 +41,17 @@ urlpatterns = [
         views.BiasResultsView.as_view(),
         name="api-assessment-bias-results",
     ),
+    path(
+        "v1/assessments/<object_id:pk>/bias-justifications/",
+        views.BiasJustificationsView.as_view(),
+        name="api-assessment-bias-justifications",
+    ),
+    path(
+        "v1/assessments/<object_id:pk>/bias-mitigations/",
+        views.BiasMitigationsView.as_view(),
+        name="api-assessment-bias-mitigations",
+    ),
+    path("v1/assessments/<object_id:pk>/bias-flags/", views.BiasFlagsView.as_view(), name="api-assessment-bias-flags"),
     # Dossiers (reports/): the assessment's dossier PDF and the verify endpoint.
     path("v1/", include("reports.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

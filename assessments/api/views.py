@@ -8,6 +8,7 @@ errors into JSON.
 """
 
 from axes.helpers import get_cool_off
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -16,12 +17,13 @@ from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments import canonical, selectors, services
+from assessments import bias_upload, canonical, selectors, services
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.filters import AssessmentFilter
 from assessments.models import Assessment, Condition, SignOff
@@ -32,7 +34,7 @@ from . import serializers
 from .exceptions import api_exception_handler
 from .filters import StrictFilterBackend
 from .pagination import AssessmentCursorPagination
-from .parsers import StrictJSONParser
+from .parsers import PayloadTooLarge, StrictJSONParser
 from .schema import ASSESSMENT_ID, OVERDUE, QUERY_TEXT, RISK_LEVEL, STAGE, TEAM, error_responses
 from .throttling import ReadRateThrottle, TokenRateThrottle, WriteRateThrottle
 
@@ -255,6 +257,9 @@ class TransitionsView(ApiView):
         return Response(assessment_data(updated))
 
 
+# Room for the multipart envelope (boundaries, part headers) around a file at the size limit.
+UPLOAD_OVERHEAD = 64 * 1024
+
 BIAS_UPLOAD = PolymorphicProxySerializer(
     component_name="BiasResultsUpload",
     serializers=[
@@ -267,22 +272,51 @@ BIAS_UPLOAD = PolymorphicProxySerializer(
 
 
 class BiasResultsView(ApiView):
+    parser_classes = [StrictJSONParser, MultiPartParser]
+
+    @extend_schema(
+        summary="List bias evidence",
+        description="Every per-group result, approval evidence and monitoring results alike (see kind).",
+        parameters=[ASSESSMENT_ID],
+        responses={200: serializers.BiasResultSerializer(many=True), **error_responses(401, 404, 429)},
+        tags=["bias evidence"],
+    )
+    def get(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        rows = assessment.bias_results.select_related("created_by").order_by("created_at", "pk")
+        return Response(serializers.BiasResultSerializer(rows, many=True).data)
+
     @extend_schema(
         summary="Add bias evidence",
-        description='Per-group results as a JSON list of rows, or as {"rows": [...]}. All rows are saved, or none. '
-        "The team or a Data/AI reviewer may add evidence from draft up to Data/AI review.",
+        description='Per-group results as a JSON list of rows, or as {"rows": [...]}; or a CSV file as a '
+        "multipart upload (field file, at most 10 MB): per-group results, or raw predictions from which the "
+        "selection rate, true-positive rate and false-positive rate per group are computed (fairlearn). "
+        "All rows are saved, or none; a bad file gets a 400 naming each line and column. "
+        "The team or a Data/AI reviewer may add evidence from draft up to Data/AI review, and monitoring "
+        "results once launched.",
         parameters=[ASSESSMENT_ID],
-        request=BIAS_UPLOAD,
+        request={"application/json": BIAS_UPLOAD, "multipart/form-data": serializers.BiasFileSerializer},
         responses={
             201: serializers.BiasResultSerializer(many=True),
             **error_responses(
-                400, 401, 403, 404, 409, 413, 415, 429, e409="Evidence can be added only up to Data/AI review."
+                400,
+                401,
+                403,
+                404,
+                409,
+                413,
+                415,
+                429,
+                e409="Evidence can be added only up to Data/AI review, or as monitoring once launched.",
             ),
         },
         tags=["bias evidence"],
     )
     def post(self, request, pk):
         assessment = visible_assessment(request, pk)
+        if request.content_type.startswith("multipart/"):
+            return self._upload(request, assessment)
+        services.bias_evidence_check(assessment=assessment, by=request.user)
         data = request.data
         if isinstance(data, list):
             data = {"rows": data}
@@ -293,6 +327,119 @@ class BiasResultsView(ApiView):
         rows = [dict(row) for row in payload.validated_data["rows"]]
         created = services.bias_results_add(assessment=assessment, rows=rows, by=request.user)
         return Response(serializers.BiasResultSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
+
+    def _upload(self, request, assessment):
+        # Who may is decided first, then the size from the request's length, before the body is read.
+        services.bias_evidence_check(assessment=assessment, by=request.user)
+        limit = settings.BIAS_UPLOAD_MAX_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit + UPLOAD_OVERHEAD:
+            raise PayloadTooLarge(f"The file is over the limit of {limit // (1024 * 1024)} MB; nothing was read.")
+        unknown = sorted(set(request.data) - {"file"})
+        if unknown:
+            raise ValidationError({key[:100]: "Unknown field; this request takes file." for key in unknown[:20]})
+        try:
+            parsed = bias_upload.read_upload(request.FILES.get("file"))
+        except bias_upload.UploadRefused as refusal:
+            if refusal.status == 413:
+                raise PayloadTooLarge(refusal.message) from None
+            raise ValidationError({"file": refusal.message}) from None
+        if not parsed.ok:
+            detail = f"The file has {len(parsed.errors)} problems; nothing was saved: {parsed.error_text()}"
+            return Response({"detail": detail[:2000], "errors": parsed.errors}, status=status.HTTP_400_BAD_REQUEST)
+        created = services.bias_results_add(
+            assessment=assessment,
+            rows=parsed.rows,
+            by=request.user,
+            source_name=parsed.name,
+            source_sha256=parsed.sha256,
+        )
+        return Response(serializers.BiasResultSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class BiasJustificationsView(ApiView):
+    @extend_schema(
+        summary="Justifications of dimensions that cannot be measured",
+        parameters=[ASSESSMENT_ID],
+        responses={200: serializers.BiasJustificationSerializer(many=True), **error_responses(401, 404, 429)},
+        tags=["bias evidence"],
+    )
+    def get(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        rows = assessment.bias_justifications.select_related("created_by")
+        return Response(serializers.BiasJustificationSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Justify a required dimension that cannot be measured",
+        description="Recorded instead of evidence for that dimension (once per dimension); the team or a "
+        "Data/AI reviewer, from draft up to Data/AI review.",
+        parameters=[ASSESSMENT_ID],
+        request=serializers.BiasJustificationRequestSerializer,
+        responses={
+            201: serializers.BiasJustificationSerializer,
+            **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
+        },
+        tags=["bias evidence"],
+    )
+    def post(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        services.bias_evidence_check(assessment=assessment, by=request.user)
+        payload = serializers.BiasJustificationRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        justification = services.bias_justification_record(
+            assessment=assessment, by=request.user, **payload.validated_data
+        )
+        return Response(serializers.BiasJustificationSerializer(justification).data, status=status.HTTP_201_CREATED)
+
+
+class BiasMitigationsView(ApiView):
+    @extend_schema(
+        summary="Mitigations of bias flags",
+        parameters=[ASSESSMENT_ID],
+        responses={200: serializers.BiasMitigationSerializer(many=True), **error_responses(401, 404, 429)},
+        tags=["bias evidence"],
+    )
+    def get(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        rows = assessment.bias_mitigations.select_related("created_by")
+        return Response(serializers.BiasMitigationSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Record the mitigation of a flag",
+        description="For a flag of the approval evidence (the team or a Data/AI reviewer, up to Data/AI review), "
+        "or a flag raised by monitoring (a Data/AI reviewer, once launched). Once per flag.",
+        parameters=[ASSESSMENT_ID],
+        request=serializers.BiasMitigationRequestSerializer,
+        responses={
+            201: serializers.BiasMitigationSerializer,
+            **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
+        },
+        tags=["bias evidence"],
+    )
+    def post(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        services.bias_evidence_check(assessment=assessment, by=request.user)
+        payload = serializers.BiasMitigationRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        mitigation = services.bias_mitigation_record(assessment=assessment, by=request.user, **payload.validated_data)
+        return Response(serializers.BiasMitigationSerializer(mitigation).data, status=status.HTTP_201_CREATED)
+
+
+class BiasFlagsView(ApiView):
+    @extend_schema(
+        summary="Bias flags and whether each is mitigated",
+        description="Flags of the approval evidence (ratios under 0.8, groups under 30 samples) and flags "
+        "raised by monitoring after launch, with their mitigation deadline.",
+        parameters=[ASSESSMENT_ID],
+        responses={200: serializers.BiasFlagSerializer(many=True), **error_responses(401, 404, 429)},
+        tags=["bias evidence"],
+    )
+    def get(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        return Response(serializers.BiasFlagSerializer(services.bias_flags_of(assessment), many=True).data)
 
 
 class TokenView(ApiView):

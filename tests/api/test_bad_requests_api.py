@@ -155,7 +155,9 @@ def test_a_missing_trailing_slash_on_a_read_redirects(people, alice):
         ("post", "/api/v1/assessments/{id}/"),
         ("delete", "/api/v1/assessments/"),
         ("patch", "/api/v1/assessments/{id}/transitions/"),
-        ("get", "/api/v1/assessments/{id}/bias-results/"),
+        ("put", "/api/v1/assessments/{id}/bias-results/"),
+        ("delete", "/api/v1/assessments/{id}/bias-mitigations/"),
+        ("post", "/api/v1/assessments/{id}/bias-flags/"),
         ("put", "/api/v1/questionnaire/"),
     ],
 )

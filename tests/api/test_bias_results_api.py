@@ -23,7 +23,21 @@ def test_the_team_adds_rows_as_a_json_list(people, client_for):
         ("race", "White", 300, "match_rate", 0.58),
     ]
     assert {r["created_by"] for r in body} == {"alice"}
-    assert set(body[0]) == {"id", "dimension", "group", "n", "metric", "value", "created_by", "created_at"}
+    assert set(body[0]) == {
+        "id",
+        "kind",
+        "batch",
+        "dimension",
+        "group",
+        "n",
+        "metric",
+        "value",
+        "source_name",
+        "source_sha256",
+        "created_by",
+        "created_at",
+    }
+    assert body[0]["kind"] == "approval"
     assert BiasResult.objects.filter(assessment=assessment).count() == 2
     assert AuditEntry.objects.filter(assessment_id=assessment.pk, action="bias_evidence_added").count() == 1
 
@@ -109,7 +123,8 @@ def test_a_data_ai_reviewer_cannot_see_a_draft(people, client_for):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("state", [State.APPROVED, State.LAUNCHED, State.REJECTED, State.WITHDRAWN])
+# Launched features take monitoring results (tests/test_bias_monitoring.py).
+@pytest.mark.parametrize("state", [State.APPROVED, State.REJECTED, State.WITHDRAWN])
 def test_evidence_after_data_ai_review_is_409(people, client_for, state):
     assessment = advance(people, create_draft(people), state)
     before = BiasResult.objects.count()

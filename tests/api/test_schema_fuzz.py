@@ -97,7 +97,13 @@ OPERATIONS = [
     ("PATCH", "/api/v1/assessments/{id}/"),
     ("GET", "/api/v1/assessments/{id}/transitions/"),
     ("POST", "/api/v1/assessments/{id}/transitions/"),
+    ("GET", "/api/v1/assessments/{id}/bias-results/"),
     ("POST", "/api/v1/assessments/{id}/bias-results/"),
+    ("GET", "/api/v1/assessments/{id}/bias-justifications/"),
+    ("POST", "/api/v1/assessments/{id}/bias-justifications/"),
+    ("GET", "/api/v1/assessments/{id}/bias-mitigations/"),
+    ("POST", "/api/v1/assessments/{id}/bias-mitigations/"),
+    ("GET", "/api/v1/assessments/{id}/bias-flags/"),
     ("GET", "/api/v1/assessments/{id}/dossier.pdf"),
     ("POST", "/api/v1/dossiers/verify/"),
     ("GET", "/api/v1/register/"),
@@ -115,6 +121,7 @@ EXAMPLES = {
 # tests/reports/test_dossier_api.py.
 CHECKS_FOR = {("POST", "/api/v1/dossiers/verify/"): [c for c in CHECKS if c is not negative_data_rejection]}
 TEAM = "client-experience"
+RESULTS_CSV = b"dimension,group,n,metric,value\nrace,a,120,selection_rate,0.41\nrace,b,300,selection_rate,0.44\n"
 ROOT = "POST /api/v1/assessments/"
 DECISIONS = tuple(n for n, spec in transitions.user_transitions().items() if spec.actor == "reviewer")
 # How far through the review an assessment is, for hypothesis's targeting: each sign-off takes it further.
@@ -249,6 +256,14 @@ def ground(case, complete_sets=False):
             return {**condition, "due_date": max(condition.get("due_date") or tomorrow, tomorrow)}
 
         body["conditions"] = [{**due(c), "owner": "alice"} for c in body["conditions"]]
+    elif path.endswith("/bias-justifications/"):
+        # Only a dimension the approval requires can be justified, and a note has words.
+        body.update(dimension="race", text="Not collected: inferring it would itself be a harm.")
+    elif path.endswith("/bias-mitigations/"):
+        body["text"] = "Recalibrated per group; re-measured monthly."
+    elif path.endswith("/bias-results/") and case.media_type == "multipart/form-data":
+        # A CSV file's content is not something a schema can describe: a valid request sends a valid file.
+        body["file"] = RESULTS_CSV
     elif path.endswith("/bias-results/") and complete_sets and sometimes(case, 30):
         body = {"rows": bias_rows()}
     case.body = body

@@ -266,7 +266,13 @@ def test_data_ai_approval_without_bias_evidence_is_409(people, client_for):
 
     assert response.status_code == 409
     assert response.json()["reasons"] == [
-        {"code": "bias_evidence_missing", "message": f"Bias evidence is missing for {d}.", "question": None}
+        {
+            "code": "bias_evidence_missing",
+            "message": f"Bias evidence is missing for {d}: record per-group results, "
+            "or a justification of why it cannot be measured.",
+            "question": None,
+            "params": {"dimension": d},
+        }
         for d in ("race", "religion", "gender")
     ]
 

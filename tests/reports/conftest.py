@@ -61,6 +61,12 @@ def rich_approved(people, name="Therapist matching"):
     rows.append({"dimension": "age", "group": "over 65", "n": 120, "metric": "match_rate", "value": 0.40})
     rows.append({"dimension": "age", "group": "18 to 30", "n": 300, "metric": "match_rate", "value": 0.62})
     services.bias_results_add(assessment=assessment, rows=rows, by=people.alice)
+    services.bias_mitigation_record(
+        assessment=assessment,
+        flag="ratio_below_four_fifths:age:match_rate",
+        text="Matching widened for clients over 65; re-measured monthly.",
+        by=people.alice,
+    )
     assessment = act(people, assessment, "submit")
     due = (timezone.localdate() + timedelta(days=30)).isoformat()
     return approve_all(

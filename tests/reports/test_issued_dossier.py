@@ -66,6 +66,7 @@ def test_the_dossier_holds_the_feature_every_sign_off_and_every_question(issued)
             assert normalise(question.text) in text, question.text
     assert "Rotate the vendor keys quarterly." in text
     assert "Flagged: under 0.8" in text  # the age ratio 0.40 / 0.62
+    assert "Matching widened for clients over 65; re-measured monthly." in text  # its mitigation
     assert "<b>bold</b> stays text" in text  # user text is escaped, not markup
     # Table headers repeat on every page a table runs onto: each page with NIST rows has the NIST header.
     nist_pages = [p for p in pages if re.search(r"^(GOVERN|MAP|MEASURE|MANAGE) \d+\.\d+ ", p, re.MULTILINE)]

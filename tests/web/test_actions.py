@@ -181,7 +181,7 @@ def test_data_ai_approval_without_bias_evidence_is_blocked_with_reasons(people, 
     assert "approve" not in names
     assert "Approve (sign off): not now" in page
     for dimension in ("race", "religion", "gender"):
-        assert f"Bias evidence is missing for {dimension}." in page
+        assert f"Bias evidence is missing for {dimension}:" in page
     response = transition(client, assessment, "approve")
     assert response.status_code == 409
     assert "Bias evidence is missing" in response.content.decode()

@@ -1,0 +1,312 @@
+"""Reading bias evidence from uploaded CSV files, for the browser and the API alike.
+
+Two kinds of file, told apart by their header:
+
+- per-group results: ``dimension,group,n,metric,value``, one row per group and metric;
+- raw predictions: ``y_true,y_pred`` (0 or 1) and one column per identity dimension; the
+  selection rate, true-positive rate and false-positive rate of each group are computed with
+  fairlearn's ``MetricFrame`` and become rows (``n`` is the number of samples each rate
+  is computed over: the group, its positives, its negatives).
+
+The size is checked before a byte is read; rows are limited; every problem is reported
+with its line and column, and a file with any problem yields no rows. Cells are kept
+as text exactly as typed (a leading ``=`` included); exports neutralise them.
+"""
+
+import csv
+import hashlib
+import io
+import math
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from . import canonical
+from .questionnaire import MAX_NUMBER
+
+RESULT_COLUMNS = ("dimension", "group", "n", "metric", "value")
+PREDICTION_COLUMNS = ("y_true", "y_pred")
+RESULTS = "results"
+PREDICTIONS = "predictions"
+PREDICTION_METRICS = ("selection_rate", "true_positive_rate", "false_positive_rate")
+MAX_ERRORS = 50  # a file wrong on every line is reported by its first problems
+TEMPLATE = (
+    "dimension,group,n,metric,value\r\n"
+    "race,Black,412,selection_rate,0.41\r\n"
+    "race,White,655,selection_rate,0.44\r\n"
+    "gender,Woman,730,selection_rate,0.43\r\n"
+    "gender,Man,337,selection_rate,0.42\r\n"
+)
+
+
+@dataclass
+class ParsedUpload:
+    """What a file yields: rows for ``services.bias_results_add``, or the errors that stop it."""
+
+    format: str
+    name: str
+    sha256: str
+    rows: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # [{"line", "column", "message"}]
+
+    @property
+    def ok(self):
+        return not self.errors and bool(self.rows)
+
+    def error(self, line, column, message):
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append({"line": line, "column": column, "message": message})
+
+    def error_text(self):
+        """Every error on one line each: ``line 3, column value: ...``."""
+        return "; ".join(_where(e) + e["message"] for e in self.errors)
+
+
+class UploadRefused(Exception):
+    """The file is refused as a whole (too large, empty, not a file): the 400 or 413 says why."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _where(error):
+    parts = []
+    if error["line"]:
+        parts.append(f"line {error['line']}")
+    if error["column"]:
+        parts.append(f"column {error['column']}")
+    return (", ".join(parts) + ": ") if parts else ""
+
+
+def read_upload(upload):
+    """Read an uploaded file (a Django UploadedFile) into a ParsedUpload. The size is checked first."""
+    limit = settings.BIAS_UPLOAD_MAX_BYTES
+    if upload is None or not hasattr(upload, "read"):
+        raise UploadRefused("Choose a CSV file to upload.")
+    size = getattr(upload, "size", None)
+    if size is None or size > limit:
+        raise UploadRefused(f"The file is over the limit of {limit // (1024 * 1024)} MB; nothing was read.", 413)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise UploadRefused(f"The file is over the limit of {limit // (1024 * 1024)} MB; nothing was read.", 413)
+    name = str(getattr(upload, "name", "") or "upload.csv")[:255]
+    if not canonical.is_storable_text(name):
+        name = "upload.csv"
+    return parse_csv(data, name=name)
+
+
+def parse_csv(data, *, name="upload.csv"):
+    """Parse the bytes of a CSV file of either kind (told apart by its header)."""
+    digest = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise UploadRefused("The file is empty.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        parsed = ParsedUpload(RESULTS, name, digest)
+        parsed.error(line, "", "This line is not UTF-8 text; save the file as CSV (UTF-8).")
+        return parsed
+    records = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(records)
+    except (csv.Error, StopIteration):
+        raise UploadRefused("The file has no header line.") from None
+    header = [column.strip().lower() for column in header]
+    kind = PREDICTIONS if "y_true" in header or "y_pred" in header else RESULTS
+    parsed = ParsedUpload(kind, name, digest)
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        parsed.error(line, "", "This line contains a NUL character; a CSV file is text.")
+        return parsed
+    if kind == RESULTS:
+        _parse_results(parsed, header, records)
+    else:
+        _parse_predictions(parsed, header, records)
+    if not parsed.errors and not parsed.rows:
+        parsed.error(2, "", "The file has a header but no rows.")
+    return parsed
+
+
+def _records(parsed, records, limit):
+    """``(line, cells)`` for each non-blank record; a broken record or too many rows is an error."""
+    count = 0
+    try:
+        for cells in records:
+            if not any(cell.strip() for cell in cells):
+                continue
+            count += 1
+            if count > limit:
+                parsed.error(records.line_num, "", f"The file has more than {limit} rows; split it.")
+                return
+            yield records.line_num, cells
+    except csv.Error as error:
+        parsed.error(records.line_num, "", f"This line is not valid CSV ({error}).")
+
+
+def _missing_columns(parsed, header, wanted):
+    missing = [column for column in wanted if column not in header]
+    for column in missing:
+        parsed.error(1, column, f"The header has no column “{column}”; expected {', '.join(wanted)}.")
+    return bool(missing)
+
+
+def _text_cell(parsed, line, column, value, limit=100):
+    value = value.strip()
+    if not value:
+        parsed.error(line, column, "This cell is empty.")
+    elif len(value) > limit:
+        parsed.error(line, column, f"This cell is {len(value)} characters long; the limit is {limit}.")
+    elif not canonical.is_storable_text(value):
+        parsed.error(line, column, "This cell " + canonical.unstorable_text(value))
+    else:
+        return value
+    return None
+
+
+def _dimension_cell(parsed, line, column, value):
+    from .services import DIMENSION
+
+    value = value.strip().lower()
+    if not DIMENSION.match(value):
+        parsed.error(line, column, "The dimension must be a short lowercase name such as race, religion or gender.")
+        return None
+    return value
+
+
+def _parse_results(parsed, header, records):
+    from .services import MAX_BIAS_ROWS
+
+    if _missing_columns(parsed, header, RESULT_COLUMNS):
+        return
+    at = {column: header.index(column) for column in RESULT_COLUMNS}
+    rows = []
+    for line, cells in _records(parsed, records, MAX_BIAS_ROWS):
+        if len(cells) < len(header):
+            parsed.error(line, "", f"This line has {len(cells)} cells; the header has {len(header)}.")
+            continue
+        cell = {column: cells[index] for column, index in at.items()}
+        before = len(parsed.errors)
+        dimension = _dimension_cell(parsed, line, "dimension", cell["dimension"])
+        group = _text_cell(parsed, line, "group", cell["group"])
+        metric = _text_cell(parsed, line, "metric", cell["metric"])
+        n = _count_cell(parsed, line, "n", cell["n"])
+        value = _number_cell(parsed, line, "value", cell["value"])
+        if len(parsed.errors) == before:
+            rows.append({"dimension": dimension, "group": group, "n": n, "metric": metric, "value": value})
+    if not parsed.errors:
+        parsed.rows = rows
+
+
+def _count_cell(parsed, line, column, value):
+    value = value.strip()
+    if not value.isascii() or not value.isdigit():
+        parsed.error(line, column, f"“{_clip(value)}” is not a whole number; the sample size n counts people.")
+        return None
+    number = int(value)
+    if not 1 <= number <= 2_000_000_000:
+        parsed.error(line, column, "The sample size n must be at least 1.")
+        return None
+    return number
+
+
+def _number_cell(parsed, line, column, value):
+    value = value.strip()
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is None or not math.isfinite(number) or abs(number) > MAX_NUMBER:
+        parsed.error(line, column, f"“{_clip(value)}” is not a number.")
+        return None
+    return number + 0.0  # -0.0 is stored as 0.0
+
+
+def _clip(text, limit=40):
+    text = text if canonical.is_storable_text(text) else text.encode("utf-8", "replace").decode("utf-8", "replace")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _parse_predictions(parsed, header, records):
+    if _missing_columns(parsed, header, PREDICTION_COLUMNS):
+        return
+    dimensions = [column for column in header if column not in PREDICTION_COLUMNS]
+    if not dimensions:
+        parsed.error(1, "", "Add one column per identity dimension (race, religion, gender, ...) after y_true, y_pred.")
+        return
+    for column in dimensions:
+        _dimension_cell(parsed, 1, column, column)
+    if len(set(dimensions)) != len(dimensions):
+        parsed.error(1, "", "Each dimension may have one column only.")
+    if parsed.errors:
+        return
+    at = {column: header.index(column) for column in header}
+    y_true, y_pred = [], []
+    groups = {d: [] for d in dimensions}
+    for line, cells in _records(parsed, records, settings.BIAS_UPLOAD_MAX_PREDICTION_ROWS):
+        if len(cells) < len(header):
+            parsed.error(line, "", f"This line has {len(cells)} cells; the header has {len(header)}.")
+            continue
+        truth = _label_cell(parsed, line, "y_true", cells[at["y_true"]])
+        prediction = _label_cell(parsed, line, "y_pred", cells[at["y_pred"]])
+        found = {d: _text_cell(parsed, line, d, cells[at[d]]) for d in dimensions}
+        y_true.append(truth)
+        y_pred.append(prediction)
+        for d, value in found.items():
+            groups[d].append(value)
+    if parsed.errors or not y_true:
+        return
+    parsed.rows = rates_by_group(y_true, y_pred, groups)
+
+
+def _label_cell(parsed, line, column, value):
+    value = value.strip()
+    if value not in ("0", "1"):
+        parsed.error(line, column, f"“{_clip(value)}” is not 0 or 1.")
+        return None
+    return int(value)
+
+
+def rates_by_group(y_true, y_pred, groups):
+    """Selection rate, true-positive rate and false-positive rate per group of each dimension, by fairlearn.
+
+    ``groups`` maps a dimension to each sample's group. Each rate's ``n`` is the number of samples it is
+    computed over; a rate over no samples (a group without positives has no true-positive rate) is left out.
+    """
+    import numpy as np
+    import pandas as pd
+    from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, true_positive_rate
+
+    truth = np.asarray(y_true, dtype=int)
+    predicted = np.asarray(y_pred, dtype=int)
+    rows = []
+    for dimension, values in groups.items():
+        features = pd.Series(values, name=dimension, dtype=object)
+        frame = MetricFrame(
+            metrics={
+                "selection_rate": selection_rate,
+                "true_positive_rate": true_positive_rate,
+                "false_positive_rate": false_positive_rate,
+            },
+            y_true=truth,
+            y_pred=predicted,
+            sensitive_features=features,
+        )
+        table = frame.by_group
+        for group in sorted(table.index, key=str):
+            members = (features == group).to_numpy()
+            sizes = {
+                "selection_rate": int(members.sum()),
+                "true_positive_rate": int((members & (truth == 1)).sum()),
+                "false_positive_rate": int((members & (truth == 0)).sum()),
+            }
+            for metric in PREDICTION_METRICS:
+                value = float(table.loc[group, metric])
+                if sizes[metric] == 0 or not math.isfinite(value):
+                    continue
+                rows.append(
+                    {"dimension": dimension, "group": str(group), "n": sizes[metric], "metric": metric, "value": value}
+                )
+    return rows

@@ -1,0 +1,310 @@
+"""Bias evidence in the browser: upload (with a preview before anything is saved), a row form,
+justifications, mitigations, and the context the assessment page's bias section shows.
+
+Who may add evidence is decided before a byte of an upload is read (403 or 409), then
+the file is checked (413 over the size limit, 400 with every error by line and column).
+A previewed upload waits in the user's session under a token; confirming it saves it
+once: the token is the batch of the saved rows, and a batch is never saved twice
+(a double click, a second tab).
+"""
+
+import time
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from . import bias, bias_upload, permissions, services
+from .errors import InputError, NotPermitted, TransitionConflict
+from .models import BiasResult, EvidenceKind, State
+from .selectors import assessment_visible_to
+
+SESSION_PREFIX = "bias_upload:"
+MAX_WAITING_UPLOADS = 5  # previews kept per session; older ones are dropped
+
+
+def _problem(request, status, title, message, assessment):
+    from .views import problem
+
+    return problem(request, status, title, message, back=reverse("assessment_detail", args=[assessment.pk]) + "#bias")
+
+
+def _refusal(request, assessment):
+    """A 403 or 409 page when the user may not add evidence here now; None when they may."""
+    if not permissions.may_add_bias_evidence(request.user, assessment):
+        return _problem(
+            request, 403, "Not permitted", "Only the team or a Data/AI reviewer may add bias evidence.", assessment
+        )
+    if services.evidence_kind_in(assessment.state) is None:
+        return _problem(
+            request,
+            409,
+            "Bias evidence cannot be added now",
+            "Bias evidence can be added up to Data/AI review, and as monitoring once launched; "
+            f"this assessment is in {assessment.get_state_display()}.",
+            assessment,
+        )
+    return None
+
+
+def _error_page(request, assessment, error):
+    if isinstance(error, NotPermitted):
+        return _problem(request, 403, "Not permitted", error.message, assessment)
+    if isinstance(error, TransitionConflict):
+        return _problem(request, 409, "Not recorded", error.message, assessment)
+    return _problem(request, 400, "Not recorded", " ".join(map(str, error.errors.values())), assessment)
+
+
+def _back(assessment):
+    return redirect(reverse("assessment_detail", args=[assessment.pk]) + "#bias")
+
+
+# -- the template ---------------------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def bias_template(request):
+    response = HttpResponse(bias_upload.TEMPLATE, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="bias-results-template.csv"'
+    return response
+
+
+# -- upload, preview, confirm ---------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def bias_upload_preview(request, pk):
+    assessment = assessment_visible_to(request.user, pk)
+    refused = _refusal(request, assessment)
+    if refused:
+        return refused
+    try:
+        parsed = bias_upload.read_upload(request.FILES.get("file"))
+    except bias_upload.UploadRefused as error:
+        return _problem(request, error.status, "File not accepted", error.message, assessment)
+    context = {
+        "assessment": assessment,
+        "parsed": parsed,
+        "kind": services.evidence_kind_in(assessment.state),
+        "ratios": [],
+        "flags": [],
+    }
+    if not parsed.ok:
+        return render(request, "assessments/bias_preview.html", context, status=400)
+    token = uuid.uuid4().hex
+    waiting = [key for key in request.session.keys() if key.startswith(SESSION_PREFIX)]  # noqa: SIM118 (not iterable)
+    for key in sorted(waiting, key=lambda k: request.session[k].get("order", 0))[: -MAX_WAITING_UPLOADS + 1]:
+        del request.session[key]
+    request.session[SESSION_PREFIX + token] = {
+        "assessment": assessment.pk,
+        "rows": parsed.rows,
+        "name": parsed.name,
+        "sha256": parsed.sha256,
+        "format": parsed.format,
+        "order": time.time(),
+    }
+    preview = [
+        BiasResult(dimension=r["dimension"], group=r["group"], sample_size=r["n"], metric=r["metric"], value=r["value"])
+        for r in parsed.rows
+    ]
+    context.update(token=token, ratios=bias.four_fifths_ratios(preview), flags=bias.bias_flags(preview))
+    return render(request, "assessments/bias_preview.html", context)
+
+
+@require_POST
+@login_required
+def bias_upload_confirm(request, pk):
+    assessment = assessment_visible_to(request.user, pk)
+    token = request.POST.get("token", "")
+    waiting = request.session.get(SESSION_PREFIX + token) if len(token) == 32 else None
+    if waiting is None or waiting.get("assessment") != assessment.pk:
+        if len(token) == 32 and BiasResult.objects.filter(assessment=assessment, batch=token).exists():
+            messages.info(request, "This upload is saved already.")
+            return _back(assessment)
+        return _problem(
+            request,
+            400,
+            "Upload not found",
+            "This preview is no longer available (it was saved or cancelled, or you signed out). "
+            "Upload the file again.",
+            assessment,
+        )
+    try:
+        created = services.bias_results_add(
+            assessment=assessment,
+            rows=waiting["rows"],
+            by=request.user,
+            batch=token,
+            source_name=waiting["name"],
+            source_sha256=waiting["sha256"],
+        )
+    except (InputError, NotPermitted, TransitionConflict) as error:
+        return _error_page(request, assessment, error)
+    request.session.pop(SESSION_PREFIX + token, None)
+    messages.success(request, f"{len(created)} bias result rows from {waiting['name']} were saved.")
+    return _back(assessment)
+
+
+@require_POST
+@login_required
+def bias_upload_cancel(request, pk):
+    assessment = assessment_visible_to(request.user, pk)
+    request.session.pop(SESSION_PREFIX + request.POST.get("token", "")[:32], None)
+    messages.info(request, "The upload was cancelled; nothing was saved.")
+    return _back(assessment)
+
+
+# -- one row, justifications, mitigations -----------------------------------------------------------
+
+
+class BiasRowForm(forms.Form):
+    dimension = forms.CharField(max_length=50)
+    group = forms.CharField(max_length=100)
+    n = forms.IntegerField(min_value=1, max_value=2_000_000_000, label="Sample size")
+    metric = forms.CharField(max_length=100)
+    value = forms.FloatField()
+
+
+def _form_errors(form):
+    return "; ".join(f"{form.fields[name].label or name}: {' '.join(errs)}" for name, errs in form.errors.items())
+
+
+@require_POST
+@login_required
+def bias_row_add(request, pk):
+    assessment = assessment_visible_to(request.user, pk)
+    refused = _refusal(request, assessment)
+    if refused:
+        return refused
+    form = BiasRowForm(request.POST)
+    if not form.is_valid():
+        return _problem(request, 400, "Not recorded", _form_errors(form), assessment)
+    try:
+        services.bias_results_add(assessment=assessment, rows=[dict(form.cleaned_data)], by=request.user)
+    except (InputError, NotPermitted, TransitionConflict) as error:
+        return _error_page(request, assessment, error)
+    messages.success(request, "The bias result was recorded.")
+    return _back(assessment)
+
+
+@require_POST
+@login_required
+def bias_justification_add(request, pk):
+    assessment = assessment_visible_to(request.user, pk)
+    try:
+        services.bias_justification_record(
+            assessment=assessment,
+            dimension=request.POST.get("dimension", ""),
+            text=request.POST.get("text", ""),
+            by=request.user,
+        )
+    except (InputError, NotPermitted, TransitionConflict) as error:
+        return _error_page(request, assessment, error)
+    messages.success(request, "The justification was recorded.")
+    return _back(assessment)
+
+
+@require_POST
+@login_required
+def bias_mitigation_add(request, pk):
+    assessment = assessment_visible_to(request.user, pk)
+    try:
+        services.bias_mitigation_record(
+            assessment=assessment, flag=request.POST.get("flag", ""), text=request.POST.get("text", ""), by=request.user
+        )
+    except (InputError, NotPermitted, TransitionConflict) as error:
+        return _error_page(request, assessment, error)
+    messages.success(request, "The mitigation was recorded.")
+    return _back(assessment)
+
+
+# -- what the assessment page shows --------------------------------------------------------------------
+
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 120, 24
+CHART_TOP = 1.2  # ratios are drawn from 0 to 1.2 (a ratio is at most 1)
+
+
+def ratio_chart(points):
+    """An SVG chart's geometry for one dimension's ratio over time (drawn by the template, server-side)."""
+
+    def y_of(ratio):
+        ratio = max(0.0, min(ratio, CHART_TOP))
+        return round(CHART_HEIGHT - CHART_PAD - ratio / CHART_TOP * (CHART_HEIGHT - 2 * CHART_PAD), 1)
+
+    span = CHART_WIDTH - 2 * CHART_PAD
+    step = span / (len(points) - 1) if len(points) > 1 else 0
+    marks = [
+        {
+            "x": round(CHART_PAD + (i * step if len(points) > 1 else span / 2), 1),
+            "y": y_of(p["ratio"]),
+            "ratio": p["ratio"],
+            "when": p["when"],
+            "kind": p["kind"],
+            "flagged": p["ratio"] < bias.FOUR_FIFTHS,
+        }
+        for i, p in enumerate(points)
+    ]
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "marks": marks,
+        "line": " ".join(f"{m['x']},{m['y']}" for m in marks),
+        "threshold_y": y_of(bias.FOUR_FIFTHS),
+        "one_y": y_of(1.0),
+        "left": CHART_PAD,
+        "right": CHART_WIDTH - CHART_PAD,
+        "bottom": CHART_HEIGHT - CHART_PAD,
+    }
+
+
+def bias_context(user, assessment):
+    """Everything the bias section shows, in four queries whatever the number of rows."""
+    rows = list(assessment.bias_results.select_related("created_by").order_by("created_at", "pk"))
+    justifications = list(assessment.bias_justifications.select_related("created_by"))
+    mitigations = list(assessment.bias_mitigations.select_related("created_by"))
+    monitoring_flags = list(assessment.monitoring_flags.all())
+    approval = [r for r in rows if r.kind == EvidenceKind.APPROVAL]
+    monitoring = [r for r in rows if r.kind == EvidenceKind.MONITORING]
+    mitigation_of = {(m.kind, m.flag): m for m in mitigations}
+    required = bias.required_dimensions(assessment)
+    present = sorted({r.dimension for r in approval})
+    justified = {j.dimension: j for j in justifications}
+    kind = services.evidence_kind_in(assessment.state)
+    may_add = kind is not None and permissions.may_add_bias_evidence(user, assessment)
+    sources = {}
+    for r in rows:
+        if r.source_sha256:
+            sources.setdefault(r.batch, {"name": r.source_name, "sha256": r.source_sha256, "at": r.created_at})
+    return {
+        "bias_rows": sorted(approval, key=lambda r: (r.dimension, r.metric, r.group)),
+        "bias_ratios": bias.four_fifths_ratios(approval),
+        "bias_required": required,
+        "bias_present": present,
+        "bias_missing": [d for d in required if d not in present and d not in justified],
+        "bias_justifications": justifications,
+        "bias_flags": [
+            {"flag": f, "mitigation": mitigation_of.get((EvidenceKind.APPROVAL, f.key))}
+            for f in bias.bias_flags(approval)
+        ],
+        "bias_monitoring_rows": sorted(monitoring, key=lambda r: (r.created_at, r.dimension, r.metric, r.group)),
+        "bias_monitoring_flags": [
+            {"flag": f, "mitigation": mitigation_of.get((EvidenceKind.MONITORING, f.flag))} for f in monitoring_flags
+        ],
+        "bias_charts": [
+            {"dimension": d, "chart": ratio_chart(points)} for d, points in bias.ratio_history(rows).items()
+        ],
+        "bias_sources": list(sources.values()),
+        "bias_kind": kind,
+        "bias_may_add": may_add,
+        "bias_may_note": may_add and kind == EvidenceKind.APPROVAL,
+        "bias_may_mitigate_monitoring": assessment.state == State.LAUNCHED
+        and permissions.is_data_ai_reviewer_of(user, assessment),
+    }
