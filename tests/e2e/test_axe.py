@@ -26,6 +26,7 @@ def pages_for(role, w):
     pages = {
         "anonymous": [
             ("login", "/accounts/login/", 200),
+            ("public register", "/register/", 200),
             ("API docs", "/api/docs/", 200),
             ("not found", "/no-such-page/", 404),
         ],
