@@ -138,6 +138,8 @@ def live_summary(questionnaire, answers):
     answered = sum(1 for q in required if q.id in answers)
     return {
         "score": score,
+        # No level before the first risk answer: a blank form is not "low risk".
+        "scored": any(questionnaire.questions[qid].kind == "risk" for qid in answers if qid in questionnaire.questions),
         "risk_name": RISK_NAMES.get(score["level"], ""),
         "hard_stops": [
             {"question": q, "message": message, "anchor": dom_id(q.id)}
@@ -170,6 +172,7 @@ def form_sections(questionnaire, form, answers, errors):
                     "error": errors.get(question.id, ""),
                     "stop": stops.get(question.id, ""),
                     "show_if": show_if_text(questionnaire, question),
+                    "exclusive": [str(v) for v in question.exclusive_values],
                 }
             )
         sections.append({"section": section, "items": items})
@@ -247,23 +250,191 @@ def nist_table(questionnaire, answers):
     return table
 
 
+# What each stage of the progress bar says, by its status.
+STEP_STATUS = {
+    "signed": "Signed",
+    "changes_requested": "Requested changes",
+    "rejected": "Rejected",
+    "waiting": "Waiting for review",
+    "not_reached": "Not reached",
+}
+DECISION_STEP = {
+    SignOff.Decision.APPROVED: "signed",
+    SignOff.Decision.CHANGES_REQUESTED: "changes_requested",
+    SignOff.Decision.REJECTED: "rejected",
+}
+
+
 def review_progress(assessment, sign_offs):
-    """The five stages of the current round: approved, current, or waiting."""
-    approved = {
+    """The five stages of the latest round: signed, requested changes, rejected, waiting, not reached.
+
+    A stage is "waiting" only while the assessment is at it; a round ended by a
+    change request or a rejection shows that decision at its stage and the stages
+    after it as not reached.
+    """
+    decided = {
         s.stage: s
         for s in sign_offs
-        if s.review_round == assessment.review_round and s.decision == SignOff.Decision.APPROVED and s.is_valid
+        if s.review_round == assessment.review_round and (s.decision != SignOff.Decision.APPROVED or s.is_valid)
     }
     steps = []
     for domain in roles.DOMAINS:
-        if domain in approved:
-            status = "approved"
+        sign_off = decided.get(domain)
+        if sign_off is not None:
+            status = DECISION_STEP[sign_off.decision]
         elif assessment.stage == domain:
-            status = "current"
-        else:
             status = "waiting"
-        steps.append({"label": roles.DOMAIN_LABELS[domain], "status": status, "sign_off": approved.get(domain)})
+        else:
+            status = "not_reached"
+        steps.append(
+            {
+                "label": roles.DOMAIN_LABELS[domain],
+                "status": status,
+                "status_label": STEP_STATUS[status],
+                "sign_off": sign_off,
+                "by": person_name(sign_off.reviewer) if sign_off is not None else "",
+            }
+        )
     return steps
+
+
+def version_links(assessment, versions):
+    """The other versions of the same feature the user may see, oldest first, marking this one."""
+    return [
+        {"assessment": v, "current": v.pk == assessment.pk, "state_label": state_label(v.state)}
+        for v in sorted(versions, key=lambda v: v.version)
+    ]
+
+
+def _latest(sign_offs, decision):
+    found = [s for s in sign_offs if s.decision == decision]
+    return max(found, key=lambda s: (s.created_at, s.pk)) if found else None
+
+
+def outcome(assessment, sign_offs, conditions, versions, threads):
+    """The banner at the top of an assessment that is not simply waiting, or None.
+
+    ``{"kind", "title", "by", "stage", "when", "comment", "flagged", "next", "link"}``:
+    what happened, who decided and what they said, the questions flagged (with
+    anchors), what the team may do now, and a link to the version that matters.
+    """
+    newer = [v for v in versions if v.version > assessment.version]
+    newest = max(newer, key=lambda v: v.version) if newer else None
+    state = assessment.state
+    banner = None
+    if state == State.REJECTED:
+        decision = _latest(sign_offs, SignOff.Decision.REJECTED)
+        banner = {
+            "kind": "rejected",
+            "tone": "bad",
+            "title": "Rejected",
+            "next": "This assessment is closed: the feature may not launch as assessed. The team may change the "
+            "feature and assess it again as a new feature, or withdraw the idea.",
+        }
+        banner.update(_decided_by(decision))
+    elif state == State.CHANGES_REQUESTED:
+        decision = _latest(sign_offs, SignOff.Decision.CHANGES_REQUESTED)
+        banner = {
+            "kind": "changes_requested",
+            "tone": "warn",
+            "title": "Changes requested",
+            "next": "The team changes the answers and resubmits; review starts again at Legal.",
+            "flagged": _flagged(decision, threads),
+        }
+        banner.update(_decided_by(decision))
+    elif state in (State.APPROVED, State.LAUNCHED) and any(c.is_open for c in conditions):
+        open_conditions = [c for c in conditions if c.is_open]
+        banner = {
+            "kind": "conditions",
+            "tone": "warn",
+            "title": f"Approved with {len(open_conditions)} open condition{'s' if len(open_conditions) != 1 else ''}",
+            "conditions": open_conditions,
+            "next": "The team meets each condition and records it as met"
+            + (
+                "; the feature may launch once the before-launch conditions are met."
+                if state == State.APPROVED
+                else "."
+            ),
+        }
+    elif state == State.SUPERSEDED:
+        banner = {
+            "kind": "superseded",
+            "tone": "info",
+            "title": "Superseded by a newer version",
+            "next": "A newer version of this feature was approved; this one is kept for the record.",
+        }
+    elif state == State.REASSESSMENT_DUE:
+        banner = {
+            "kind": "reassessment_due",
+            "tone": "warn",
+            "title": "Re-assessment due",
+            "next": "The feature stays live while the team answers the new version and the committee reviews it.",
+        }
+    if banner is not None and newest is not None:
+        banner["link"] = {
+            "assessment": newest,
+            "text": (
+                f"Open the new draft, version {newest.version}"
+                if newest.state == State.DRAFT
+                else f"Open version {newest.version} ({state_label(newest.state).lower()})"
+            ),
+        }
+    return banner
+
+
+def _decided_by(sign_off):
+    if sign_off is None:
+        return {}
+    return {
+        "by": person_name(sign_off.reviewer),
+        "stage": roles.DOMAIN_LABELS.get(sign_off.stage, sign_off.stage),
+        "when": sign_off.created_at,
+        "comment": sign_off.comment,
+    }
+
+
+def _flagged(sign_off, threads):
+    """The questions the change request commented on, in questionnaire order, each with its anchor."""
+    if sign_off is None:
+        return []
+    flagged = []
+    for thread in threads.values():
+        if any(item["comment"].sign_off_id == sign_off.pk for item in thread["comments"]):
+            flagged.append({"text": thread["text"], "anchor": thread["anchor"], "count": len(thread["comments"])})
+    return flagged
+
+
+def comment_threads(questionnaire, comments):
+    """Comments on answers grouped by question (questionnaire order): each reviewer comment with its replies.
+
+    ``{question id: {"text", "anchor", "comments": [{"comment", "author", "stage", "replies": [...]}]}}``
+    """
+    order = {qid: n for n, qid in enumerate(questionnaire.questions)}
+    tops = {}
+    replies = {}
+    for comment in comments:
+        item = {
+            "comment": comment,
+            "author": person_name(comment.author),
+            "stage": roles.DOMAIN_LABELS.get(comment.stage, ""),
+            "replies": [],
+        }
+        if comment.reply_to_id:
+            replies.setdefault(comment.reply_to_id, []).append(item)
+        else:
+            tops[comment.pk] = item
+    for parent_id, items in replies.items():
+        if parent_id in tops:
+            tops[parent_id]["replies"] = items
+    threads = {}
+    for item in tops.values():
+        qid = item["comment"].question
+        question = questionnaire.questions.get(qid)
+        thread = threads.setdefault(
+            qid, {"text": question.text if question else qid, "anchor": dom_id(qid), "comments": []}
+        )
+        thread["comments"].append(item)
+    return dict(sorted(threads.items(), key=lambda pair: order.get(pair[0], len(order))))
 
 
 def sign_off_rounds(sign_offs, conditions):

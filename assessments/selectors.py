@@ -1,13 +1,13 @@
 """What a user may see, shared by the browser views and the API."""
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
 from committee import roles
 
 from . import permissions, transitions
-from .models import STAGE_STATE, Assessment
+from .models import STAGE_STATE, Assessment, QuestionComment
 
 
 def assessments_visible_to(user):
@@ -81,7 +81,21 @@ def available_transitions(user, assessment):
     return [{"name": t["name"], "label": t["label"]} for t in transitions_for(user, assessment) if t["allowed"]]
 
 
+def question_comments_visible_to(user, assessment):
+    """Comments on the answers of an assessment the user already may see.
+
+    The committee and the auditor see every comment; the team sees the ones a
+    change request sent them, and its own replies (a reviewer's notes stay with
+    the committee until then). Call only with an assessment from the selectors above.
+    """
+    comments = QuestionComment.objects.filter(assessment=assessment).select_related("author")
+    if permissions.is_team_member(user, assessment):
+        comments = comments.filter(Q(shared_at__isnull=False) | Q(role=QuestionComment.Role.TEAM))
+    return comments.order_by("review_round", "created_at", "pk")
+
+
 __all__ = [
+    "question_comments_visible_to",
     "assessments_visible_to",
     "assessment_visible_to",
     "review_queue_for",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment_edit"),
     path("assessments/<int:pk>/preview/", views.assessment_preview, name="assessment_preview"),
     path("assessments/<int:pk>/transitions/<slug:name>/", views.assessment_transition, name="assessment_transition"),
+    path("assessments/<int:pk>/comments/", views.question_comment_create, name="question_comment_create"),
     path("conditions/<int:pk>/met/", views.condition_met, name="condition_met"),
     path("audit/", views.audit_trail, name="audit_trail"),
 ]

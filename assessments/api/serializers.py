@@ -54,6 +54,9 @@ class QuestionChoiceSerializer(serializers.Serializer):
     value = serializers.JSONField(help_text="The value to send as the answer (text or true/false).")
     label = serializers.CharField()
     score = serializers.IntegerField(allow_null=True, help_text="Risk or mitigation score; null for info questions.")
+    exclusive = serializers.BooleanField(
+        required=False, help_text="Present and true when this choice may not be combined with the others."
+    )
 
 
 class HardStopSerializer(serializers.Serializer):
