@@ -497,8 +497,34 @@ def reviewer_diff(questionnaire, assessment, user, sign_offs, entries):
     }
 
 
-def timeline(questionnaire, entries, people):
-    """The audit trail as readable events, oldest first."""
+def shared_comment_ids(entries):
+    """Ids of the reviewer comments on answers that a change request sent to the team, read from the audit rows."""
+    shared = set()
+    for entry in entries:
+        gathered = (
+            (entry.details or {}).get("question_comments") if entry.action == AuditEntry.Action.TRANSITION else None
+        )
+        shared.update(gathered if isinstance(gathered, list) else [])
+    return shared
+
+
+def is_withheld_comment(entry, shared_ids):
+    """An audit row of a reviewer's comment the committee has not sent to the team yet."""
+    details = entry.details or {}
+    return (
+        entry.action == AuditEntry.Action.QUESTION_COMMENT
+        and details.get("role") == "reviewer"
+        and details.get("comment_id") not in shared_ids
+    )
+
+
+def timeline(questionnaire, entries, people, *, withhold_pending_comments=False):
+    """The audit trail as readable events, oldest first.
+
+    ``withhold_pending_comments`` (for the team): the text of a reviewer's comment on an answer
+    is left out until a change request sends it; the row itself stays, so the trail is whole.
+    """
+    shared = shared_comment_ids(entries) if withhold_pending_comments else set()
     events = []
     for entry in entries:
         person = people.get(entry.actor_id)
@@ -515,6 +541,7 @@ def timeline(questionnaire, entries, people):
             "from_label": state_label(entry.from_state),
             "to_label": state_label(entry.to_state),
             "moved": entry.from_state != entry.to_state and bool(entry.from_state),
+            "withheld": withhold_pending_comments and is_withheld_comment(entry, shared),
         }
         if entry.action == AuditEntry.Action.CREATED:
             event["summary"] = f"created version {details.get('version', '')} as a draft".replace("  ", " ")
@@ -523,7 +550,18 @@ def timeline(questionnaire, entries, people):
             spec = transitions.get(entry.transition)
             if spec is not None and spec.actor == "reviewer" and stage:
                 verb = f"{verb} at {stage} review"
+            gathered = len(details.get("question_comments") or [])
+            if gathered:
+                verb = f"{verb}, sending {gathered} comment{'s' if gathered != 1 else ''} on answers"
             event["summary"] = verb
+        elif entry.action == AuditEntry.Action.QUESTION_COMMENT:
+            question = questionnaire.questions.get(details.get("question", ""))
+            text = question.text if question else details.get("question", "")
+            if details.get("reply_to"):
+                event["summary"] = f"replied to a comment on “{text}”"
+            else:
+                event["summary"] = f"commented at {stage} review on “{text}”" if stage else f"commented on “{text}”"
+            event["anchor"] = dom_id(details.get("question", "")) if question else ""
         elif entry.action == AuditEntry.Action.ANSWERS_CHANGED:
             changed = details.get("changed") or {}
             event["changes"] = diff_rows(questionnaire, changed)

@@ -31,7 +31,7 @@ from .forms import (
     TransitionForm,
     dom_id,
 )
-from .models import STAGE_STATE, AuditEntry, Condition, SignOff, State, Team
+from .models import STAGE_STATE, AuditEntry, Condition, QuestionComment, SignOff, State, Team
 from .questionnaire import current_questionnaire, get_questionnaire
 from .selectors import (
     assessment_visible_to,
@@ -219,6 +219,7 @@ def audit_trail(request):
             status = 400
             error = "Choose one of the listed kinds of entry."
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    _withhold_pending_comments(user, page.object_list)
     context = {
         "page": page,
         "actions": AuditEntry.Action.choices,
@@ -227,6 +228,30 @@ def audit_trail(request):
         "state_labels": dict(State.choices),
     }
     return render(request, "assessments/audit_trail.html", context, status=status)
+
+
+def _withhold_pending_comments(user, entries):
+    """Mark the rows of reviewers' comments not yet sent to the team, on the user's own teams' assessments."""
+    entries = list(entries)
+    team_groups = set(roles.group_ids(user))
+    candidates = [
+        e
+        for e in entries
+        if e.action == AuditEntry.Action.QUESTION_COMMENT
+        and (e.details or {}).get("role") == "reviewer"
+        and e.assessment.feature.team.group_id in team_groups
+    ]
+    pending = set()
+    if candidates:
+        ids = [e.details.get("comment_id") for e in candidates]
+        pending = set(
+            QuestionComment.objects.filter(
+                pk__in=[i for i in ids if isinstance(i, int)], shared_at__isnull=True
+            ).values_list("pk", flat=True)
+        )
+    withheld = {e.seq for e in candidates if e.details.get("comment_id") in pending}
+    for entry in entries:
+        entry.withheld = entry.seq in withheld
 
 
 # -- the questionnaire form ------------------------------------------------------------------------
@@ -587,7 +612,9 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
             {"condition": c, "overdue": c.is_open and c.due_date is not None and c.due_date < today} for c in conditions
         ],
         "may_close_conditions": team_acts,
-        "timeline": presenters.timeline(questionnaire, entries, people),
+        "timeline": presenters.timeline(
+            questionnaire, entries, people, withhold_pending_comments=permissions.is_team_member(user, assessment)
+        ),
         "diff": presenters.reviewer_diff(questionnaire, assessment, user, sign_offs, entries),
         "bias_rows": bias,
         "bias_ratios": four_fifths_ratios(bias),

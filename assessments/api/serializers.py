@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments import services, transitions
-from assessments.models import Assessment, BiasResult, Condition, SignOff, State, Team
+from assessments.models import Assessment, BiasResult, Condition, QuestionComment, SignOff, State, Team
 from assessments.questionnaire import KINDS, TYPES, current_questionnaire, get_questionnaire
 
 from .fields import StrictBoolean, StrictChoice, StrictDate, StrictInteger, StrictNumber, Text
@@ -397,6 +397,49 @@ def transition_request_serializer(data):
     name = data.get("name") if isinstance(data, Mapping) else None
     shape = TRANSITION_REQUESTS.get(name) if isinstance(name, str) else None
     return (shape or TransitionNameSerializer)(data=data)
+
+
+# -- comments on answers ---------------------------------------------------------------------------
+
+
+class QuestionCommentSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True, help_text="Username.")
+    shared = serializers.BooleanField(
+        source="is_shared", read_only=True, help_text="True once the team can see it (sent by a change request)."
+    )
+
+    class Meta:
+        model = QuestionComment
+        fields = [
+            "id",
+            "question",
+            "review_round",
+            "role",
+            "stage",
+            "author",
+            "reply_to",
+            "text",
+            "created_at",
+            "shared",
+            "shared_at",
+        ]
+        read_only_fields = fields
+
+
+class QuestionCommentCreateSerializer(StrictInputSerializer):
+    # A reviewer names the question; the team names the comment it replies to (its question is implied).
+    question = Text(max_length=100, required=False, help_text="The question id (reviewer comments).")
+    reply_to = StrictInteger(
+        required=False, min_value=1, help_text="The id of the committee's comment the team replies to."
+    )
+    text = Text(max_length=services.MAX_QUESTION_COMMENT, blank=False, help_text="The comment.")
+
+    def validate(self, data):
+        if ("question" in data) == ("reply_to" in data):
+            raise serializers.ValidationError(
+                "Give question (a reviewer's comment on an answer) or reply_to (the team's reply), not both."
+            )
+        return data
 
 
 # -- bias evidence ---------------------------------------------------------------------------
