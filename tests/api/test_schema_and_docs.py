@@ -13,6 +13,7 @@ PATHS = {
     "/api/v1/assessments/{id}/": {"get", "patch"},
     "/api/v1/assessments/{id}/transitions/": {"get", "post"},
     "/api/v1/assessments/{id}/bias-results/": {"post"},
+    "/api/v1/assessments/{id}/comments/": {"get", "post"},
     "/api/v1/assessments/{id}/dossier.pdf": {"get"},
     "/api/v1/dossiers/verify/": {"post"},
 }

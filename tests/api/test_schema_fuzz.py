@@ -95,6 +95,8 @@ OPERATIONS = [
     ("GET", "/api/v1/assessments/{id}/transitions/"),
     ("POST", "/api/v1/assessments/{id}/transitions/"),
     ("POST", "/api/v1/assessments/{id}/bias-results/"),
+    ("GET", "/api/v1/assessments/{id}/comments/"),
+    ("POST", "/api/v1/assessments/{id}/comments/"),
     ("GET", "/api/v1/assessments/{id}/dossier.pdf"),
     ("POST", "/api/v1/dossiers/verify/"),
 ]
