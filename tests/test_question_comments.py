@@ -1,6 +1,7 @@
 """Comments on answers: who may write them, when the team sees them, how the audit log keeps them."""
 
 import pytest
+
 from assessments import services
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.models import AuditEntry, QuestionComment, State

@@ -18,6 +18,7 @@ from assessments.models import Assessment, BiasResult, Condition, QuestionCommen
 from assessments.questionnaire import KINDS, TYPES, current_questionnaire, get_questionnaire
 
 from .fields import StrictBoolean, StrictChoice, StrictDate, StrictInteger, StrictNumber, Text
+from .parsers import MAX_JSON_INT
 
 # -- errors (documentation only) ------------------------------------------------------------
 
@@ -426,20 +427,26 @@ class QuestionCommentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class QuestionCommentCreateSerializer(StrictInputSerializer):
-    # A reviewer names the question; the team names the comment it replies to (its question is implied).
-    question = Text(max_length=100, required=False, help_text="The question id (reviewer comments).")
-    reply_to = StrictInteger(
-        required=False, min_value=1, help_text="The id of the committee's comment the team replies to."
-    )
+def _question_ids():
+    return list(current_questionnaire().questions)
+
+
+class ReviewerCommentRequestSerializer(StrictInputSerializer):
+    question = StrictChoice(choices=_question_ids(), help_text="The question id whose answer the comment is about.")
     text = Text(max_length=services.MAX_QUESTION_COMMENT, blank=False, help_text="The comment.")
 
-    def validate(self, data):
-        if ("question" in data) == ("reply_to" in data):
-            raise serializers.ValidationError(
-                "Give question (a reviewer's comment on an answer) or reply_to (the team's reply), not both."
-            )
-        return data
+
+class TeamReplyRequestSerializer(StrictInputSerializer):
+    reply_to = StrictInteger(
+        min_value=1, max_value=MAX_JSON_INT, help_text="The id of the committee's comment the team replies to."
+    )
+    text = Text(max_length=services.MAX_QUESTION_COMMENT, blank=False, help_text="The reply.")
+
+
+def question_comment_request_serializer(data):
+    """A reviewer's comment names a question; the team's reply names the comment it answers."""
+    replying = isinstance(data, Mapping) and "reply_to" in data
+    return (TeamReplyRequestSerializer if replying else ReviewerCommentRequestSerializer)(data=data)
 
 
 # -- bias evidence ---------------------------------------------------------------------------

@@ -293,6 +293,13 @@ class BiasResultsView(ApiView):
         return Response(serializers.BiasResultSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
 
 
+QUESTION_COMMENT_REQUEST = PolymorphicProxySerializer(
+    component_name="QuestionCommentRequest",
+    serializers=[serializers.ReviewerCommentRequestSerializer, serializers.TeamReplyRequestSerializer],
+    resource_type_field_name=None,
+)
+
+
 class QuestionCommentsView(ApiView):
     @extend_schema(
         summary="Comments on answers",
@@ -313,7 +320,7 @@ class QuestionCommentsView(ApiView):
         '"request_changes" transition sends the round\'s comments to the team. The team replies to a comment it '
         "was sent (reply_to).",
         parameters=[ASSESSMENT_ID],
-        request=serializers.QuestionCommentCreateSerializer,
+        request=QUESTION_COMMENT_REQUEST,
         responses={
             201: serializers.QuestionCommentSerializer,
             **error_responses(
@@ -324,21 +331,26 @@ class QuestionCommentsView(ApiView):
     )
     def post(self, request, pk):
         assessment = visible_assessment(request, pk)
-        payload = serializers.QuestionCommentCreateSerializer(data=request.data)
-        if not payload.is_valid():
-            # Who may comment is decided before the input: a refusal outranks a malformed body.
-            replying = isinstance(request.data, dict) and "reply_to" in request.data
-            denial = (
-                permissions.team_reply_denial(request.user, assessment)
-                if replying
-                else permissions.reviewer_comment_denial(request.user, assessment)
-            )
-            if denial is not None and denial.status == 403:
-                raise NotPermitted(denial.message, code=denial.code)
-            if denial is not None:
-                raise TransitionConflict(denial.message, [denial.reason])
-            raise ValidationError(payload.errors)
+        payload = serializers.question_comment_request_serializer(request.data)
+        replying = isinstance(payload, serializers.TeamReplyRequestSerializer)
+        # Who may comment is decided before the input: a refusal outranks a malformed body.
+        denial = (
+            permissions.team_reply_denial(request.user, assessment)
+            if replying
+            else permissions.reviewer_comment_denial(request.user, assessment)
+        )
+        if denial is not None and denial.status == 403:
+            raise NotPermitted(denial.message, code=denial.code)
+        if denial is not None:
+            raise TransitionConflict(denial.message, [denial.reason])
+        payload.is_valid(raise_exception=True)
         data = payload.validated_data
+        if replying and not (
+            selectors.question_comments_visible_to(request.user, assessment)
+            .filter(pk=data["reply_to"], shared_at__isnull=False, reply_to__isnull=True)
+            .exists()
+        ):
+            raise NotFound("No such comment to reply to on this assessment.")
         comment = services.question_comment_add(
             assessment=assessment,
             question=data.get("question"),

@@ -79,4 +79,17 @@ def test_question_and_reply_to_together_are_a_400(people, client_for, in_legal):
         url(changed), {"question": QUESTION, "reply_to": 1, "text": "x"}, format="json"
     )
     assert response.status_code == 400
-    assert "not both" in response.json()["detail"]
+    assert "question" in response.json()
+
+
+def test_a_reply_to_a_comment_the_team_cannot_see_is_a_404(people, client_for, in_legal):
+    legal = client_for(people.reviewers["legal"])
+    first = legal.post(url(in_legal), {"question": QUESTION, "text": "One."}, format="json").json()
+    changed = act(people, in_legal, "request_changes")
+    resubmitted = act(people, changed, "resubmit")
+    pending = legal.post(url(resubmitted), {"question": QUESTION, "text": "Two."}, format="json").json()
+    team = client_for(people.alice)
+    # During review the team may reply, but only to what it was sent: the unsent note is not there for it.
+    assert team.post(url(resubmitted), {"reply_to": pending["id"], "text": "?"}, format="json").status_code == 404
+    assert team.post(url(resubmitted), {"reply_to": 10**12, "text": "?"}, format="json").status_code == 404
+    assert team.post(url(resubmitted), {"reply_to": first["id"], "text": "Ok."}, format="json").status_code == 201
