@@ -196,6 +196,7 @@ def test_exclusive_choices_clear_and_disable_the_others_and_no_risk_before_a_ris
 def test_the_admin_finds_the_admin_site_on_the_home_page(people, browse, artifacts):
     for viewport in (DESKTOP, PHONE):
         admin = browse(people.admin, viewport=viewport)
+        admin.screenshot(path=artifacts / f"admin-home-{width(viewport)}.png", full_page=True)
         admin.get_by_role("link", name="Open the administration site").click()
         expect(admin).to_have_url(re.compile(r"/admin/$"))
 

@@ -168,7 +168,6 @@ def test_the_reviewer_comments_from_the_page_and_the_team_sees_it_after_the_requ
     _, html = page(team, in_legal)
     assert "Do therapists see it?" not in html  # the reviewer's note stays with the committee for now
     assert "The comment stays with the committee" in html  # its audit row is there, without the text
-    _, trail = page(team, in_legal, "assessment_detail")
     audit = team.get(reverse("audit_trail")).content.decode()
     assert "Do therapists see it?" not in audit
     act(people, in_legal, "request_changes", comment="See the comment.")
@@ -184,6 +183,9 @@ def test_the_reviewer_comments_from_the_page_and_the_team_sees_it_after_the_requ
     assert response["Location"] == reverse("assessment_edit", args=[in_legal.pk]) + f"#{dom_id(QUESTION)}"
     _, html = page(login(people.reviewers["legal"]), in_legal)
     assert "Only clients." in html
+    # The committee reads every comment in the audit trail, with its text.
+    audit = login(people.chair).get(reverse("audit_trail")).content.decode()
+    assert "Do therapists see it?" in audit and "Only clients." in audit
 
 
 @pytest.mark.parametrize(
