@@ -328,8 +328,8 @@ def outcome(assessment, sign_offs, conditions, versions, threads):
             "kind": "rejected",
             "tone": "bad",
             "title": "Rejected",
-            "next": "This assessment is closed: the feature may not launch as assessed. The team may change the "
-            "feature and assess it again as a new feature, or withdraw the idea.",
+            "next": "This assessment is closed: the feature may not launch as assessed. To go ahead, the team "
+            "reworks the feature to meet the objection and assesses it again as a new feature.",
         }
         banner.update(_decided_by(decision))
     elif state == State.CHANGES_REQUESTED:
