@@ -35,6 +35,7 @@ from .models import (
     BiasJustification,
     BiasMitigation,
     MonitoringFlag,
+    QuestionComment,
     SignOff,
     audit_payload,
     content_hash_of,
@@ -223,6 +224,8 @@ class _Replay:
     justifications: dict = field(default_factory=dict)
     mitigations: dict = field(default_factory=dict)
     monitoring_flags: set = field(default_factory=set)
+    # comment id -> [question, review round, author id, text, role, reply to, shared with the team]
+    question_comments: dict = field(default_factory=dict)
 
 
 def audit_verify(*, checkpoints=(), public_keys=()):
@@ -341,14 +344,14 @@ def _walk_chain(report, wanted):
             report.add("row_altered", f"Row {seq} was altered: its content no longer matches its hash.", seq=seq)
         if seq in wanted:
             hashes_at[seq] = entry_hash
-        _replay_row(replay[assessment_id], actor_id, action, transition, to_state, content_hash, details)
+        _replay_row(replay[assessment_id], actor_id, action, transition, to_state, content_hash, details, comment)
         previous_hash = entry_hash
         expected = seq + 1
         last = (seq, entry_hash, created_at)
     return replay, last, hashes_at
 
 
-def _replay_row(assessment, actor_id, action, transition, to_state, content_hash, details):
+def _replay_row(assessment, actor_id, action, transition, to_state, content_hash, details, comment=""):
     if to_state:
         assessment.state = to_state
     assessment.content_hash = content_hash
@@ -362,6 +365,22 @@ def _replay_row(assessment, actor_id, action, transition, to_state, content_hash
         if details.get("decision") in SignOff.Decision.values:
             key = (assessment.review_round, details.get("stage"))
             assessment.sign_offs[key] = [details["decision"], actor_id, content_hash, True]
+        # A change request sends the round's comments to the team.
+        gathered = details.get("question_comments")
+        for comment_id in gathered if isinstance(gathered, list) else []:
+            if comment_id in assessment.question_comments:
+                assessment.question_comments[comment_id][6] = True
+    elif action == AuditEntry.Action.QUESTION_COMMENT:
+        role = details.get("role")
+        assessment.question_comments[details.get("comment_id")] = [
+            details.get("question"),
+            details.get("review_round"),
+            actor_id,
+            comment,
+            role,
+            details.get("reply_to"),
+            role == QuestionComment.Role.TEAM,
+        ]
     elif action == AuditEntry.Action.BIAS_JUSTIFIED:
         key = _int(details.get("justification_id"), None)
         assessment.justifications[key] = (details.get("dimension"), details.get("text"), actor_id)
@@ -601,6 +620,7 @@ def _compare_tables(report, replay):
     _compare_sign_offs(report, replay, table)
     _compare_grants(report, replay, table)
     _compare_bias_notes(report, replay, table)
+    _compare_question_comments(report, replay, table)
 
 
 def _compare_bias_notes(report, replay, table):
@@ -648,6 +668,35 @@ def _compare_bias_notes(report, replay, table):
                 f"({len(have - told)} not in the log, {len(told - have)} missing from the table).",
                 assessment_id=pk,
             )
+
+
+def _compare_question_comments(report, replay, table):
+    """Comments on answers in the table against the log: none added, removed, reworded or shared behind it."""
+    stored = defaultdict(dict)
+    for row in QuestionComment.objects.order_by().values_list(
+        "pk", "assessment_id", "question", "review_round", "author_id", "text", "role", "reply_to_id", "shared_at"
+    ):
+        pk, assessment_id, question, review_round, author_id, text, role, reply_to, shared_at = row
+        stored[assessment_id][pk] = [question, review_round, author_id, text, role, reply_to, shared_at is not None]
+    for assessment_id in sorted(set(stored) | {pk for pk, told in replay.items() if told.question_comments}):
+        if assessment_id not in table or assessment_id not in replay:
+            continue
+        told = replay[assessment_id].question_comments
+        have = stored.get(assessment_id, {})
+        for pk in sorted(set(told) | set(have), key=str):
+            what = f"comment {pk} on an answer"
+            if pk not in have:
+                kind, message = "question_comment_missing", "is in the log but missing from the table (deleted)."
+            elif pk not in told:
+                kind, message = "question_comment_inserted", "is in the table, but the log never recorded it."
+            elif have[pk][:6] != told[pk][:6]:
+                kind, message = "question_comment_altered", "differs from the log (question, round, author or text)."
+            elif have[pk][6] != told[pk][6]:
+                shown = "shared with the team" if have[pk][6] else "kept from the team"
+                kind, message = "question_comment_sharing_drift", f"is {shown} in the table, but not by the log."
+            else:
+                continue
+            report.add(kind, f"Assessment {assessment_id}: {what} {message}", assessment_id=assessment_id)
 
 
 def _compare_sign_offs(report, replay, table):

@@ -53,7 +53,7 @@ INTAKE = {
         "(reasons for seeking care, preferences, scheduling constraints) for the care coordinator who "
         "reviews the intake. Coordinators edit or discard the summary; the client's own answers stay visible."
     ),
-    "overview.audience": ["clients", "internal"],
+    "overview.audience": ["clients"],
     "overview.ai_technique": "llm_generative",
     "overview.vendor": "Self-hosted open-weights model in our own cloud account",
     "clinical.influences_care_access": False,

@@ -172,3 +172,52 @@ def reviewer_may(assessment, user):
 
 def nobody_may(assessment, user):
     return False
+
+
+# -- comments on answers ---------------------------------------------------------------------------
+
+# The team answers a change request's comments while it holds the assessment, and while the committee reviews.
+REPLY_STATES = (
+    "changes_requested",
+    "legal_review",
+    "security_review",
+    "clinical_review",
+    "product_review",
+    "data_ai_review",
+)
+
+
+def reviewer_comment_denial(user, assessment):
+    """Why this user may not comment on an answer as a reviewer now, or None.
+
+    The same people who may decide at the current stage may comment while deciding:
+    a reviewer of another domain, the team, and anyone separation of duties excludes may not.
+    """
+    if assessment.stage is None:
+        if user.is_authenticated and roles.user_domains(user) and not is_team_member(user, assessment):
+            return Denial(
+                "not_in_review",
+                "Reviewers comment on answers only while the assessment is in review.",
+                409,
+            )
+        return Denial("not_reviewer", "Only the reviewer deciding at the current stage comments on answers.", 403)
+    return reviewer_denial(user, assessment)
+
+
+def team_reply_denial(user, assessment):
+    """Why this user may not reply to a reviewer's comment now, or None."""
+    refusal = team_denial(user, assessment)
+    if refusal is not None:
+        return Denial(
+            "not_team_member",
+            f"Only members of the team {assessment.feature.team.name} reply to the committee's comments.",
+            403,
+        )
+    if assessment.state not in REPLY_STATES:
+        return Denial(
+            "reply_closed",
+            "Replies are open while changes are requested and during review; this assessment is "
+            f"{assessment.get_state_display().lower()}.",
+            409,
+        )
+    return None

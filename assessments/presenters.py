@@ -138,6 +138,8 @@ def live_summary(questionnaire, answers):
     answered = sum(1 for q in required if q.id in answers)
     return {
         "score": score,
+        # No level before the first risk answer: a blank form is not "low risk".
+        "scored": any(questionnaire.questions[qid].kind == "risk" for qid in answers if qid in questionnaire.questions),
         "risk_name": RISK_NAMES.get(score["level"], ""),
         "hard_stops": [
             {"question": q, "message": message, "anchor": dom_id(q.id)}
@@ -170,6 +172,7 @@ def form_sections(questionnaire, form, answers, errors):
                     "error": errors.get(question.id, ""),
                     "stop": stops.get(question.id, ""),
                     "show_if": show_if_text(questionnaire, question),
+                    "exclusive": [str(v) for v in question.exclusive_values],
                 }
             )
         sections.append({"section": section, "items": items})
@@ -247,23 +250,191 @@ def nist_table(questionnaire, answers):
     return table
 
 
+# What each stage of the progress bar says, by its status.
+STEP_STATUS = {
+    "signed": "Signed",
+    "changes_requested": "Requested changes",
+    "rejected": "Rejected",
+    "waiting": "Waiting for review",
+    "not_reached": "Not reached",
+}
+DECISION_STEP = {
+    SignOff.Decision.APPROVED: "signed",
+    SignOff.Decision.CHANGES_REQUESTED: "changes_requested",
+    SignOff.Decision.REJECTED: "rejected",
+}
+
+
 def review_progress(assessment, sign_offs):
-    """The five stages of the current round: approved, current, or waiting."""
-    approved = {
+    """The five stages of the latest round: signed, requested changes, rejected, waiting, not reached.
+
+    A stage is "waiting" only while the assessment is at it; a round ended by a
+    change request or a rejection shows that decision at its stage and the stages
+    after it as not reached.
+    """
+    decided = {
         s.stage: s
         for s in sign_offs
-        if s.review_round == assessment.review_round and s.decision == SignOff.Decision.APPROVED and s.is_valid
+        if s.review_round == assessment.review_round and (s.decision != SignOff.Decision.APPROVED or s.is_valid)
     }
     steps = []
     for domain in roles.DOMAINS:
-        if domain in approved:
-            status = "approved"
+        sign_off = decided.get(domain)
+        if sign_off is not None:
+            status = DECISION_STEP[sign_off.decision]
         elif assessment.stage == domain:
-            status = "current"
-        else:
             status = "waiting"
-        steps.append({"label": roles.DOMAIN_LABELS[domain], "status": status, "sign_off": approved.get(domain)})
+        else:
+            status = "not_reached"
+        steps.append(
+            {
+                "label": roles.DOMAIN_LABELS[domain],
+                "status": status,
+                "status_label": STEP_STATUS[status],
+                "sign_off": sign_off,
+                "by": person_name(sign_off.reviewer) if sign_off is not None else "",
+            }
+        )
     return steps
+
+
+def version_links(assessment, versions):
+    """The other versions of the same feature the user may see, oldest first, marking this one."""
+    return [
+        {"assessment": v, "current": v.pk == assessment.pk, "state_label": state_label(v.state)}
+        for v in sorted(versions, key=lambda v: v.version)
+    ]
+
+
+def _latest(sign_offs, decision):
+    found = [s for s in sign_offs if s.decision == decision]
+    return max(found, key=lambda s: (s.created_at, s.pk)) if found else None
+
+
+def outcome(assessment, sign_offs, conditions, versions, threads):
+    """The banner at the top of an assessment that is not simply waiting, or None.
+
+    ``{"kind", "title", "by", "stage", "when", "comment", "flagged", "next", "link"}``:
+    what happened, who decided and what they said, the questions flagged (with
+    anchors), what the team may do now, and a link to the version that matters.
+    """
+    newer = [v for v in versions if v.version > assessment.version]
+    newest = max(newer, key=lambda v: v.version) if newer else None
+    state = assessment.state
+    banner = None
+    if state == State.REJECTED:
+        decision = _latest(sign_offs, SignOff.Decision.REJECTED)
+        banner = {
+            "kind": "rejected",
+            "tone": "bad",
+            "title": "Rejected",
+            "next": "This assessment is closed: the feature may not launch as assessed. To go ahead, the team "
+            "reworks the feature to meet the objection and assesses it again as a new feature.",
+        }
+        banner.update(_decided_by(decision))
+    elif state == State.CHANGES_REQUESTED:
+        decision = _latest(sign_offs, SignOff.Decision.CHANGES_REQUESTED)
+        banner = {
+            "kind": "changes_requested",
+            "tone": "warn",
+            "title": "Changes requested",
+            "next": "The team changes the answers and resubmits; review starts again at Legal.",
+            "flagged": _flagged(decision, threads),
+        }
+        banner.update(_decided_by(decision))
+    elif state in (State.APPROVED, State.LAUNCHED) and any(c.is_open for c in conditions):
+        open_conditions = [c for c in conditions if c.is_open]
+        banner = {
+            "kind": "conditions",
+            "tone": "warn",
+            "title": f"Approved with {len(open_conditions)} open condition{'s' if len(open_conditions) != 1 else ''}",
+            "conditions": open_conditions,
+            "next": "The team meets each condition and records it as met"
+            + (
+                "; the feature may launch once the before-launch conditions are met."
+                if state == State.APPROVED
+                else "."
+            ),
+        }
+    elif state == State.SUPERSEDED:
+        banner = {
+            "kind": "superseded",
+            "tone": "info",
+            "title": "Superseded by a newer version",
+            "next": "A newer version of this feature was approved; this one is kept for the record.",
+        }
+    elif state == State.REASSESSMENT_DUE:
+        banner = {
+            "kind": "reassessment_due",
+            "tone": "warn",
+            "title": "Re-assessment due",
+            "next": "The feature stays live while the team answers the new version and the committee reviews it.",
+        }
+    if banner is not None and newest is not None:
+        banner["link"] = {
+            "assessment": newest,
+            "text": (
+                f"Open the new draft, version {newest.version}"
+                if newest.state == State.DRAFT
+                else f"Open version {newest.version} ({state_label(newest.state).lower()})"
+            ),
+        }
+    return banner
+
+
+def _decided_by(sign_off):
+    if sign_off is None:
+        return {}
+    return {
+        "by": person_name(sign_off.reviewer),
+        "stage": roles.DOMAIN_LABELS.get(sign_off.stage, sign_off.stage),
+        "when": sign_off.created_at,
+        "comment": sign_off.comment,
+    }
+
+
+def _flagged(sign_off, threads):
+    """The questions the change request commented on, in questionnaire order, each with its anchor."""
+    if sign_off is None:
+        return []
+    flagged = []
+    for thread in threads.values():
+        if any(item["comment"].sign_off_id == sign_off.pk for item in thread["comments"]):
+            flagged.append({"text": thread["text"], "anchor": thread["anchor"], "count": len(thread["comments"])})
+    return flagged
+
+
+def comment_threads(questionnaire, comments):
+    """Comments on answers grouped by question (questionnaire order): each reviewer comment with its replies.
+
+    ``{question id: {"text", "anchor", "comments": [{"comment", "author", "stage", "replies": [...]}]}}``
+    """
+    order = {qid: n for n, qid in enumerate(questionnaire.questions)}
+    tops = {}
+    replies = {}
+    for comment in comments:
+        item = {
+            "comment": comment,
+            "author": person_name(comment.author),
+            "stage": roles.DOMAIN_LABELS.get(comment.stage, ""),
+            "replies": [],
+        }
+        if comment.reply_to_id:
+            replies.setdefault(comment.reply_to_id, []).append(item)
+        else:
+            tops[comment.pk] = item
+    for parent_id, items in replies.items():
+        if parent_id in tops:
+            tops[parent_id]["replies"] = items
+    threads = {}
+    for item in tops.values():
+        qid = item["comment"].question
+        question = questionnaire.questions.get(qid)
+        thread = threads.setdefault(
+            qid, {"text": question.text if question else qid, "anchor": dom_id(qid), "comments": []}
+        )
+        thread["comments"].append(item)
+    return dict(sorted(threads.items(), key=lambda pair: order.get(pair[0], len(order))))
 
 
 def sign_off_rounds(sign_offs, conditions):
@@ -326,8 +497,34 @@ def reviewer_diff(questionnaire, assessment, user, sign_offs, entries):
     }
 
 
-def timeline(questionnaire, entries, people):
-    """The audit trail as readable events, oldest first."""
+def shared_comment_ids(entries):
+    """Ids of the reviewer comments on answers that a change request sent to the team, read from the audit rows."""
+    shared = set()
+    for entry in entries:
+        gathered = (
+            (entry.details or {}).get("question_comments") if entry.action == AuditEntry.Action.TRANSITION else None
+        )
+        shared.update(gathered if isinstance(gathered, list) else [])
+    return shared
+
+
+def is_withheld_comment(entry, shared_ids):
+    """An audit row of a reviewer's comment the committee has not sent to the team yet."""
+    details = entry.details or {}
+    return (
+        entry.action == AuditEntry.Action.QUESTION_COMMENT
+        and details.get("role") == "reviewer"
+        and details.get("comment_id") not in shared_ids
+    )
+
+
+def timeline(questionnaire, entries, people, *, withhold_pending_comments=False):
+    """The audit trail as readable events, oldest first.
+
+    ``withhold_pending_comments`` (for the team): the text of a reviewer's comment on an answer
+    is left out until a change request sends it; the row itself stays, so the trail is whole.
+    """
+    shared = shared_comment_ids(entries) if withhold_pending_comments else set()
     events = []
     for entry in entries:
         person = people.get(entry.actor_id)
@@ -344,6 +541,7 @@ def timeline(questionnaire, entries, people):
             "from_label": state_label(entry.from_state),
             "to_label": state_label(entry.to_state),
             "moved": entry.from_state != entry.to_state and bool(entry.from_state),
+            "withheld": withhold_pending_comments and is_withheld_comment(entry, shared),
         }
         if entry.action == AuditEntry.Action.CREATED:
             event["summary"] = f"created version {details.get('version', '')} as a draft".replace("  ", " ")
@@ -352,7 +550,18 @@ def timeline(questionnaire, entries, people):
             spec = transitions.get(entry.transition)
             if spec is not None and spec.actor == "reviewer" and stage:
                 verb = f"{verb} at {stage} review"
+            gathered = len(details.get("question_comments") or [])
+            if gathered:
+                verb = f"{verb}, sending {gathered} comment{'s' if gathered != 1 else ''} on answers"
             event["summary"] = verb
+        elif entry.action == AuditEntry.Action.QUESTION_COMMENT:
+            question = questionnaire.questions.get(details.get("question", ""))
+            text = question.text if question else details.get("question", "")
+            if details.get("reply_to"):
+                event["summary"] = f"replied to a comment on “{text}”"
+            else:
+                event["summary"] = f"commented at {stage} review on “{text}”" if stage else f"commented on “{text}”"
+            event["anchor"] = dom_id(details.get("question", "")) if question else ""
         elif entry.action == AuditEntry.Action.ANSWERS_CHANGED:
             changed = details.get("changed") or {}
             event["changes"] = diff_rows(questionnaire, changed)

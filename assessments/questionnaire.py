@@ -43,6 +43,8 @@ class Choice:
     value: object
     label: str
     score: int | None = None
+    # Of a multi_choice: this choice excludes every other ("Internal staff only").
+    exclusive: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ class Question:
     @property
     def choice_values(self):
         return [c.value for c in self.choices]
+
+    @property
+    def exclusive_values(self):
+        return [c.value for c in self.choices if c.exclusive]
 
     def choice_label(self, value):
         for choice in self.choices:
@@ -156,11 +162,22 @@ class Questionnaire:
             for ref in nist:
                 if not NIST_ID.match(ref):
                     fail(f"{qid}: {ref!r} is not a NIST AI RMF subcategory id")
-            choices = tuple(
-                Choice(c["value"], str(c.get("label", c["value"])), c.get("score")) for c in raw.get("choices") or ()
-            )
+            choices = []
+            for c in raw.get("choices") or ():
+                unknown = set(c) - {"value", "label", "score", "exclusive"} if isinstance(c, dict) else {"?"}
+                if unknown or "value" not in c:
+                    fail(f"{qid}: a choice needs a value and may have only label, score and exclusive")
+                    continue
+                if not isinstance(c.get("exclusive", False), bool):
+                    fail(f"{qid}: exclusive must be true or false")
+                choices.append(
+                    Choice(c["value"], str(c.get("label", c["value"])), c.get("score"), c.get("exclusive") is True)
+                )
+            choices = tuple(choices)
             kind = raw.get("kind", "info")
             qtype = raw.get("type")
+            if any(c.exclusive for c in choices) and qtype != "multi_choice":
+                fail(f"{qid}: only the choices of a multi_choice question can be exclusive")
             if qtype in ("single_choice", "multi_choice") and not choices:
                 fail(f"{qid}: a choice question needs choices")
             if kind in ("risk", "mitigation"):
@@ -345,7 +362,10 @@ def _question_data(question):
         "required": question.required,
         "kind": question.kind,
         "nist": list(question.nist),
-        "choices": [{"value": c.value, "label": c.label, "score": c.score} for c in question.choices],
+        "choices": [
+            {"value": c.value, "label": c.label, "score": c.score, **({"exclusive": True} if c.exclusive else {})}
+            for c in question.choices
+        ],
     }
     for key in ("max_length", "min", "max", "show_if", "hard_stop"):
         value = getattr(question, key)
@@ -401,8 +421,12 @@ def _check_value(question, value):
                 f"{_short(unknown[0])} is not one of the choices: {', '.join(map(str, question.choice_values))}.",
                 value,
             )
+        picked = [v for v in question.choice_values if v in value]
+        alone = [c for c in question.choices if c.exclusive and c.value in picked]
+        if alone and len(picked) > 1:
+            return f"“{alone[0].label}” excludes the other choices: choose it alone, or untick it.", value
         # Keep the questionnaire's order and drop repeats, so equal selections hash equally.
-        return None, [v for v in question.choice_values if v in value]
+        return None, picked
     if qtype == "number":
         if not is_finite_number(value):
             return "must be a number.", value

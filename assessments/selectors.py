@@ -9,7 +9,7 @@ from committee import roles
 
 from . import permissions, transitions
 from .grants import VIEW
-from .models import STAGE_STATE, Assessment, AssessmentGroupObjectPermission
+from .models import STAGE_STATE, Assessment, AssessmentGroupObjectPermission, QuestionComment
 
 # Matches no row; Django compiles a filter on it to "nothing" without asking the database.
 NOTHING = Q(pk__in=[])
@@ -149,8 +149,22 @@ def available_transitions(user, assessment):
     return [{"name": t["name"], "label": t["label"]} for t in transitions_for(user, assessment) if t["allowed"]]
 
 
+def question_comments_visible_to(user, assessment):
+    """Comments on the answers of an assessment the user already may see.
+
+    The committee and the auditor see every comment; the team sees the ones a
+    change request sent them, and its own replies (a reviewer's notes stay with
+    the committee until then). Call only with an assessment from the selectors above.
+    """
+    comments = QuestionComment.objects.filter(assessment=assessment).select_related("author")
+    if permissions.is_team_member(user, assessment):
+        comments = comments.filter(Q(shared_at__isnull=False) | Q(role=QuestionComment.Role.TEAM))
+    return comments.order_by("review_round", "created_at", "pk")
+
+
 __all__ = [
     "visibility_condition",
+    "question_comments_visible_to",
     "assessments_visible_to",
     "assessment_visible_to",
     "review_queue_for",

@@ -22,6 +22,7 @@ class TransitionSpec:
     system: bool  # the system may take it too (periodic sweeps)
     tone: str  # "", "secondary" or "danger": how its button looks
     sends_answers: bool  # sends the answers to the committee (the form's "Save and submit")
+    gathers_comments: bool  # sends the round's question comments to the team ("Request changes")
     sources: tuple
     method_name: str
 
@@ -78,6 +79,7 @@ def table():
             system=custom["actor"] == "system" or bool(custom.get("system")),
             tone=custom.get("tone", ""),
             sends_answers=bool(custom.get("sends_answers")),
+            gathers_comments=bool(custom.get("gathers_comments")),
             sources=tuple(t.source for t in declared),
             method_name=attribute,
         )

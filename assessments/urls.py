@@ -25,6 +25,7 @@ urlpatterns = [
     path("assessments/<int:pk>/bias/rows/", views_bias.bias_row_add, name="bias_row_add"),
     path("assessments/<int:pk>/bias/justifications/", views_bias.bias_justification_add, name="bias_justification_add"),
     path("assessments/<int:pk>/bias/mitigations/", views_bias.bias_mitigation_add, name="bias_mitigation_add"),
+    path("assessments/<int:pk>/comments/", views.question_comment_create, name="question_comment_create"),
     path("conditions/<int:pk>/met/", views.condition_met, name="condition_met"),
     path("audit/", views.audit_trail, name="audit_trail"),
 ]

@@ -20,7 +20,7 @@ from committee import roles
 from committee.deadlines import StageClock, overdue_q
 
 from . import paging, permissions, presenters, services, transitions
-from .errors import InputError, NotPermitted, TransitionConflict
+from .errors import InputError, NotPermitted, Reason, TransitionConflict
 from .filters import BrowserAssessmentFilter
 from .forms import (
     AnswersForm,
@@ -29,11 +29,12 @@ from .forms import (
     TransitionForm,
     dom_id,
 )
-from .models import STAGE_STATE, AuditEntry, Condition, SignOff, State, Team
+from .models import STAGE_STATE, AuditEntry, Condition, QuestionComment, SignOff, State, Team
 from .questionnaire import current_questionnaire, get_questionnaire
 from .selectors import (
     assessment_visible_to,
     assessments_visible_to,
+    question_comments_visible_to,
     review_queue_for,
     transitions_for,
     visibility_condition,
@@ -249,6 +250,7 @@ def audit_trail(request):
             status = 400
             error = "Choose one of the listed kinds of entry."
     page = paging.CappedPaginator(entries, 50).get_page(request.GET.get("page"))
+    _withhold_pending_comments(user, page.object_list)
     context = {
         "page": page,
         "actions": AuditEntry.Action.choices,
@@ -257,6 +259,30 @@ def audit_trail(request):
         "state_labels": dict(State.choices),
     }
     return render(request, "assessments/audit_trail.html", context, status=status)
+
+
+def _withhold_pending_comments(user, entries):
+    """Mark the rows of reviewers' comments not yet sent to the team, on the user's own teams' assessments."""
+    entries = list(entries)
+    team_groups = set(roles.group_ids(user))
+    candidates = [
+        e
+        for e in entries
+        if e.action == AuditEntry.Action.QUESTION_COMMENT
+        and (e.details or {}).get("role") == "reviewer"
+        and e.assessment.feature.team.group_id in team_groups
+    ]
+    pending = set()
+    if candidates:
+        ids = [e.details.get("comment_id") for e in candidates]
+        pending = set(
+            QuestionComment.objects.filter(
+                pk__in=[i for i in ids if isinstance(i, int)], shared_at__isnull=True
+            ).values_list("pk", flat=True)
+        )
+    withheld = {e.seq for e in candidates if e.details.get("comment_id") in pending}
+    for entry in entries:
+        entry.withheld = entry.seq in withheld
 
 
 # -- the questionnaire form ------------------------------------------------------------------------
@@ -278,6 +304,7 @@ def _form_context(questionnaire, form, posted_answers, service_errors=None):
         "form": form,
         "sections": presenters.form_sections(questionnaire, form, visibility_answers, errors),
         "live": presenters.live_summary(questionnaire, cleaned),
+        "submission": transitions.submission_from(State.DRAFT),
         "show_if_rules": presenters.show_if_rules(questionnaire),
         "error_list": [
             {"anchor": dom_id(qid), "text": questionnaire.questions[qid].text, "message": message}
@@ -360,14 +387,32 @@ def _submit_after_save(request, assessment):
     except NotPermitted as error:
         return problem(request, 403, "Not permitted", error.message)
     except TransitionConflict as error:
-        questionnaire = get_questionnaire(assessment.questionnaire_version)
-        reasons = [presenters.reason_item(questionnaire, r) for r in error.reasons]
+        # Post/redirect/get: the answers are saved; the blockers travel as structured reasons in the session,
+        # so a refresh shows them again instead of posting the form a second time.
+        request.session[_blocked_key(assessment)] = [r.as_dict() for r in error.reasons]
         messages.error(request, "Your answers are saved, but the assessment was not submitted: " + error.message)
-        return _render_edit(request, assessment, status=409, conflict=reasons)
+        return redirect(reverse("assessment_edit", args=[assessment.pk]) + "#submit-blocked")
     except InputError as error:
         return problem(request, 400, "Not submitted", error.message)
     messages.success(request, spec.done_message(assessment))
     return redirect("assessment_detail", pk=assessment.pk)
+
+
+def _blocked_key(assessment):
+    return f"submit_blocked:{assessment.pk}"
+
+
+def _blocked_reasons(request, assessment, questionnaire):
+    """The reasons a submission was refused just before this page was redirected to, once; then forgotten."""
+    stored = request.session.pop(_blocked_key(assessment), None)
+    if not isinstance(stored, list):
+        return []
+    reasons = []
+    for item in stored:
+        if isinstance(item, dict) and isinstance(item.get("code"), str) and isinstance(item.get("message"), str):
+            question = item.get("question") if isinstance(item.get("question"), str) else None
+            reasons.append(presenters.reason_item(questionnaire, Reason(item["code"], item["message"], question)))
+    return reasons
 
 
 def _editable_or_problem(request, assessment):
@@ -397,6 +442,9 @@ def _render_edit(request, assessment, *, form=None, answers=None, service_errors
         form = AnswersForm(questionnaire, answers=assessment.answers, auto_id="f-%s")
         answers = dict(assessment.answers)
     context = _form_context(questionnaire, form, answers, service_errors)
+    if conflict is None and request.method == "GET":
+        conflict = _blocked_reasons(request, assessment, questionnaire)
+    comments = list(question_comments_visible_to(request.user, assessment))
     latest_request = (
         assessment.sign_offs.filter(decision=SignOff.Decision.CHANGES_REQUESTED)
         .select_related("reviewer")
@@ -414,6 +462,9 @@ def _render_edit(request, assessment, *, form=None, answers=None, service_errors
             "change_request": latest_request,
             "change_request_stage": roles.DOMAIN_LABELS.get(latest_request.stage) if latest_request else "",
             "conflict": conflict or [],
+            "threads": presenters.comment_threads(questionnaire, comments),
+            "may_reply": permissions.team_reply_denial(request.user, assessment) is None,
+            "comment_origin": "form",
         }
     )
     return render(request, "assessments/form.html", context, status=status)
@@ -502,9 +553,12 @@ def assessment_preview(request, pk=None):
 # -- the assessment page -------------------------------------------------------------------------
 
 
-def _action_forms(assessment, options, bound=None):
-    """A form per transition the user may take now; ``bound`` replaces one with the posted, invalid one."""
-    owners = None
+def _action_forms(assessment, options, bound=None, auto_id="id_%s", owners=None):
+    """A form per transition the user may take now; ``bound`` replaces one with the posted, invalid one.
+
+    The page shows its actions twice (beside the content and at its end): ``auto_id`` keeps the ids apart,
+    and ``owners`` (the team's members, for conditions) is read once for both.
+    """
     forms = {}
     for option in options:
         spec = option["spec"]
@@ -513,9 +567,7 @@ def _action_forms(assessment, options, bound=None):
         else:
             entry = {"name": spec.name, "form": TransitionForm(initial={"expected_state": assessment.state})}
         if spec.takes_conditions and "conditions" not in entry:
-            if owners is None:
-                owners = list(assessment.feature.team.members.order_by("username"))
-            entry["conditions"] = ConditionFormSet(prefix="conditions", form_kwargs={"owners": owners})
+            entry["conditions"] = ConditionFormSet(prefix="conditions", auto_id=auto_id, form_kwargs={"owners": owners})
         forms[spec.name] = entry
     return forms
 
@@ -543,6 +595,14 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
     entries = list(AuditEntry.objects.filter(assessment_id=assessment.pk).order_by("seq"))
     actor_ids = {e.actor_id for e in entries if e.actor_id}
     people = {u.pk: u for u in get_user_model().objects.filter(pk__in=actor_ids)} if actor_ids else {}
+    comments = list(question_comments_visible_to(user, assessment))
+    threads = presenters.comment_threads(questionnaire, comments)
+    versions = list(
+        assessments_visible_to(user)
+        .filter(feature_id=assessment.feature_id)
+        .only("pk", "version", "state", "feature_id")
+        .order_by("version")
+    )
     options = transitions_for(user, assessment)
     allowed = [t for t in options if t["allowed"]]
     blocked = [t for t in options if not t["allowed"]]
@@ -552,6 +612,11 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
     stage_label = roles.DOMAIN_LABELS.get(assessment.stage, "")
     for option in allowed:
         option["hint"] = option["spec"].hint_text(stage_label)
+    owners = (
+        list(assessment.feature.team.members.order_by("username"))
+        if any(o["spec"].takes_conditions for o in allowed)
+        else []
+    )
     context = {
         "assessment": assessment,
         "questionnaire": questionnaire,
@@ -563,17 +628,29 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
         ],
         "nist": presenters.nist_table(questionnaire, assessment.answers),
         "progress": presenters.review_progress(assessment, sign_offs),
+        "outcome": presenters.outcome(assessment, sign_offs, conditions, versions, threads),
+        "versions": presenters.version_links(assessment, versions) if len(versions) > 1 else [],
+        "threads": threads,
+        "pending_comments": sum(
+            1 for c in comments if not c.is_shared and c.review_round == assessment.review_round and not c.reply_to_id
+        ),
+        "may_comment": permissions.reviewer_comment_denial(user, assessment) is None,
+        "may_reply": permissions.team_reply_denial(user, assessment) is None,
+        "comment_origin": "page",
         "rounds": presenters.sign_off_rounds(sign_offs, conditions),
         "conditions": [
             {"condition": c, "overdue": c.is_open and c.due_date is not None and c.due_date < today} for c in conditions
         ],
         "may_close_conditions": team_acts,
-        "timeline": presenters.timeline(questionnaire, entries, people),
+        "timeline": presenters.timeline(
+            questionnaire, entries, people, withhold_pending_comments=permissions.is_team_member(user, assessment)
+        ),
         "diff": presenters.reviewer_diff(questionnaire, assessment, user, sign_offs, entries),
         **bias_context(user, assessment),
         "allowed": allowed,
         "blocked": _why_not(questionnaire, blocked),
-        "action_forms": _action_forms(assessment, allowed, bound),
+        "action_forms": _action_forms(assessment, allowed, bound, owners=owners),
+        "action_forms_end": _action_forms(assessment, allowed, auto_id="end-id_%s", owners=owners),
         "may_edit": may_edit,
         "clock": StageClock(assessment, timezone.now()),
         "conflict": conflict,
@@ -682,3 +759,35 @@ def condition_met(request, pk):
         return problem(request, 400, "Not recorded", " ".join(map(str, error.errors.values())), back=back)
     messages.success(request, "The condition is recorded as met.")
     return redirect(f"{back}#conditions")
+
+
+# -- comments on answers ---------------------------------------------------------------------------
+
+COMMENT_ORIGINS = {"page": "assessment_detail", "form": "assessment_edit"}
+
+
+@require_POST
+@login_required
+def question_comment_create(request, pk):
+    """A reviewer comments on an answer, or the team replies; back to the question on the page it came from."""
+    user = request.user
+    assessment = assessment_visible_to(user, pk)
+    origin = COMMENT_ORIGINS.get(request.POST.get("origin"), "assessment_detail")
+    back = reverse("assessment_detail", args=[assessment.pk])
+    reply_to = request.POST.get("reply_to") or None
+    try:
+        comment = services.question_comment_add(
+            assessment=assessment,
+            question=request.POST.get("question", ""),
+            text=request.POST.get("text", ""),
+            by=user,
+            reply_to=reply_to,
+        )
+    except NotPermitted as error:
+        return problem(request, 403, "Not permitted", error.message, back=back)
+    except TransitionConflict as error:
+        return problem(request, 409, "Not now", error.message, back=back)
+    except InputError as error:
+        return problem(request, 400, "Comment not saved", " ".join(map(str, error.errors.values())), back=back)
+    messages.success(request, "Your reply is saved." if reply_to else "Your comment is saved.")
+    return redirect(reverse(origin, args=[assessment.pk]) + f"#{dom_id(comment.question)}")

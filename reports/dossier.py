@@ -28,7 +28,14 @@ from assessments.audit import audit_checkpoint
 from assessments.bias import bias_flags, four_fifths_ratios, required_dimensions
 from assessments.forms import person_name
 from assessments.models import Assessment, AuditChainHead, AuditEntry, Condition, SignOff, State
-from assessments.presenters import RISK_NAMES, answer_sections, display_answer, risk_breakdown, timeline
+from assessments.presenters import (
+    RISK_NAMES,
+    answer_sections,
+    comment_threads,
+    display_answer,
+    risk_breakdown,
+    timeline,
+)
 from assessments.questionnaire import NIST_FUNCTIONS, get_questionnaire
 from committee import roles
 
@@ -135,6 +142,7 @@ class DossierRecord:
     bias_rows: list = field(default_factory=list)
     bias_justifications: list = field(default_factory=list)
     bias_mitigations: list = field(default_factory=list)
+    question_comments: list = field(default_factory=list)
     entries: list = field(default_factory=list)
     people: dict = field(default_factory=dict)
 
@@ -193,6 +201,14 @@ def dossier_record(assessment, *, dossier=None, now=None):
         for m in assessment.bias_mitigations.filter(kind="approval").select_related("created_by")
         if m.created_at <= as_of
     ]
+    question_comments = [
+        c
+        for c in assessment.question_comments.select_related("author").order_by("review_round", "created_at", "pk")
+        if c.created_at <= as_of
+    ]
+    for comment in question_comments:
+        if comment.shared_at is not None and comment.shared_at > as_of:
+            comment.shared_at, comment.sign_off_id = None, None
     actor_ids = {e.actor_id for e in entries if e.actor_id}
     people = {u.pk: u for u in get_user_model().objects.filter(pk__in=actor_ids)} if actor_ids else {}
     draft = dossier is None
@@ -209,6 +225,7 @@ def dossier_record(assessment, *, dossier=None, now=None):
         bias_rows=bias_rows,
         bias_justifications=bias_justifications,
         bias_mitigations=bias_mitigations,
+        question_comments=question_comments,
         entries=entries,
         people=people,
     )
@@ -280,6 +297,22 @@ def record_data(record):
                 "created_at": _ts(c.created_at),
             }
             for c in record.conditions
+        ],
+        "question_comments": [
+            {
+                "id": c.pk,
+                "question": c.question,
+                "review_round": c.review_round,
+                "role": c.role,
+                "stage": c.stage,
+                "author": c.author.get_username(),
+                "reply_to": c.reply_to_id,
+                "text": c.text,
+                "created_at": _ts(c.created_at),
+                "shared_at": _ts(c.shared_at),
+                "change_request_sign_off_id": c.sign_off_id,
+            }
+            for c in record.question_comments
         ],
         "bias_results": [
             {"dimension": b.dimension, "group": b.group, "n": b.sample_size, "metric": b.metric, "value": b.value}
@@ -459,6 +492,7 @@ def record_context(record):
         ],
         "bias_flag_notes": _flag_notes(record),
         "stages": _stage_table(record),
+        "comment_rounds": _comment_rounds(record),
         "rounds": _rounds(record),
         "conditions": [
             {
@@ -475,6 +509,17 @@ def record_context(record):
         "attachment_name": ATTACHMENT_NAME,
         "stylesheet": stylesheet(),
     }
+
+
+def _comment_rounds(record):
+    """Comments on answers per review round, newest round first, each thread under its question."""
+    rounds = {}
+    for comment in record.question_comments:
+        rounds.setdefault(comment.review_round, []).append(comment)
+    return [
+        {"round": n, "threads": list(comment_threads(record.questionnaire, comments).values())}
+        for n, comments in sorted(rounds.items(), reverse=True)
+    ]
 
 
 def _clip(text, limit):

@@ -41,7 +41,7 @@ def test_missing_required_answers_are_named(people):
     }
 
 
-@pytest.mark.parametrize("audience", [["clients"], ["therapists"], ["internal", "therapists"]])
+@pytest.mark.parametrize("audience", [["clients"], ["therapists"], ["clients", "therapists"]])
 def test_client_or_therapist_facing_features_need_a_disclosure(people, audience):
     assessment = create_draft(people, **{"overview.audience": audience, "transparency.disclosure_text": None})
     with pytest.raises(TransitionConflict) as blocked:

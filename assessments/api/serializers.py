@@ -21,6 +21,7 @@ from assessments.models import (
     BiasResult,
     Condition,
     EvidenceKind,
+    QuestionComment,
     SignOff,
     State,
     Team,
@@ -28,6 +29,7 @@ from assessments.models import (
 from assessments.questionnaire import KINDS, TYPES, current_questionnaire, get_questionnaire
 
 from .fields import StrictBoolean, StrictChoice, StrictDate, StrictInteger, StrictNumber, Text
+from .parsers import MAX_JSON_INT
 
 # -- errors (documentation only) ------------------------------------------------------------
 
@@ -69,6 +71,9 @@ class QuestionChoiceSerializer(serializers.Serializer):
     value = serializers.JSONField(help_text="The value to send as the answer (text or true/false).")
     label = serializers.CharField()
     score = serializers.IntegerField(allow_null=True, help_text="Risk or mitigation score; null for info questions.")
+    exclusive = serializers.BooleanField(
+        required=False, help_text="Present and true when this choice may not be combined with the others."
+    )
 
 
 class HardStopSerializer(serializers.Serializer):
@@ -409,6 +414,55 @@ def transition_request_serializer(data):
     name = data.get("name") if isinstance(data, Mapping) else None
     shape = TRANSITION_REQUESTS.get(name) if isinstance(name, str) else None
     return (shape or TransitionNameSerializer)(data=data)
+
+
+# -- comments on answers ---------------------------------------------------------------------------
+
+
+class QuestionCommentSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True, help_text="Username.")
+    shared = serializers.BooleanField(
+        source="is_shared", read_only=True, help_text="True once the team can see it (sent by a change request)."
+    )
+
+    class Meta:
+        model = QuestionComment
+        fields = [
+            "id",
+            "question",
+            "review_round",
+            "role",
+            "stage",
+            "author",
+            "reply_to",
+            "text",
+            "created_at",
+            "shared",
+            "shared_at",
+        ]
+        read_only_fields = fields
+
+
+def _question_ids():
+    return list(current_questionnaire().questions)
+
+
+class ReviewerCommentRequestSerializer(StrictInputSerializer):
+    question = StrictChoice(choices=_question_ids(), help_text="The question id whose answer the comment is about.")
+    text = Text(max_length=services.MAX_QUESTION_COMMENT, blank=False, help_text="The comment.")
+
+
+class TeamReplyRequestSerializer(StrictInputSerializer):
+    reply_to = StrictInteger(
+        min_value=1, max_value=MAX_JSON_INT, help_text="The id of the committee's comment the team replies to."
+    )
+    text = Text(max_length=services.MAX_QUESTION_COMMENT, blank=False, help_text="The reply.")
+
+
+def question_comment_request_serializer(data):
+    """A reviewer's comment names a question; the team's reply names the comment it answers."""
+    replying = isinstance(data, Mapping) and "reply_to" in data
+    return (TeamReplyRequestSerializer if replying else ReviewerCommentRequestSerializer)(data=data)
 
 
 # -- bias evidence ---------------------------------------------------------------------------

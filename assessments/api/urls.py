@@ -52,6 +52,11 @@ urlpatterns = [
         name="api-assessment-bias-mitigations",
     ),
     path("v1/assessments/<object_id:pk>/bias-flags/", views.BiasFlagsView.as_view(), name="api-assessment-bias-flags"),
+    path(
+        "v1/assessments/<object_id:pk>/comments/",
+        views.QuestionCommentsView.as_view(),
+        name="api-assessment-comments",
+    ),
     # Dossiers (reports/): the assessment's dossier PDF and the verify endpoint.
     path("v1/", include("reports.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

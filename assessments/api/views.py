@@ -23,7 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments import bias_upload, canonical, selectors, services
+from assessments import bias_upload, canonical, permissions, selectors, services
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.filters import AssessmentFilter
 from assessments.models import Assessment, Condition, SignOff
@@ -440,6 +440,74 @@ class BiasFlagsView(ApiView):
     def get(self, request, pk):
         assessment = visible_assessment(request, pk)
         return Response(serializers.BiasFlagSerializer(services.bias_flags_of(assessment), many=True).data)
+
+
+QUESTION_COMMENT_REQUEST = PolymorphicProxySerializer(
+    component_name="QuestionCommentRequest",
+    serializers=[serializers.ReviewerCommentRequestSerializer, serializers.TeamReplyRequestSerializer],
+    resource_type_field_name=None,
+)
+
+
+class QuestionCommentsView(ApiView):
+    @extend_schema(
+        summary="Comments on answers",
+        description="The comments you may see, oldest round first: the committee and auditors see all; the team "
+        "sees those a change request sent it, and its replies.",
+        parameters=[ASSESSMENT_ID],
+        responses={200: serializers.QuestionCommentSerializer(many=True), **error_responses(401, 404, 429)},
+        tags=["comments"],
+    )
+    def get(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        comments = selectors.question_comments_visible_to(request.user, assessment)
+        return Response(serializers.QuestionCommentSerializer(comments, many=True).data)
+
+    @extend_schema(
+        summary="Comment on an answer, or reply",
+        description="The reviewer deciding at the current stage comments on an answer (question); the "
+        '"request_changes" transition sends the round\'s comments to the team. The team replies to a comment it '
+        "was sent (reply_to).",
+        parameters=[ASSESSMENT_ID],
+        request=QUESTION_COMMENT_REQUEST,
+        responses={
+            201: serializers.QuestionCommentSerializer,
+            **error_responses(
+                400, 401, 403, 404, 409, 413, 415, 429, e409="Not in review, another domain's stage, or replies closed."
+            ),
+        },
+        tags=["comments"],
+    )
+    def post(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        payload = serializers.question_comment_request_serializer(request.data)
+        replying = isinstance(payload, serializers.TeamReplyRequestSerializer)
+        # Who may comment is decided before the input: a refusal outranks a malformed body.
+        denial = (
+            permissions.team_reply_denial(request.user, assessment)
+            if replying
+            else permissions.reviewer_comment_denial(request.user, assessment)
+        )
+        if denial is not None and denial.status == 403:
+            raise NotPermitted(denial.message, code=denial.code)
+        if denial is not None:
+            raise TransitionConflict(denial.message, [denial.reason])
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        if replying and not (
+            selectors.question_comments_visible_to(request.user, assessment)
+            .filter(pk=data["reply_to"], shared_at__isnull=False, reply_to__isnull=True)
+            .exists()
+        ):
+            raise NotFound("No such comment to reply to on this assessment.")
+        comment = services.question_comment_add(
+            assessment=assessment,
+            question=data.get("question"),
+            text=data["text"],
+            by=request.user,
+            reply_to=data.get("reply_to"),
+        )
+        return Response(serializers.QuestionCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
 class TokenView(ApiView):

@@ -1,7 +1,10 @@
 /* Progressive enhancements; every page works without them.
  * 1. show_if: questions appear and disappear as answers change (the server applies the same rules on save).
  * 2. Approval conditions: extra rows stay folded until asked for.
- * 3. An error summary takes focus, so keyboard and screen-reader users land on it. */
+ * 3. An error summary takes focus, so keyboard and screen-reader users land on it.
+ * 4. Exclusive choices ("Internal staff only"): ticking one clears and disables the others (the server refuses
+ *    the combination too, naming the question).
+ * 5. A link to a folded action (the phone's action bar) unfolds it and moves focus into it. */
 (function () {
   "use strict";
 
@@ -49,6 +52,7 @@
         control.disabled = !show;
       });
     });
+    form.querySelectorAll("[data-exclusive]").forEach(applyExclusive);
   }
 
   function setUpQuestionnaire() {
@@ -89,6 +93,45 @@
     });
   }
 
+  function applyExclusive(holder) {
+    var exclusive = (holder.getAttribute("data-exclusive") || "").split(" ");
+    var boxes = holder.querySelectorAll('input[type="checkbox"]');
+    var alone = Array.prototype.some.call(boxes, function (box) {
+      return box.checked && exclusive.indexOf(box.value) !== -1;
+    });
+    boxes.forEach(function (box) {
+      if (exclusive.indexOf(box.value) !== -1) return;
+      if (alone) box.checked = false;
+      // A hidden question's controls are disabled by show_if; leave those alone.
+      if (!holder.hidden) box.disabled = alone;
+    });
+  }
+
+  function setUpExclusiveChoices() {
+    document.querySelectorAll("[data-exclusive]").forEach(function (holder) {
+      // Capture phase: the other boxes are cleared before htmx reads the form for the live panel.
+      holder.addEventListener("change", function () { applyExclusive(holder); }, true);
+      applyExclusive(holder);
+    });
+  }
+
+  function openTargetedAction(id) {
+    var target = id && document.getElementById(id);
+    if (!target || target.tagName !== "DETAILS") return;
+    target.open = true;
+    var first = target.querySelector("textarea, input:not([type=hidden]), button");
+    if (first) first.focus({ preventScroll: true });
+  }
+
+  function setUpActionLinks() {
+    document.querySelectorAll("a[data-open-details]").forEach(function (link) {
+      link.addEventListener("click", function () {
+        openTargetedAction(link.getAttribute("href").slice(1));
+      });
+    });
+    if (location.hash) openTargetedAction(location.hash.slice(1));
+  }
+
   function focusErrorSummary() {
     var summary = document.querySelector(".error-summary[tabindex]");
     if (summary) summary.focus();
@@ -97,6 +140,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     setUpQuestionnaire();
     setUpConditionRows();
+    setUpExclusiveChoices();
+    setUpActionLinks();
     focusErrorSummary();
   });
 })();

@@ -26,7 +26,8 @@ Some values the schema cannot express are grounded in valid cases, because they
 name things in the database: a team must be one of the caller's (the API's 400
 for any other is tested in test_assessments_api.py), credentials must be a real
 user's, a condition's owner must be in the team and its due date not past, a list cursor must be one the server
-could have written (any other is a 400, tested in test_cursor_pagination.py). In
+could have written (any other is a 400, tested in test_cursor_pagination.py), and an exclusive choice
+("Internal staff only") stands alone in its answer. In
 the stateful run most new drafts get a complete set of answers, and some edits
 and uploads a complete set of answers or bias evidence, which random data
 practically never is, so that submit and Data/AI approval can pass.
@@ -69,6 +70,7 @@ from schemathesis.specs.openapi.checks import (
 from assessments import services, transitions
 from assessments.api.pagination import Position
 from assessments.models import STATE_STAGE, Assessment, State
+from assessments.questionnaire import current_questionnaire
 from tests.answers import complete_answers
 from tests.factories import PASSWORD
 from tests.workflow import advance, bias_rows, create_draft
@@ -104,6 +106,8 @@ OPERATIONS = [
     ("GET", "/api/v1/assessments/{id}/bias-mitigations/"),
     ("POST", "/api/v1/assessments/{id}/bias-mitigations/"),
     ("GET", "/api/v1/assessments/{id}/bias-flags/"),
+    ("GET", "/api/v1/assessments/{id}/comments/"),
+    ("POST", "/api/v1/assessments/{id}/comments/"),
     ("GET", "/api/v1/assessments/{id}/dossier.pdf"),
     ("POST", "/api/v1/dossiers/verify/"),
     ("GET", "/api/v1/register/"),
@@ -223,6 +227,19 @@ def sometimes(case, percent):
     return zlib.crc32(repr((case.operation.label, case.body)).encode()) % 100 < percent
 
 
+def exclusive_choices_alone(answers):
+    """Drop an exclusive choice picked with others (the rule the server keeps and the schema cannot state)."""
+    questions = current_questionnaire().questions
+    grounded = dict(answers)
+    for qid, value in answers.items():
+        question = questions.get(qid)
+        if question is None or not question.exclusive_values or not isinstance(value, list):
+            continue
+        if len(set(value)) > 1:
+            grounded[qid] = [v for v in value if v not in question.exclusive_values]
+    return grounded
+
+
 def ground(case, complete_sets=False):
     """Put real values where a valid request must name something in the database (see the module docstring).
 
@@ -238,6 +255,8 @@ def ground(case, complete_sets=False):
     if not isinstance(case.body, dict):
         return
     path, body = case.operation.path, dict(case.body)
+    if isinstance(body.get("answers"), dict):
+        body["answers"] = exclusive_choices_alone(body["answers"])
     if path == "/api/v1/auth/token/":
         body.update(username="alice", password=PASSWORD)
     elif path == "/api/v1/assessments/":

@@ -58,7 +58,7 @@ def open_from_queue(page):
 
 def open_action(page, action):
     """Unfold one action's form (each is a <details> with its own comment box)."""
-    action_box = page.locator(f"details.action-{action}")
+    action_box = page.locator(f"#actions-side details.action-{action}")
     if action_box.get_attribute("open") is None:
         action_box.locator("summary").click()
     return action_box

@@ -25,6 +25,7 @@ HTML_ROUTES = {
     "bias_row_add": {"POST"},
     "bias_justification_add": {"POST"},
     "bias_mitigation_add": {"POST"},
+    "question_comment_create": {"POST"},
     "reports_bias_csv": {"GET"},
     "audit_trail": {"GET"},
     "queue": {"GET"},

@@ -115,17 +115,23 @@ def test_save_and_submit_sends_a_complete_assessment_to_legal(people, login):
 def test_a_blocked_submit_keeps_the_draft_and_says_exactly_what_blocks_it(people, login):
     answers = complete_answers(**{"clinical.provides_therapy": True})
     del answers["impact.benefits"]
-    response = new_post(login(people.alice), answers, action="submit")
-    page = response.content.decode()
+    client = login(people.alice)
+    response = new_post(client, answers, action="submit")
     assessment = Assessment.objects.get()
-    assert response.status_code == 409
+    # Post/redirect/get: the browser lands on the saved draft, so a refresh cannot post the form again.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assessment_edit", args=[assessment.pk]) + "#submit-blocked"
     assert assessment.state == State.DRAFT
     assert assessment.answers == answers  # saved, not lost
+    page = client.get(response["Location"]).content.decode()
     assert "Saved, but not submitted" in page
     assert "Answer required: What benefit do you expect, and how will you measure it?" in page
     assert "Hard stop" in page and "Does the AI provide therapy or counselling itself?" in page
     # The form now posts to the saved draft, not to "new" again.
     assert f'action="{reverse("assessment_edit", args=[assessment.pk])}"' in page
+    # Said once: reloading the page later shows the live panel's blockers, not the old refusal.
+    assert "Saved, but not submitted" not in client.get(response["Location"]).content.decode()
+    assert Assessment.objects.count() == 1
 
 
 def test_the_edit_page_saves_changes_and_clears_emptied_answers(people, login):

@@ -56,11 +56,11 @@ def test_sign_offs_conditions_and_timeline_appear_as_the_review_goes(people, log
     assert "Rotate the vendor keys quarterly." in page
     assert "approved at Security review" in page
     assert [step["status"] for step in response.context["progress"]] == [
-        "approved",
-        "approved",
-        "current",
+        "signed",
+        "signed",
         "waiting",
-        "waiting",
+        "not_reached",
+        "not_reached",
     ]
 
 
