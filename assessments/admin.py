@@ -112,6 +112,9 @@ class AssessmentAdmin(ReadOnlyAdmin):
     list_filter = ("state", "risk_level", "feature__team")
     search_fields = ("feature__name",)
     list_select_related = ("feature",)
+    # One count of the filtered rows, not a second one of the whole table for "N total" (the ordering, newest
+    # change first, reads from the index assessment_updated_idx).
+    show_full_result_count = False
     inlines = [SignOffInline]
 
 

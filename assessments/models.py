@@ -200,6 +200,18 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
     class Meta:
         ordering = ["-updated_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["feature", "version"], name="unique_assessment_version")]
+        # One per ordering the pages use, so a page reads its rows in index order and stops after them
+        # however many assessments exist.
+        indexes = [
+            # The list, the API (its cursor) and the admin changelist: newest change first.
+            models.Index(fields=["-updated_at", "-id"], name="assessment_updated_idx"),
+            # The same, filtered by state (the list's and the admin's state filter).
+            models.Index(fields=["state", "-updated_at", "-id"], name="assessment_state_updated_idx"),
+            # The review queue and the overdue lists: a stage's assessments, longest waiting first.
+            models.Index(fields=["state", "stage_entered_at", "id"], name="assessment_queue_idx"),
+            # The auditor's workspace: latest decision first.
+            models.Index(fields=["-decided_at", "-updated_at", "-id"], name="assessment_decided_idx"),
+        ]
         permissions = [("sign_off_assessment", "Can sign off the current review stage")]
 
     def __str__(self):
@@ -515,6 +527,13 @@ class AssessmentGroupObjectPermission(GroupObjectPermissionBase):
     indexed joins for lists of thousands of assessments, and no orphaned grants."""
 
     content_object = models.ForeignKey(Assessment, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        # Visibility asks, per assessment row, whether one of the user's groups holds a permission on it
+        # (``selectors.visibility_condition``); guardian's own unique index starts with the group instead.
+        indexes = [
+            models.Index(fields=["content_object", "permission", "group"], name="assessment_grant_lookup_idx"),
+        ]
 
 
 class AssessmentUserObjectPermission(UserObjectPermissionBase):

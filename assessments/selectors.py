@@ -1,25 +1,93 @@
 """What a user may see, shared by the browser views and the API."""
 
-from django.db.models import F
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
-from guardian.shortcuts import get_objects_for_user
 
 from committee import roles
 
 from . import permissions, transitions
-from .models import STAGE_STATE, Assessment
+from .grants import VIEW
+from .models import STAGE_STATE, Assessment, AssessmentGroupObjectPermission
+
+# Matches no row; Django compiles a filter on it to "nothing" without asking the database.
+NOTHING = Q(pk__in=[])
+
+
+def visibility_condition(user, *, through=None):
+    """A filter condition for rows whose assessment the user may see: one indexed ``EXISTS`` per row.
+
+    ``through`` names the foreign key to the assessment when filtering another
+    model (``"assessment"`` for audit entries, conditions, dossier downloads);
+    leave it out to filter assessments themselves.
+
+    Grants are read from guardian's direct group-permission table for
+    assessments (``AssessmentGroupObjectPermission``), which ``assessments.grants``
+    alone writes: the row is visible when one of the user's groups holds
+    ``view_assessment`` on it. The lookup is ``EXISTS (SELECT 1 FROM <grants>
+    WHERE content_object_id = <row> AND permission_id = <view> AND group_id IN (<the user's group ids>))``,
+    answered from the index ``(content_object_id, permission_id, group_id)``, so
+    its cost per row does not depend on how many assessments or grants exist, and
+    PostgreSQL can join it instead of hashing every grant of the user's groups.
+
+    Only groups are granted (the team's group, the committee's groups; see
+    ``assessments.grants``), so grants to single users
+    (``AssessmentUserObjectPermission``) are not read: a row there gives nobody
+    access (the audit verifier reports one as ``grant_drift``). If a per-user
+    grant is ever introduced, add its ``EXISTS`` here.
+
+    Superusers see every assessment, as before; anonymous and inactive users,
+    and users in no group, see nothing.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        # Every assessment; through a foreign key, every row whose assessment exists (audit entries keep theirs
+        # without a database constraint).
+        return Q() if through is None else Exists(Assessment.objects.filter(pk=OuterRef(f"{through}_id")))
+    group_ids = sorted(roles.group_ids(user))
+    if not group_ids:
+        return NOTHING
+    grant = AssessmentGroupObjectPermission.objects.filter(
+        content_object_id=OuterRef("pk" if through is None else f"{through}_id"),
+        permission_id=view_permission_id(),
+        group_id__in=group_ids,
+    )
+    return Exists(grant)
+
+
+# Database alias -> id of the permission ``assessments.view_assessment``. Ids as literals let PostgreSQL use its
+# statistics per value (a committee group holds view on most assessments, a team's group on few), where a
+# subquery for the id would leave it guessing. Forgotten after every migrate or flush (``apps.ready``).
+_view_permission_ids = {}
+
+
+def view_permission_id(using="default"):
+    """The id of ``assessments.view_assessment``, read once per process and database."""
+    pk = _view_permission_ids.get(using)
+    if pk is None:
+        content_type = ContentType.objects.db_manager(using).get_for_model(Assessment)
+        pk = Permission.objects.using(using).get(content_type=content_type, codename=VIEW).pk
+        _view_permission_ids[using] = pk
+    return pk
+
+
+def forget_view_permission(**kwargs):
+    """Drop the cached permission id: migrate and flush may create the permission afresh, with a new id."""
+    _view_permission_ids.clear()
 
 
 def assessments_visible_to(user):
-    """Assessments the user may see: their teams' (drafts included) and, for the committee, all past draft."""
-    if not user.is_authenticated or not user.is_active:
+    """Assessments the user may see: their teams' (drafts included) and, for the committee, all past draft.
+
+    Visibility is ``visibility_condition``: one ``EXISTS`` over the group grants,
+    never ``IN (SELECT ...)`` over the assessment table.
+    """
+    condition = visibility_condition(user)
+    if condition is NOTHING:
         return Assessment.objects.none()
-    base = Assessment.objects.select_related("feature__team")
-    if user.is_superuser:
-        return base
-    return get_objects_for_user(
-        user, "assessments.view_assessment", klass=base, accept_global_perms=False, with_superuser=False
-    )
+    return Assessment.objects.select_related("feature__team").filter(condition)
 
 
 def assessment_visible_to(user, pk):
@@ -82,6 +150,7 @@ def available_transitions(user, assessment):
 
 
 __all__ = [
+    "visibility_condition",
     "assessments_visible_to",
     "assessment_visible_to",
     "review_queue_for",

@@ -9,8 +9,7 @@ domain errors become a page with the reason and a 4xx status.
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from committee import roles
 from committee.deadlines import StageClock, overdue_q
 
-from . import permissions, presenters, services, transitions
+from . import paging, permissions, presenters, services, transitions
 from .bias import four_fifths_ratios, required_dimensions
 from .errors import InputError, NotPermitted, TransitionConflict
 from .filters import BrowserAssessmentFilter
@@ -33,7 +32,13 @@ from .forms import (
 )
 from .models import STAGE_STATE, AuditEntry, Condition, SignOff, State, Team
 from .questionnaire import current_questionnaire, get_questionnaire
-from .selectors import assessment_visible_to, assessments_visible_to, review_queue_for, transitions_for
+from .selectors import (
+    assessment_visible_to,
+    assessments_visible_to,
+    review_queue_for,
+    transitions_for,
+    visibility_condition,
+)
 
 PAGE_SIZE = 25
 HOME_ROWS = 10
@@ -78,7 +83,8 @@ def home(request):
         context["queue_home"] = {
             "domains": [roles.DOMAIN_LABELS[d] for d in domains],
             "rows": [{"assessment": a, "clock": StageClock(a, now)} for a in rows],
-            "total": queue.count(),
+            "total": (total := paging.capped_count(queue)),
+            "total_label": paging.count_label(total),
         }
     if roles.user_has_role(user, roles.CHAIR) or user.is_superuser:
         context["pipeline"] = _pipeline(user, now)
@@ -103,7 +109,9 @@ def _team_home(user, teams, now):
         .prefetch_related(change_requests)[:25]
     )
     conditions = list(
-        Condition.objects.filter(owner=user, status=Condition.Status.OPEN, assessment__in=assessments_visible_to(user))
+        Condition.objects.filter(
+            visibility_condition(user, through="assessment"), owner=user, status=Condition.Status.OPEN
+        )
         .select_related("assessment__feature")
         .order_by(F("due_date").asc(nulls_first=True), "pk")[:25]
     )
@@ -125,25 +133,43 @@ def _team_home(user, teams, now):
 
 
 def _pipeline(user, now):
-    """Counts per state, overdue counts per review stage, and the longest-waiting overdue items."""
-    visible = assessments_visible_to(user).order_by()
-    counts = dict(visible.values_list("state").annotate(n=Count("pk")))
-    overdue = dict(visible.filter(overdue_q(now)).values_list("state").annotate(n=Count("pk")))
+    """Counts per state, overdue counts per review stage, and the longest-waiting overdue items.
+
+    Every count is capped (``paging``), all of them in one query, so the pipeline costs the same however large
+    the archive grows; a capped count reads "1,000+".
+    """
+    visible = assessments_visible_to(user)
+    late_q = overdue_q(now)
+    # Each count in the order of an index that starts with the state, so it reads at most cap + 1 entries.
+    counted = {("all", s.value): visible.filter(state=s.value).order_by("-updated_at", "-pk") for s in State}
+    counted.update(
+        {
+            ("late", state): visible.filter(late_q, state=state).order_by("stage_entered_at", "pk")
+            for state in STAGE_STATE.values()
+        }
+    )
+    counts = paging.capped_counts(counted)
+
+    def shown(kind, state):
+        return paging.count_label(counts[(kind, state)])
+
     stages = [
         {
             "domain": domain,
             "label": roles.DOMAIN_LABELS[domain],
-            "count": counts.get(state, 0),
-            "overdue": overdue.get(state, 0),
+            "count": counts[("all", state)],
+            "count_label": shown("all", state),
+            "overdue": counts[("late", state)],
+            "overdue_label": shown("late", state),
         }
         for domain, state in STAGE_STATE.items()
     ]
     others = [
-        {"state": s.value, "label": s.label, "count": counts.get(s.value, 0)}
+        {"state": s.value, "label": s.label, "count_label": shown("all", s.value)}
         for s in (State.DRAFT, State.CHANGES_REQUESTED, State.APPROVED, State.LAUNCHED, State.REASSESSMENT_DUE)
     ]
     closed = [
-        {"state": s.value, "label": s.label, "count": counts.get(s.value, 0)}
+        {"state": s.value, "label": s.label, "count_label": shown("all", s.value)}
         for s in (State.REJECTED, State.WITHDRAWN, State.RETIRED, State.SUPERSEDED)
     ]
     late = list(
@@ -153,17 +179,25 @@ def _pipeline(user, now):
         "stages": stages,
         "others": others,
         "closed": closed,
-        "in_review": sum(s["count"] for s in stages),
+        "in_review_label": _sum_label([s["count"] for s in stages]),
         "overdue_total": sum(s["overdue"] for s in stages),
+        "overdue_label": _sum_label([s["overdue"] for s in stages]),
         "late": [{"assessment": a, "clock": StageClock(a, now)} for a in late],
     }
+
+
+def _sum_label(counts):
+    """The total of capped counts as shown: "2,000+" when any of them was capped."""
+    cap = paging.count_cap()
+    total = sum(min(n, cap) for n in counts)
+    return f"{total:,}+" if any(n > cap for n in counts) else f"{total:,}"
 
 
 def _audit_home(user):
     visible = for_listing(assessments_visible_to(user))
     decided = list(visible.filter(decided_at__isnull=False).order_by("-decided_at", "-pk")[:HOME_ROWS])
     entries = list(
-        AuditEntry.objects.filter(assessment__in=assessments_visible_to(user))
+        AuditEntry.objects.filter(visibility_condition(user, through="assessment"))
         .select_related("assessment__feature")
         .order_by("-seq")[:HOME_ROWS]
     )
@@ -186,7 +220,7 @@ def assessment_list(request):
         status = 400
     else:
         queryset = filters.qs
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"assessment": a, "clock": StageClock(a, now)} for a in page.object_list]
     context = {"form": filters.form, "page": page, "rows": rows, "filtered": bool(filters.active_filters())}
     return render(request, "assessments/list.html", context, status=status)
@@ -198,7 +232,7 @@ def audit_trail(request):
     """The audit log of every assessment the user may see, newest first."""
     user = request.user
     entries = (
-        AuditEntry.objects.filter(assessment__in=assessments_visible_to(user))
+        AuditEntry.objects.filter(visibility_condition(user, through="assessment"))
         .select_related("assessment__feature")
         .order_by("-seq")
     )
@@ -212,7 +246,7 @@ def audit_trail(request):
             entries = entries.none()
             status = 400
             error = "Choose one of the listed kinds of entry."
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = paging.CappedPaginator(entries, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "actions": AuditEntry.Action.choices,
@@ -636,7 +670,7 @@ def _attach_transition_errors(bound, error):
 def condition_met(request, pk):
     user = request.user
     condition = get_object_or_404(
-        Condition.objects.select_related("assessment"), pk=pk, assessment__in=assessments_visible_to(user)
+        Condition.objects.select_related("assessment").filter(visibility_condition(user, through="assessment")), pk=pk
     )
     back = reverse("assessment_detail", args=[condition.assessment_id])
     comment = request.POST.get("comment", "")

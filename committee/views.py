@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments.errors import InputError, NotPermitted, TransitionConflict
+from assessments.paging import CappedPaginator
 from assessments.selectors import assessment_visible_to, review_queue_for
 from assessments.views import PAGE_SIZE, for_listing, problem
 
@@ -35,7 +36,7 @@ def queue(request):
             back=reverse("home"),
         )
     now = timezone.now()
-    page = Paginator(for_listing(review_queue_for(user)), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(for_listing(review_queue_for(user)), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"assessment": a, "clock": StageClock(a, now)} for a in page.object_list]
     context = {"page": page, "rows": rows, "domains": [roles.DOMAIN_LABELS[d] for d in domains]}
     return render(request, "committee/queue.html", context)

@@ -270,6 +270,10 @@ CELERY_BEAT_SCHEDULE = {
 # Beat also runs these once as it starts, so that a fresh start (make run) does not wait a whole interval.
 CELERY_BEAT_AT_START = ["committee.tasks.reminders_sweep", "committee.tasks.outbox_redrive"]
 
+# Browser lists, the queue and the pipeline count at most this many rows and then show "1,000+", so that a page
+# costs the same however large the archive grows (assessments/paging.py).
+LIST_COUNT_CAP = 1000
+
 # Reminder rules (committee/sweeps.py).
 STAGE_REMINDER_EVERY_HOURS = 24  # an overdue stage's reviewers are reminded at most this often
 STAGE_ESCALATION_AFTER_DAYS = env.int("STAGE_ESCALATION_AFTER_DAYS", default=3)  # then the chair is told

@@ -1,11 +1,11 @@
 """What the auditor's workspace shows, built on the core's one definition of visibility."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from assessments import permissions
 from assessments.models import State
-from assessments.selectors import assessment_visible_to, assessments_visible_to
+from assessments.selectors import assessment_visible_to, assessments_visible_to, visibility_condition
 from committee import roles
 
 from .models import Dossier
@@ -25,6 +25,11 @@ def workspace_assessments(user):
         .exclude(state=State.DRAFT)
         .prefetch_related(Prefetch("dossiers", queryset=Dossier.objects.issued(), to_attr="issued_dossiers"))
     )
+
+
+def workspace_condition(user, *, through):
+    """A filter for rows (dossier downloads) whose assessment is in the user's workspace: visible, past draft."""
+    return visibility_condition(user, through=through) & ~Q(**{f"{through}__state": State.DRAFT})
 
 
 def dossier_assessment(user, pk):

@@ -7,13 +7,13 @@ otherwise), the services issue, log and verify dossiers.
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments.models import AuditEntry, State
+from assessments.paging import CappedPaginator
 from assessments.views import problem
 
 from . import selectors, services
@@ -56,7 +56,7 @@ def _filtered(request):
 def workspace(request):
     """Every non-draft assessment, filtered; CSV of the same selection; links to dossiers and trails."""
     filters, queryset, status = _filtered(request)
-    page = Paginator(queryset.defer("answers", "risk_score"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(queryset.defer("answers", "risk_score"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -65,7 +65,7 @@ def workspace(request):
         "filtered": bool(filters.active_filters()),
         "csv_query": query.urlencode(),
         "recent_downloads": list(
-            DossierDownload.objects.filter(assessment__in=selectors.workspace_assessments(request.user))
+            DossierDownload.objects.filter(selectors.workspace_condition(request.user, through="assessment"))
             .select_related("assessment__feature")
             .order_by("-downloaded_at", "-pk")[:5]
         ),
@@ -111,11 +111,11 @@ def assessment_record(request, pk):
 def downloads(request):
     """The log of every dossier download: who, when, which bytes."""
     rows = (
-        DossierDownload.objects.filter(assessment__in=selectors.workspace_assessments(request.user))
+        DossierDownload.objects.filter(selectors.workspace_condition(request.user, through="assessment"))
         .select_related("assessment__feature", "dossier")
         .order_by("-downloaded_at", "-pk")
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "reports/downloads.html", {"page": page})
 
 

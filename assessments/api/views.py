@@ -31,7 +31,7 @@ from config.login import login_failure_record, login_refused_for
 from . import serializers
 from .exceptions import api_exception_handler
 from .filters import StrictFilterBackend
-from .pagination import AssessmentPagination
+from .pagination import AssessmentCursorPagination
 from .parsers import StrictJSONParser
 from .schema import ASSESSMENT_ID, OVERDUE, QUERY_TEXT, RISK_LEVEL, STAGE, TEAM, error_responses
 from .throttling import ReadRateThrottle, TokenRateThrottle, WriteRateThrottle
@@ -106,7 +106,7 @@ class QuestionnaireView(ApiView):
 
 class AssessmentListView(ApiView, GenericAPIView):
     serializer_class = serializers.AssessmentSerializer
-    pagination_class = AssessmentPagination
+    pagination_class = AssessmentCursorPagination
     filter_backends = [StrictFilterBackend]
     filterset_class = AssessmentFilter
 
@@ -116,12 +116,14 @@ class AssessmentListView(ApiView, GenericAPIView):
     @extend_schema(
         summary="List the assessments you may see",
         description="Your teams' assessments (drafts included) and, for the committee and auditors, "
-        "every assessment past draft. Newest change first.",
+        "every assessment past draft. Newest change first, walked by cursor: follow `next` for older changes and "
+        "`previous` for newer ones; `null` means there is no such page. Nothing is counted, so every page costs "
+        "the same however many assessments exist.",
         parameters=[TEAM, RISK_LEVEL, QUERY_TEXT, STAGE, OVERDUE],
         responses={
             200: serializers.AssessmentSerializer(many=True),
             **error_responses(
-                400, 401, 404, 429, e400="A filter or pagination value is not valid.", e404="No such page."
+                400, 401, 429, e400="A filter, `cursor` or `page_size` is not valid, or `page` was given."
             ),
         },
         tags=["assessments"],
