@@ -42,6 +42,7 @@ from bench import seed as seeding  # noqa: E402
 from bench.run import HTTPS, PAGES  # noqa: E402
 
 MARKER = "bench_seed"
+SWEEP_REPEAT = 5
 
 
 def log(message):
@@ -139,17 +140,21 @@ def sweeps():
         for name in names:
             function = getattr(sweep_module, name)
             runs[name] = {}
-            for run in ("first", "again"):
-                start = time.perf_counter()
-                with CaptureQueriesContext(connection) as captured:
-                    result = function(now)
-                ms = (time.perf_counter() - start) * 1000
+            # The first run sends what is due; the re-runs (the steady state) find it all sent. The fastest
+            # of the re-runs is the estimate least disturbed by other load on the machine.
+            for run, times in (("first", 1), ("again", SWEEP_REPEAT)):
+                timings = []
+                for _ in range(times):
+                    start = time.perf_counter()
+                    with CaptureQueriesContext(connection) as captured:
+                        result = function(now)
+                    timings.append((time.perf_counter() - start) * 1000)
                 runs[name][run] = {
-                    "ms": ms,
+                    "ms": min(timings),
                     "queries": len(captured.captured_queries),
                     "notices": len(result) if name != "reassessments_due" else 0,
                 }
-                log(f"{name} {run}: {ms:.0f} ms, {runs[name][run]['queries']} queries")
+                log(f"{name} {run}: {min(timings):.0f} ms, {runs[name][run]['queries']} queries")
         transaction.set_rollback(True)
     return {**facts, "sweeps": runs}
 
