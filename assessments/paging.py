@@ -20,12 +20,13 @@ def count_cap():
 def capped_count(queryset, cap=None):
     """The number of rows, counted up to ``cap + 1``: ``cap + 1`` means "more than ``cap``".
 
-    The queryset keeps its ordering: the rows are then read in the order of the
-    index the page itself uses, and the database stops after ``cap + 1`` of them
-    rather than joining the whole table first.
+    Without an ordering, so PostgreSQL may drive the count from whichever side
+    is cheaper (the group's grants or an index of the assessments) and stop after
+    ``cap + 1`` rows; measured on 60,000 assessments, this beat counting in the
+    page's order, which made it hash whole tables.
     """
     cap = count_cap() if cap is None else cap
-    return queryset[: cap + 1].count()
+    return queryset.order_by()[: cap + 1].count()
 
 
 def capped_counts(querysets, cap=None):
@@ -45,7 +46,7 @@ def capped_counts(querysets, cap=None):
         using = using or queryset.db
         if queryset.db != using:
             raise ValueError("capped_counts() needs querysets of one database.")
-        limited = queryset.values("pk")[: cap + 1]  # in its own order, as capped_count()
+        limited = queryset.order_by().values("pk")[: cap + 1]  # unordered, as capped_count()
         try:
             sql, part_params = limited.query.get_compiler(using=using).as_sql()
         except EmptyResultSet:  # a filter that can match nothing (a user in no group): no SQL to run

@@ -140,14 +140,8 @@ def _pipeline(user, now):
     """
     visible = assessments_visible_to(user)
     late_q = overdue_q(now)
-    # Each count in the order of an index that starts with the state, so it reads at most cap + 1 entries.
-    counted = {("all", s.value): visible.filter(state=s.value).order_by("-updated_at", "-pk") for s in State}
-    counted.update(
-        {
-            ("late", state): visible.filter(late_q, state=state).order_by("stage_entered_at", "pk")
-            for state in STAGE_STATE.values()
-        }
-    )
+    counted = {("all", s.value): visible.filter(state=s.value) for s in State}
+    counted.update({("late", state): visible.filter(late_q, state=state) for state in STAGE_STATE.values()})
     counts = paging.capped_counts(counted)
 
     def shown(kind, state):

@@ -1,6 +1,8 @@
 """Indexes matching the orderings of the list, the API, the queue, the admin and the auditor's workspace, and the
-per-assessment lookup of group grants that visibility makes (``selectors.visibility_condition``)."""
+per-assessment lookup of group grants that visibility makes (``selectors.visibility_condition``), which replaces the
+grant table's single-column index on the assessment."""
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 
@@ -29,5 +31,12 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="assessmentgroupobjectpermission",
             index=models.Index(fields=["content_object", "permission", "group"], name="assessment_grant_lookup_idx"),
+        ),
+        migrations.AlterField(
+            model_name="assessmentgroupobjectpermission",
+            name="content_object",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, to="assessments.assessment"
+            ),
         ),
     ]
