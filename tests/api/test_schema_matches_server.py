@@ -8,17 +8,21 @@ each limit, whitespace that counts as blank (and characters that do not), NUL, n
 of the wrong JSON type, null, unknown fields.
 """
 
+from datetime import UTC, datetime
+
 import jsonschema_rs
 import pytest
 import yaml
 from rest_framework.test import APIClient
 
+from assessments.api.pagination import Position
 from assessments.models import State
 from assessments.questionnaire import current_questionnaire
 from tests.factories import PASSWORD
 from tests.workflow import advance, bias_rows, create_draft
 
 TEAM = "client-experience"
+CURSOR = Position(datetime(2030, 1, 1, tzinfo=UTC), 7, reverse=False).encode()
 VALID_ROW = {"dimension": "race", "group": "Black", "n": 120, "metric": "match_rate", "value": 0.58}
 
 
@@ -289,8 +293,8 @@ def test_every_request_body_object_says_it_takes_no_other_fields(schema):
     [
         {"page_size": "1"},
         {"page_size": "200"},
-        {"page": "1"},
-        {"page": "1", "page_size": "50"},
+        {"cursor": CURSOR},
+        {"cursor": CURSOR, "page_size": "50"},
         {"state": "draft"},
         {"team": TEAM},
         {"risk_level": "4"},
@@ -336,12 +340,17 @@ def test_the_schema_states_the_same_parameter_bounds(schema):
     parameters = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/assessments/"]["get"]["parameters"]}
 
     assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 200}
-    assert parameters["page"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    assert parameters["cursor"] == {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "maxLength": 120}
+    assert "page" not in parameters
     assert parameters["team"]["maxLength"] == 60 and parameters["team"]["minLength"] == 1
     assert parameters["risk_level"]["enum"] == [1, 2, 3, 4]
 
 
-def test_a_page_past_the_last_is_a_404_not_a_400(people, client_for):
+def test_a_cursor_past_the_last_row_is_an_empty_page_not_an_error(people, client_for):
     create_draft(people)
+    past = Position(datetime(2000, 1, 1, tzinfo=UTC), 1, reverse=False).encode()
 
-    assert client_for(people.alice).get("/api/v1/assessments/", {"page": "2"}).status_code == 404
+    response = client_for(people.alice).get("/api/v1/assessments/", {"cursor": past})
+
+    assert response.status_code == 200
+    assert response.json()["results"] == [] and response.json()["next"] is None
