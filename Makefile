@@ -1,7 +1,8 @@
 # make run  - set everything up and serve the app on http://127.0.0.1:8000 with a Celery worker and beat
 #             (SQLite and an embedded broker; REDIS_URL and DATABASE_URL switch to real services)
 # make test - run the whole test suite
-# make bench - page and API latency; make bench-audit - verify_audit_log over 1,000,000 rows
+# make bench - pages, API, dossier, sweeps and writes at 1k/10k/100k assessments on PostgreSQL (bench/RESULTS.md);
+#              make bench-quick - the same at small sizes; make bench-audit - verify_audit_log over 1,000,000 rows
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,7 +14,7 @@ DEMO_SIGNING_DIR := .local/dossier-signing
 # (Production sets DJANGO_DEBUG=false and a SECRET_KEY; see the README's deployment section.)
 export DJANGO_DEBUG ?= true
 
-.PHONY: run test install lint check bench bench-audit demo-key clean
+.PHONY: run test install lint check bench bench-quick bench-audit demo-key clean
 # The demo's audit signing key: made on first use, kept out of git (.local/ is ignored).
 DEMO_KEY := .local/audit-signing-key.pem
 
@@ -64,7 +65,9 @@ check: install lint
 
 bench: install
 	$(BIN)/python bench/run.py
-	$(BIN)/python bench/dossier.py
+
+bench-quick: install
+	$(BIN)/python bench/run.py --quick
 
 bench-audit: install
 	$(BIN)/python bench/audit.py

@@ -68,7 +68,7 @@ from assessments.models import (  # noqa: E402
 )
 from assessments.questionnaire import current_questionnaire  # noqa: E402
 from assessments.risk import risk_score  # noqa: E402
-from bench.bulk import bench_users  # noqa: E402
+from bench.seed import bench_users  # noqa: E402
 from committee import roles  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_AUDIT_ROWS", "1000000"))
