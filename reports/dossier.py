@@ -33,7 +33,9 @@ from assessments.presenters import (
     answer_sections,
     comment_threads,
     display_answer,
+    is_withheld_comment,
     risk_breakdown,
+    shared_comment_ids,
     timeline,
 )
 from assessments.questionnaire import NIST_FUNCTIONS, get_questionnaire
@@ -145,6 +147,9 @@ class DossierRecord:
     question_comments: list = field(default_factory=list)
     entries: list = field(default_factory=list)
     people: dict = field(default_factory=dict)
+    # Audit rows of reviewers' comments a change request has not sent to the team yet: a draft dossier, which the
+    # team may download, leaves their text out (an issued dossier, frozen at the approval, holds everything).
+    withheld_seqs: frozenset = frozenset()
 
     @property
     def questionnaire(self):
@@ -209,6 +214,11 @@ def dossier_record(assessment, *, dossier=None, now=None):
     for comment in question_comments:
         if comment.shared_at is not None and comment.shared_at > as_of:
             comment.shared_at, comment.sign_off_id = None, None
+    withheld_seqs = frozenset()
+    if dossier is None:
+        shared = shared_comment_ids(entries)
+        withheld_seqs = frozenset(e.seq for e in entries if is_withheld_comment(e, shared))
+        question_comments = [c for c in question_comments if c.shared_at is not None]
     actor_ids = {e.actor_id for e in entries if e.actor_id}
     people = {u.pk: u for u in get_user_model().objects.filter(pk__in=actor_ids)} if actor_ids else {}
     draft = dossier is None
@@ -226,6 +236,7 @@ def dossier_record(assessment, *, dossier=None, now=None):
         bias_justifications=bias_justifications,
         bias_mitigations=bias_mitigations,
         question_comments=question_comments,
+        withheld_seqs=withheld_seqs,
         entries=entries,
         people=people,
     )
@@ -347,7 +358,7 @@ def record_data(record):
                 "actor": e.actor_username,
                 "from_state": e.from_state,
                 "to_state": e.to_state,
-                "comment": e.comment,
+                "comment": None if e.seq in record.withheld_seqs else e.comment,
                 "content_hash": e.content_hash,
                 "details": e.details,
                 "created_at": _ts(e.created_at),
@@ -449,7 +460,9 @@ def record_context(record):
     a = record.assessment
     questionnaire = record.questionnaire
     risk = risk_breakdown(questionnaire, a.risk_score or {})
-    events = timeline(questionnaire, record.entries, record.people)
+    events = timeline(
+        questionnaire, record.entries, record.people, withhold_pending_comments=bool(record.withheld_seqs)
+    )
     for event in events:
         event["stamp"] = timezone.localtime(event["entry"].created_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
         event["changed_questions"] = "; ".join(_clip(row["text"], 40) for row in event["changes"])
