@@ -53,7 +53,7 @@ def capped_counts(querysets, cap=None):
             empty.add(key)
             continue
         # Django compiled ``sql`` with placeholders; the values travel in ``params``.
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{i})")  # noqa: S608
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{i})")  # noqa: S608  # nosec B608
         params.extend(part_params)
     counts = dict.fromkeys(empty, 0)
     if parts:
