@@ -695,7 +695,7 @@ def assessment_transition(request, pk, name):
             if refusal is not None:
                 raise refusal
             return _render_detail(request, assessment, status=400, bound=bound)
-        services.assessment_transition(
+        moved = services.assessment_transition(
             assessment=assessment,
             name=name,
             by=user,
@@ -719,6 +719,16 @@ def assessment_transition(request, pk, name):
         }
         return _render_detail(request, assessment, status=409, conflict=conflict)
     messages.success(request, spec.done_message(assessment))
+    if moved.state == State.REASSESSMENT_DUE:
+        # The re-assessment is the new draft it opened: take the team there, not back to the old version.
+        newer = (
+            assessments_visible_to(user)
+            .filter(feature_id=moved.feature_id, version__gt=moved.version, state=State.DRAFT)
+            .order_by("-version")
+            .first()
+        )
+        if newer is not None:
+            return redirect("assessment_detail", pk=newer.pk)
     return redirect("assessment_detail", pk=assessment.pk)
 
 

@@ -243,3 +243,18 @@ def test_a_refused_submit_redirects_and_a_refresh_does_not_post_again(people, lo
     assert "Saved, but not submitted" in first.content.decode()
     draft.refresh_from_db()
     assert draft.state == State.DRAFT
+
+
+def test_starting_a_reassessment_lands_on_the_new_draft(people, login):
+    v1 = advance(people, create_draft(people), State.LAUNCHED)
+    client = login(people.alice)
+
+    response = client.post(reverse("assessment_transition", args=[v1.pk, "start_reassessment"]))
+
+    v2 = v1.feature.assessments.get(version=2)
+    assert v2.state == State.DRAFT
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assessment_detail", args=[v2.pk])
+    # Any other transition still returns to the assessment it was taken on.
+    v2_submitted = client.post(reverse("assessment_transition", args=[v2.pk, "withdraw"]))
+    assert v2_submitted["Location"] == reverse("assessment_detail", args=[v2.pk])
