@@ -22,6 +22,7 @@ with ``bulk_create``. ``tests/test_bench_smoke.py`` checks the spread, the
 grants against ``grants_sync`` and the whole log with ``audit_verify``.
 """
 
+import hashlib
 import random
 import time
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from assessments.models import (
     AuditSigningKey,
     BiasResult,
     Condition,
+    EvidenceKind,
     SignOff,
     State,
     Team,
@@ -440,6 +442,10 @@ class Seeder:
                     "sample_size",
                     "metric",
                     "value",
+                    "kind",
+                    "batch",
+                    "source_name",
+                    "source_sha256",
                     "created_by_id",
                     "created_at",
                 ],
@@ -637,6 +643,8 @@ class Seeder:
 
     def _bias(self, a, moment, versions):
         rows = bias_rows(a.answers)
+        # One measurement (services.bias_results_add): approval evidence, its rows sharing one batch id.
+        batch = hashlib.sha256(f"bench-bias-{a.pk}-{moment.isoformat()}".encode()).hexdigest()[:32]
         for row in rows:
             self.tables["bias"].add(
                 a.pk,
@@ -645,6 +653,10 @@ class Seeder:
                 row["sample_size"],
                 row["metric"],
                 row["value"],
+                EvidenceKind.APPROVAL.value,
+                batch,
+                "",
+                "",
                 a.feature.owner.pk,
                 moment,
             )
@@ -655,7 +667,7 @@ class Seeder:
             action=AuditEntry.Action.BIAS_EVIDENCE_ADDED,
             from_state=a.state,
             to_state=a.state,
-            details={"rows": rows},
+            details={"kind": EvidenceKind.APPROVAL.value, "batch": batch, "rows": rows},
         )
 
     def _transition(self, a, moment, name, *, by, to_state, comment="", extra=None, effect=None):

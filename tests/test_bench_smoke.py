@@ -78,6 +78,8 @@ def _shape(entry, names):
     details = {k: v for k, v in entry.details.items() if k not in ("sign_off_id", "team", "signed_hash")}
     if "next_review_due" in details:  # a date counted from the moment of launch
         details["next_review_due"] = True
+    if "batch" in details:  # one measurement's random id
+        details["batch"] = True
     return (
         entry.action,
         entry.transition,

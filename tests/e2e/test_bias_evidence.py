@@ -36,8 +36,10 @@ def test_the_data_ai_reviewer_uploads_sees_the_flag_mitigates_and_approves(peopl
     page.get_by_role("button", name="Save 2 rows").click()
 
     expect(page.locator("#bias")).to_contain_text("Below 0.8")
-    approve = page.locator("details.action-approve")
-    expect(page.locator(".blocked")).to_contain_text("selection_rate of race is flagged")
+    # The actions panel and the page's end both say why Approve is not offered yet.
+    expect(page.locator(".blocked")).to_have_count(2)
+    for blocked in page.locator(".blocked").all():
+        expect(blocked).to_contain_text("selection_rate of race is flagged")
     page.get_by_label("Mitigation note for this flag").fill(
         "Selection threshold recalibrated per group; re-measured monthly by the matching team."
     )
@@ -45,7 +47,7 @@ def test_the_data_ai_reviewer_uploads_sees_the_flag_mitigates_and_approves(peopl
     expect(page.locator("#bias")).to_contain_text("Selection threshold recalibrated")
     page.locator("#bias").screenshot(path=artifacts / "mitigated.png")
 
-    approve = page.locator("details.action-approve")
+    approve = page.locator("#action-approve")  # the panel at the top (the page's end repeats it)
     approve.locator("summary").click()
     approve.get_by_label(re.compile("^Comment")).fill("Bias evidence complete; flag mitigated.")
     approve.get_by_role("button", name="Approve (sign off)").click()
