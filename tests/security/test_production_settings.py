@@ -100,6 +100,36 @@ def test_debug_off_refuses_to_start_without_a_secret_key_of_its_own(secret_key):
     assert "SECRET_KEY" in result.stderr.splitlines()[-1]
 
 
+def test_a_fresh_checkout_runs_management_commands_in_the_development_profile():
+    # Neither DJANGO_DEBUG nor SECRET_KEY: a developer's checkout (manage.py makemigrations --check, shell, ...).
+    result = run(["manage.py", "shell", "-c", "from django.conf import settings; print(settings.DEBUG)"], {})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "True"
+
+
+def test_a_deployments_management_commands_run_the_production_profile():
+    result = run(
+        ["manage.py", "shell", "-c", "from django.conf import settings; print(settings.DEBUG)"],
+        {"SECRET_KEY": a_real_key()},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize(
+    "start",
+    ["import config.wsgi", "from config.celery import app; app.conf.broker_url"],
+    ids=["web server", "celery worker and beat"],
+)
+def test_the_served_entry_points_refuse_to_start_with_nothing_set(start):
+    result = run(["-c", start], {})
+
+    assert result.returncode != 0
+    assert "Set the environment variable SECRET_KEY" in result.stderr
+
+
 def test_debug_on_starts_with_the_development_key():
     result = run(["manage.py", "check"], {"DJANGO_DEBUG": "true"})
 
