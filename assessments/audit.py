@@ -129,6 +129,21 @@ def _record_key(signer, now):
     AuditSigningKey.objects.filter(valid_until__isnull=True).exclude(key_id=signer.key_id).update(valid_until=now)
 
 
+def audit_event(assessment, *, actor, action, details, comment=""):
+    """Append the row of something done to an assessment that does not move it (answers, evidence, notes,
+    comments, reminders): it records the assessment's state and content hash as they are."""
+    return audit_append(
+        assessment=assessment,
+        actor=actor,
+        action=action,
+        from_state=assessment.state,
+        to_state=assessment.state,
+        comment=comment,
+        content_hash=assessment.content_hash,
+        details=details,
+    )
+
+
 def audit_checkpoint():
     """The current signed head as a checkpoint ``{seq, hash, signed_at, key_id, signature}``, or None if unsigned."""
     head = AuditChainHead.objects.filter(pk=HEAD_PK).first()

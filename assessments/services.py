@@ -18,7 +18,7 @@ from django_fsm import ConcurrentTransition
 from committee import roles
 
 from . import canonical, permissions, transitions
-from .audit import audit_append
+from .audit import audit_append, audit_event
 from .bias import bias_flags, required_dimensions
 from .errors import AlreadyExists, InputError, NotPermitted, TransitionConflict
 from .grants import grants_sync
@@ -178,13 +178,10 @@ def assessment_update_answers(*, assessment, answers, by, replace=False, expecte
         _refresh_derived(locked, questionnaire)
         locked.updated_at = timezone.now()
         locked.save()
-        audit_append(
-            assessment=locked,
+        audit_event(
+            locked,
             actor=by,
             action=AuditEntry.Action.ANSWERS_CHANGED,
-            from_state=locked.state,
-            to_state=locked.state,
-            content_hash=locked.content_hash,
             details={"changed": diff},
         )
         _invalidate_stale_sign_offs(locked, by)
@@ -198,13 +195,10 @@ def _invalidate_stale_sign_offs(assessment, by):
         sign_off.invalidated_at = now
         sign_off.invalidated_reason = "The answers changed after this sign-off."
         sign_off.save(update_fields=["invalidated_at", "invalidated_reason"])
-        audit_append(
-            assessment=assessment,
+        audit_event(
+            assessment,
             actor=by,
             action=AuditEntry.Action.SIGN_OFF_INVALIDATED,
-            from_state=assessment.state,
-            to_state=assessment.state,
-            content_hash=assessment.content_hash,
             details={"sign_off_id": sign_off.pk, "stage": sign_off.stage, "signed_hash": sign_off.content_hash},
         )
 
@@ -531,14 +525,11 @@ def condition_mark_met(*, condition, by, comment=""):
         condition.status = Condition.Status.MET
         condition.closed_at = timezone.now()
         condition.save(update_fields=["status", "closed_at"])
-        audit_append(
-            assessment=locked,
+        audit_event(
+            locked,
             actor=by,
             action=AuditEntry.Action.CONDITION_MET,
-            from_state=locked.state,
-            to_state=locked.state,
             comment=comment,
-            content_hash=locked.content_hash,
             details={"condition_id": condition.pk, "text": condition.text},
         )
     return condition
@@ -659,13 +650,10 @@ def bias_results_add(*, assessment, rows, by, batch=None, source_name="", source
         details = {"kind": kind, "batch": batch, "rows": [{**row} for row in cleaned]}
         if source_name or source_sha256:
             details["source"] = {"name": source_name[:255], "sha256": source_sha256}
-        audit_append(
-            assessment=locked,
+        audit_event(
+            locked,
             actor=by,
             action=AuditEntry.Action.BIAS_EVIDENCE_ADDED,
-            from_state=locked.state,
-            to_state=locked.state,
-            content_hash=locked.content_hash,
             details=details,
         )
         if kind == EvidenceKind.MONITORING:
@@ -697,13 +685,10 @@ def _raise_monitoring_flags(locked, rows, by, batch, now):
             for flag in new
         ]
     )
-    entry = audit_append(
-        assessment=locked,
+    entry = audit_event(
+        locked,
         actor=by,
         action=AuditEntry.Action.BIAS_FLAGS_RAISED,
-        from_state=locked.state,
-        to_state=locked.state,
-        content_hash=locked.content_hash,
         details={"batch": batch, "flags": [f.as_dict() for f in new], "due_at": canonical.timestamp(due)},
     )
     bias_flags_raised.send(sender=Assessment, assessment=locked, flags=flags, actor=by, audit_entry=entry)
@@ -747,13 +732,10 @@ def bias_justification_record(*, assessment, dimension, text, by):
         justification = BiasJustification.objects.create(
             assessment=locked, dimension=dimension, text=text, created_by=by, created_at=timezone.now()
         )
-        audit_append(
-            assessment=locked,
+        audit_event(
+            locked,
             actor=by,
             action=AuditEntry.Action.BIAS_JUSTIFIED,
-            from_state=locked.state,
-            to_state=locked.state,
-            content_hash=locked.content_hash,
             details={"justification_id": justification.pk, "dimension": dimension, "text": text},
         )
     return justification
@@ -790,13 +772,10 @@ def bias_mitigation_record(*, assessment, flag, text, by):
         mitigation = BiasMitigation.objects.create(
             assessment=locked, kind=kind, flag=flag, text=text, created_by=by, created_at=timezone.now()
         )
-        audit_append(
-            assessment=locked,
+        audit_event(
+            locked,
             actor=by,
             action=AuditEntry.Action.BIAS_MITIGATED,
-            from_state=locked.state,
-            to_state=locked.state,
-            content_hash=locked.content_hash,
             details={"mitigation_id": mitigation.pk, "kind": kind, "flag": flag, "text": text},
         )
     return mitigation
@@ -911,14 +890,11 @@ def question_comment_add(*, assessment, question, text, by, reply_to=None):
             created_at=now,
             shared_at=now if replying else None,
         )
-        audit_append(
-            assessment=locked,
+        audit_event(
+            locked,
             actor=by,
             action=AuditEntry.Action.QUESTION_COMMENT,
-            from_state=locked.state,
-            to_state=locked.state,
             comment=text,
-            content_hash=locked.content_hash,
             details={
                 "comment_id": comment.pk,
                 "question": question,

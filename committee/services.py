@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.audit import audit_append
+from assessments.audit import audit_event
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.models import Assessment, AuditEntry
 
@@ -65,13 +65,10 @@ def stage_nudge(*, assessment, by):
             "by": person_name(by),
         }
         created = notify([Notice("stage_nudged", uid, key, locked.pk, context) for uid in reviewer_ids], now=now)
-        audit_append(
-            assessment=locked,
+        audit_event(
+            locked,
             actor=by,
             action=AuditEntry.Action.REMINDER_SENT,
-            from_state=locked.state,
-            to_state=locked.state,
-            content_hash=locked.content_hash,
             details={
                 "stage": stage,
                 "review_round": locked.review_round,
