@@ -3,9 +3,11 @@ bias evidence, the audit log) is read-only here: changes go through the services
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 
+from .filters import RISK_LEVELS
 from .models import (
     AIFeature,
     Assessment,
@@ -17,6 +19,47 @@ from .models import (
     SignOff,
     Team,
 )
+from .paging import CappedPaginator
+
+
+class AdminCappedPaginator(CappedPaginator):
+    """``CappedPaginator`` with the admin's call signature; it keeps the page it served, for the template.
+
+    The changelist counts its rows for the paginator on every request (``show_full_result_count = False``
+    drops only the second, unfiltered count): over an archive that only grows, that count is capped as the
+    workspace's lists are, and the page says "1,000+ assessments".
+    """
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True):
+        super().__init__(object_list, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page)
+        self.served = None
+
+    def page(self, number):
+        self.served = super().page(number)
+        return self.served
+
+
+class RiskLevelFilter(admin.SimpleListFilter):
+    """The four risk levels and "not scored": fixed choices, where Django's default filter for a plain
+    integer field reads ``SELECT DISTINCT risk_level`` over the whole table on every changelist."""
+
+    title = "risk level"
+    parameter_name = "risk_level"
+    NOT_SCORED = "none"
+
+    def lookups(self, request, model_admin):
+        return [(str(level), label) for level, label in RISK_LEVELS] + [(self.NOT_SCORED, "Not scored")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == self.NOT_SCORED:
+            return queryset.filter(risk_level__isnull=True)
+        if value not in {str(level) for level, _ in RISK_LEVELS}:
+            # The admin's answer to a filter it does not know: the changelist again, with "?e=1".
+            raise IncorrectLookupParameters(value)
+        return queryset.filter(risk_level=int(value))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -28,6 +71,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ArchiveAdmin(ReadOnlyAdmin):
+    """A read-only changelist over a table that only grows: a capped count, no unfiltered count."""
+
+    paginator = AdminCappedPaginator
+    show_full_result_count = False
 
 
 class TeamAdminForm(forms.ModelForm):
@@ -107,40 +157,40 @@ class SignOffInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ReadOnlyAdmin):
+class AssessmentAdmin(ArchiveAdmin):
     list_display = ("feature", "version", "state", "risk_level", "review_round", "updated_at")
-    list_filter = ("state", "risk_level", "feature__team")
+    list_filter = ("state", RiskLevelFilter, "feature__team")
     search_fields = ("feature__name",)
     list_select_related = ("feature",)
-    # One count of the filtered rows, not a second one of the whole table for "N total" (the ordering, newest
-    # change first, reads from the index assessment_updated_idx).
-    show_full_result_count = False
+    # The ordering, newest change first, reads from the index assessment_updated_idx.
     inlines = [SignOffInline]
 
 
 @admin.register(SignOff)
-class SignOffAdmin(ReadOnlyAdmin):
+class SignOffAdmin(ArchiveAdmin):
     list_display = ("assessment", "review_round", "stage", "decision", "reviewer", "created_at", "invalidated_at")
     list_filter = ("stage", "decision")
     list_select_related = ("assessment__feature", "reviewer")
 
 
 @admin.register(Condition)
-class ConditionAdmin(ReadOnlyAdmin):
+class ConditionAdmin(ArchiveAdmin):
     list_display = ("text", "assessment", "owner", "due_date", "before_launch", "status")
     list_filter = ("status", "before_launch")
     list_select_related = ("assessment__feature", "owner")
 
 
 @admin.register(BiasResult)
-class BiasResultAdmin(ReadOnlyAdmin):
+class BiasResultAdmin(ArchiveAdmin):
     list_display = ("assessment", "dimension", "group", "metric", "value", "sample_size")
-    list_filter = ("dimension",)
+    # Searched, not a list filter: dimensions are open-ended, and the admin would list them with a
+    # ``SELECT DISTINCT`` over every bias row on every page.
+    search_fields = ("dimension", "group")
     list_select_related = ("assessment__feature",)
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
+class AuditEntryAdmin(ArchiveAdmin):
     list_display = ("seq", "created_at", "actor_username", "assessment_id", "action", "from_state", "to_state")
     list_filter = ("action",)
     search_fields = ("actor_username", "comment")
