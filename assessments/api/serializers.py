@@ -178,6 +178,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "version",
             "state",
             "risk_level",
+            "review_round",
             "answers",
             "sign_offs",
             "conditions",
@@ -197,6 +198,53 @@ class AssessmentSerializer(serializers.ModelSerializer):
             {"question": question.id, "message": message}
             for question, message in questionnaire.hard_stops(assessment.answers)
         ]
+
+
+# What a list row holds: who, what and where in the workflow, and the fingerprint of the answers. The answers,
+# the risk breakdown, the sign-offs and the conditions are the record itself, read one assessment at a time.
+SUMMARY_FIELDS = (
+    "id",
+    "url",
+    "feature_name",
+    "team",
+    "version",
+    "state",
+    "risk_level",
+    "review_round",
+    "created_at",
+    "updated_at",
+    "questionnaire_version",
+    "content_hash",
+)
+# The columns those fields read (``Assessment.objects.only``), the feature and team joined.
+SUMMARY_COLUMNS = (
+    "id",
+    "version",
+    "state",
+    "risk_level",
+    "review_round",
+    "created_at",
+    "updated_at",
+    "questionnaire_version",
+    "content_hash",
+    "feature__name",
+    "feature__team__slug",
+)
+
+
+class AssessmentSummarySerializer(serializers.ModelSerializer):
+    """One row of the list: the assessment without its answers and evidence; ``url`` reads the whole record."""
+
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api-assessment-detail", help_text="The whole assessment: answers, risk, sign-offs, conditions."
+    )
+    feature_name = serializers.CharField(source="feature.name", read_only=True)
+    team = serializers.CharField(source="feature.team.slug", read_only=True, help_text="The team's slug.")
+
+    class Meta:
+        model = Assessment
+        fields = list(SUMMARY_FIELDS)
+        read_only_fields = fields
 
 
 class BoundedListSerializer(serializers.ListSerializer):

@@ -107,23 +107,25 @@ class QuestionnaireView(ApiView):
 
 
 class AssessmentListView(ApiView, GenericAPIView):
-    serializer_class = serializers.AssessmentSerializer
+    serializer_class = serializers.AssessmentSummarySerializer
     pagination_class = AssessmentCursorPagination
     filter_backends = [StrictFilterBackend]
     filterset_class = AssessmentFilter
 
     def get_queryset(self):
-        return with_details(selectors.assessments_visible_to(self.request.user))
+        # Rows of the summary: the columns it shows, no answers, no sign-offs or conditions to prefetch.
+        return selectors.assessments_visible_to(self.request.user).only(*serializers.SUMMARY_COLUMNS)
 
     @extend_schema(
         summary="List the assessments you may see",
         description="Your teams' assessments (drafts included) and, for the committee and auditors, "
         "every assessment past draft. Newest change first, walked by cursor: follow `next` for older changes and "
         "`previous` for newer ones; `null` means there is no such page. Nothing is counted, so every page costs "
-        "the same however many assessments exist.",
+        "the same however many assessments exist. Each row is a summary (state, risk level, round, the answers' "
+        "`content_hash`); its `url` reads the whole assessment.",
         parameters=[TEAM, RISK_LEVEL, QUERY_TEXT, STAGE, OVERDUE],
         responses={
-            200: serializers.AssessmentSerializer(many=True),
+            200: serializers.AssessmentSummarySerializer(many=True),
             **error_responses(
                 400, 401, 429, e400="A filter, `cursor` or `page_size` is not valid, or `page` was given."
             ),

@@ -164,7 +164,38 @@ def test_listing_takes_the_same_number_of_queries_for_5_and_30_assessments(peopl
     assert count == 30
 
     assert few == many
-    assert many <= 3  # the page, its sign-offs, its conditions: nothing counted
+    assert many == 1  # the page's rows, feature and team joined: nothing counted, nothing prefetched
+
+
+def test_a_list_row_is_a_summary_whose_url_reads_the_whole_assessment(people, client_for):
+    _populate(people, 1)
+    client = client_for(people.alice)
+
+    row = client.get(LIST).json()["results"][0]
+
+    assert list(row) == [
+        "id",
+        "url",
+        "feature_name",
+        "team",
+        "version",
+        "state",
+        "risk_level",
+        "review_round",
+        "created_at",
+        "updated_at",
+        "questionnaire_version",
+        "content_hash",
+    ]
+    whole = client.get(row["url"]).json()
+    assert row["url"].endswith(f"/api/v1/assessments/{row['id']}/")
+    assert {k: whole[k] for k in row if k != "url"} == {k: v for k, v in row.items() if k != "url"}
+    assert whole["answers"] and whole["sign_offs"] and whole["conditions"]
+    # The list's database query reads neither the answers nor the score breakdown.
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST)
+    page_query = [q["sql"] for q in queries.captured_queries if "assessments_assessment" in q["sql"]][-1]
+    assert '"answers"' not in page_query and '"risk_score"' not in page_query
 
 
 # -- create ----------------------------------------------------------------------------------
@@ -312,12 +343,19 @@ def test_the_read_representation_has_the_contract_fields(people, client_for):
     body = client_for(people.alice).get(detail(assessment)).json()
 
     assert set(body) >= CONTRACT_FIELDS
-    assert set(body) - CONTRACT_FIELDS == {"questionnaire_version", "risk_score", "hard_stops", "content_hash"}
+    assert set(body) - CONTRACT_FIELDS == {
+        "questionnaire_version",
+        "review_round",
+        "risk_score",
+        "hard_stops",
+        "content_hash",
+    }
     assert body["id"] == assessment.pk
     assert body["questionnaire_version"] == "v1"
     assert body["risk_score"]["level"] == body["risk_level"]
     assert body["hard_stops"] == []
     assert body["content_hash"] == assessment.content_hash
+    assert body["review_round"] == 0  # a draft never submitted
 
 
 def test_it_shows_sign_offs_and_conditions_with_usernames_and_validity(people, client_for):
