@@ -2,12 +2,13 @@
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 
 from committee import roles
 
-from . import permissions, transitions
+from . import paging, permissions, transitions
 from .grants import VIEW
 from .models import STAGE_STATE, Assessment, AssessmentGroupObjectPermission, QuestionComment
 
@@ -90,6 +91,49 @@ def assessments_visible_to(user):
     return Assessment.objects.select_related("feature__team").filter(condition)
 
 
+def visible_count(user, cap):
+    """How many assessments the user may see, counted up to ``cap + 1`` (as ``paging.capped_count``), in one
+    query over the grants alone: for a list with no filter.
+
+    The assessments visible are exactly the ids the user's groups hold ``view_assessment`` on (a grant row's
+    assessment always exists: the grant table's foreign key cascades), so the assessment table need not be read.
+    When one group alone holds more than ``cap`` view grants, the answer is "more than ``cap``" after reading
+    ``cap + 1`` entries of the index ``(group_id, permission_id, content_object_id)``; otherwise every group holds
+    at most ``cap``, and the distinct ids of all of them are counted exactly (at most ``cap`` per group). Both
+    branches are one ``CASE`` in one statement, and the database evaluates only the branch it takes, so the
+    query is the same at every size and costs O(cap) at any size. The same ``EXISTS`` as
+    ``visibility_condition``, counted from the other side; ``test_visible_count`` holds the two together.
+    """
+    limit = cap + 1
+    if not user.is_authenticated or not user.is_active:
+        return 0
+    if user.is_superuser:
+        return paging.capped_count(Assessment.objects.all(), cap)
+    group_ids = sorted(roles.group_ids(user))
+    if not group_ids:
+        return 0
+    table = connection.ops.quote_name(AssessmentGroupObjectPermission._meta.db_table)
+    view = view_permission_id()
+    # Only placeholders and the table's quoted name are spliced in; the values travel in ``params``.
+    one_group = (
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} "  # noqa: S608  # nosec B608
+        "WHERE group_id = %s AND permission_id = %s LIMIT %s) g)"
+    )
+    over_cap = " OR ".join([f"{one_group} > %s"] * len(group_ids))
+    placeholders = ", ".join(["%s"] * len(group_ids))
+    distinct = (
+        f"(SELECT COUNT(*) FROM (SELECT DISTINCT content_object_id FROM {table} "  # noqa: S608  # nosec B608
+        f"WHERE group_id IN ({placeholders}) AND permission_id = %s) d)"
+    )
+    sql = f"SELECT CASE WHEN {over_cap} THEN %s ELSE {distinct} END"
+    params = [value for group_id in group_ids for value in (group_id, view, limit, cap)]
+    params += [limit, *group_ids, view]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        count = cursor.fetchone()[0]
+    return min(count, limit)
+
+
 def assessment_visible_to(user, pk):
     """The assessment if the user may see it; 404 otherwise, so its existence is not revealed."""
     try:
@@ -167,6 +211,7 @@ __all__ = [
     "question_comments_visible_to",
     "assessments_visible_to",
     "assessment_visible_to",
+    "visible_count",
     "review_queue_for",
     "transitions_for",
     "available_transitions",

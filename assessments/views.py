@@ -6,6 +6,7 @@ and every change goes through a service, which checks permission on the object;
 domain errors become a page with the reason and a 4xx status.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -38,6 +39,7 @@ from .selectors import (
     review_queue_for,
     transitions_for,
     visibility_condition,
+    visible_count,
 )
 from .views_bias import bias_context
 
@@ -84,8 +86,8 @@ def home(request):
         context["queue_home"] = {
             "domains": [roles.DOMAIN_LABELS[d] for d in domains],
             "rows": [{"assessment": a, "clock": StageClock(a, now)} for a in rows],
-            "total": (total := paging.capped_count(queue)),
-            "total_label": paging.count_label(total),
+            "total": (total := paging.capped_count(queue, settings.QUEUE_COUNT_CAP, ordered=True)),
+            "total_label": paging.count_label(total, settings.QUEUE_COUNT_CAP),
         }
     if roles.user_has_role(user, roles.CHAIR) or user.is_superuser:
         context["pipeline"] = _pipeline(user, now, sees_drafts=bool(teams))
@@ -223,9 +225,12 @@ def assessment_list(request):
         status = 400
     else:
         queryset = filters.qs
-    page = paging.CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    filtered = bool(filters.active_filters())
+    # Unfiltered, the list is everything the user may see: counted from the grants alone.
+    counter = None if filtered or status != 200 else (lambda cap: visible_count(user, cap))
+    page = paging.CappedPaginator(queryset, PAGE_SIZE, counter=counter).get_page(request.GET.get("page"))
     rows = [{"assessment": a, "clock": StageClock(a, now)} for a in page.object_list]
-    context = {"form": filters.form, "page": page, "rows": rows, "filtered": bool(filters.active_filters())}
+    context = {"form": filters.form, "page": page, "rows": rows, "filtered": filtered}
     return render(request, "assessments/list.html", context, status=status)
 
 

@@ -36,7 +36,9 @@ def queue(request):
             back=reverse("home"),
         )
     now = timezone.now()
-    page = CappedPaginator(for_listing(review_queue_for(user)), PAGE_SIZE).get_page(request.GET.get("page"))
+    queue = for_listing(review_queue_for(user))
+    paginator = CappedPaginator(queue, PAGE_SIZE, settings.QUEUE_COUNT_CAP, ordered=True)
+    page = paginator.get_page(request.GET.get("page"))
     rows = [{"assessment": a, "clock": StageClock(a, now)} for a in page.object_list]
     context = {"page": page, "rows": rows, "domains": [roles.DOMAIN_LABELS[d] for d in domains]}
     return render(request, "committee/queue.html", context)

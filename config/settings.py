@@ -273,6 +273,10 @@ CELERY_BEAT_AT_START = ["committee.tasks.reminders_sweep", "committee.tasks.outb
 # Browser lists, the queue and the pipeline count at most this many rows and then show "1,000+", so that a page
 # costs the same however large the archive grows (assessments/paging.py).
 LIST_COUNT_CAP = 1000
+# A reviewer's queue counts to this many and then says "100+": the count walks the queue's own index, one
+# visibility probe per row, so its cost is the cap's. Past a hundred waiting, the number is a backlog to raise
+# with the chair (whose pipeline counts each stage to LIST_COUNT_CAP), not one to act on.
+QUEUE_COUNT_CAP = 100
 
 # Reminder rules (committee/sweeps.py).
 STAGE_REMINDER_EVERY_HOURS = 24  # an overdue stage's reviewers are reminded at most this often

@@ -113,7 +113,8 @@ def test_the_pipeline_counts_are_capped_per_stage(people, login, settings, extra
 
 @pytest.mark.parametrize(("extra", "shown"), [(0, "2"), (1, "2+")])
 def test_the_reviewers_queue_total_is_capped(people, login, settings, extra, shown):
-    settings.LIST_COUNT_CAP = 2
+    settings.QUEUE_COUNT_CAP = 2
+    settings.LIST_COUNT_CAP = 1000  # the queue has its own cap
     bulk_assessments(people, 10, team=people.other_team)
     if extra:
         bulk_assessments(people, 1, team=people.other_team)
@@ -121,3 +122,80 @@ def test_the_reviewers_queue_total_is_capped(people, login, settings, extra, sho
     queue = login(people.reviewers["legal"]).get(reverse("home")).context["queue_home"]
 
     assert queue["total_label"] == shown
+
+
+def test_the_queue_counts_to_its_own_cap_in_its_own_order(people, login, settings, monkeypatch):
+    settings.QUEUE_COUNT_CAP = 3
+    settings.LIST_COUNT_CAP = 1000
+    monkeypatch.setattr("committee.views.PAGE_SIZE", 2)
+    bulk_assessments(people, 30, team=people.other_team)  # six at Legal review
+    client = login(people.reviewers["legal"])
+
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(reverse("queue"))
+    page = first.context["page"]
+    assert page.paginator.capped and page.paginator.label == "3+"
+    (count_sql,) = [
+        q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper() and "LIMIT 4" in q["sql"]
+    ]
+    # In the queue's order, read from its index (state, stage_entered_at, id), stopping at the cap.
+    assert "ORDER BY" in count_sql.upper()
+    # Every page past the cap still opens; the third is the last.
+    pages = [client.get(reverse("queue"), {"page": n}).context["page"] for n in (1, 2, 3)]
+    assert [len(p.object_list) for p in pages] == [2, 2, 2]
+    assert [p.has_next() for p in pages] == [True, True, False]
+    assert len({a.pk for p in pages for a in p.object_list}) == 6
+    assert "Page 2</span>" in client.get(reverse("queue"), {"page": 2}).content.decode()  # no "of N"
+
+
+# -- the unfiltered list's count, from the grants alone --------------------------------------------------------
+
+
+def _two_group_user(people):
+    """Legal reviewer and member of the team: two groups whose view grants overlap on submitted assessments."""
+    user = people.reviewers["legal"]
+    user.groups.add(people.team.group)
+    return user
+
+
+@pytest.mark.parametrize("cap", [1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 30])
+def test_visible_count_agrees_with_counting_the_visible_assessments(people, cap):
+    from django.contrib.auth import get_user_model
+
+    from assessments.selectors import assessments_visible_to, visible_count
+
+    bulk_assessments(people, 10)  # the team's: one draft, nine submitted
+    bulk_assessments(people, 3, team=people.other_team)  # another team's: submitted ones the committee sees
+    inactive = get_user_model().objects.create_user("gone", is_active=False)
+    inactive.groups.add(people.team.group)
+    users = [people.alice, people.chair, _two_group_user(people), people.admin, people.nobody, inactive, people.olga]
+    for user in users:
+        expected = paging.capped_count(assessments_visible_to(user), cap)
+        assert visible_count(user, cap) == expected, (user.username, cap)
+
+
+def test_visible_count_is_one_query_whatever_the_branch(people, django_assert_num_queries):
+    from assessments.selectors import visible_count
+
+    bulk_assessments(people, 10)
+    user = _two_group_user(people)
+    user.groups.all()  # warm
+    from committee import roles
+
+    roles.group_ids(user)
+    with django_assert_num_queries(1):
+        assert visible_count(user, 3) == 4  # one group alone holds more than 3: "more than 3"
+    with django_assert_num_queries(1):
+        assert visible_count(user, 50) == 10  # counted exactly, without double-counting the overlap
+
+
+def test_the_unfiltered_list_counts_from_the_grants_and_a_filtered_one_from_the_list(people, login):
+    bulk_assessments(people, 10)
+    client = login(people.alice)
+
+    with CaptureQueriesContext(connection) as unfiltered:
+        assert client.get(LIST).context["page"].paginator.count == 10
+    with CaptureQueriesContext(connection) as filtered:
+        assert client.get(LIST, {"state": "legal_review"}).context["page"].paginator.count == 2
+    assert [q for q in unfiltered.captured_queries if "DISTINCT" in q["sql"] and "CASE WHEN" in q["sql"]]
+    assert not [q for q in filtered.captured_queries if "CASE WHEN" in q["sql"]]
