@@ -55,8 +55,10 @@ def test_moving_on_restarts_the_schedule_and_leaving_review_clears_it(people, cl
     assert reload(assessment).next_reminder_at > timezone.now()  # moved on past the first reminder
     clock.shift(timedelta(hours=2))
     at_security = act(people, assessment, "approve")
-    assert reload(at_security).next_reminder_at == stage_due_at(at_security) == timezone.now() + timedelta(
-        days=django_settings.REVIEW_DEADLINE_DAYS[at_security.risk_level]
+    assert (
+        reload(at_security).next_reminder_at
+        == stage_due_at(at_security)
+        == timezone.now() + timedelta(days=django_settings.REVIEW_DEADLINE_DAYS[at_security.risk_level])
     )
     changes = act(people, at_security, "request_changes")
     assert reload(changes).next_reminder_at is None
@@ -266,7 +268,7 @@ def test_a_shorter_deadline_is_applied_by_the_reschedule(people, clock, settings
     assessment = at_legal(people)
     clock.shift(timedelta(days=3, hours=1))
     assert sweeps.stage_reminders() == []
-    settings.REVIEW_DEADLINE_DAYS = {level: 2 for level in settings.REVIEW_DEADLINE_DAYS}
+    settings.REVIEW_DEADLINE_DAYS = dict.fromkeys(settings.REVIEW_DEADLINE_DAYS, 2)
     assert sweeps.stage_reminders() == []  # the stored schedule still says the old deadline
     assert sweeps.reminders_reschedule() == 1
     assert reload(assessment).next_reminder_at == assessment.stage_entered_at + timedelta(days=2)
@@ -277,7 +279,7 @@ def test_a_shorter_deadline_is_applied_by_the_reschedule(people, clock, settings
 def test_a_longer_deadline_moves_the_schedule_later(people, clock, settings):
     assessment = at_legal(people)
     old_due = stage_due_at(assessment)
-    settings.REVIEW_DEADLINE_DAYS = {level: 30 for level in settings.REVIEW_DEADLINE_DAYS}
+    settings.REVIEW_DEADLINE_DAYS = dict.fromkeys(settings.REVIEW_DEADLINE_DAYS, 30)
     call_command("reminders_reschedule", stdout=StringIO())
     assert reload(assessment).next_reminder_at == assessment.stage_entered_at + timedelta(days=30)
     clock.move_to(old_due + DAY)
@@ -346,3 +348,40 @@ def test_the_audit_verifier_still_passes_after_the_sweeps_moved_schedules(people
     sweeps.reminders_reschedule(restart=True)
     status, output = verify()
     assert status == 0, output
+
+
+# -- two sweeps at once (PostgreSQL) ------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_skips_the_stages_another_sweep_holds_instead_of_waiting(people):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are exercised on PostgreSQL (CI runs the suite there too)")
+    import threading
+
+    from django.db import connections, transaction
+
+    held, release = threading.Event(), threading.Event()
+    first, second = at_legal(people), at_legal(people)
+    now = stage_due_at(first) + timedelta(hours=1)
+
+    def hold():
+        try:
+            with transaction.atomic():
+                Assessment.objects.select_for_update().get(pk=first.pk)
+                held.set()
+                release.wait(timeout=20)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(timeout=10)
+        assert {n.assessment_id for n in sweeps.stage_reminders(now)} == {second.pk}
+    finally:
+        release.set()
+        holder.join(timeout=20)
+    assert reload(first).next_reminder_at == stage_due_at(first)  # not taken: the next sweep does it
+    assert {n.assessment_id for n in sweeps.stage_reminders(now)} == {first.pk}
