@@ -138,7 +138,7 @@ def schedules_restart(*, assessments, conditions):
     overdue once; the notices' keys keep what was already sent from being sent again.
 
     ``assessments`` and ``conditions`` are the model classes (the migration passes its historical ones).
-    Returns the number of rows changed. Queries: one per deadline group, and three.
+    Returns the number of rows written. Queries: one per deadline group, and three.
     """
     changed = _clear_stages(assessments)
     in_review = assessments.objects.filter(state__in=_review_states(), stage_entered_at__isnull=False)

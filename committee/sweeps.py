@@ -122,7 +122,7 @@ def _schedule_move(model, field, moments):
 
 
 def reminders_reschedule(now=None, *, restart=False):
-    """Put every open reminder schedule right for the current settings; returns the number of rows changed.
+    """Put every open reminder schedule right for the current settings; returns the number of rows written.
 
     Run daily (beat) and by ``manage.py reminders_reschedule``, so that a changed deadline, reminder
     interval or escalation takes effect within a day. With ``restart`` every open schedule goes back
