@@ -284,8 +284,9 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
 
     def schedule_start(self):
         """The current stage's first reminder is due at its deadline; outside review there is none."""
-        in_review = self.state in REVIEW_STATES and self.stage_entered_at is not None
-        self.next_reminder_at = schedule.stage_due_at(self.stage_entered_at, self.risk_level) if in_review else None
+        entered = self._meta.get_field("stage_entered_at").to_python(self.stage_entered_at)  # as saving reads it
+        in_review = self.state in REVIEW_STATES and entered is not None
+        self.next_reminder_at = schedule.stage_due_at(entered, self.risk_level) if in_review else None
 
     def forget_checks(self):
         self._guard_memo = {}
@@ -720,8 +721,9 @@ class Condition(KeepsReminderSchedule, models.Model):
 
     def schedule_start(self):
         """An open dated condition is first reminded ``CONDITION_REMINDER_DAYS_BEFORE`` days before it is due."""
-        dated = self.status == self.Status.OPEN and self.due_date is not None
-        self.next_reminder_on = schedule.condition_first_reminder(self.due_date) if dated else None
+        due_date = self._meta.get_field("due_date").to_python(self.due_date)  # as saving reads it ("2099-01-01")
+        dated = self.status == self.Status.OPEN and due_date is not None
+        self.next_reminder_on = schedule.condition_first_reminder(due_date) if dated else None
 
     @property
     def met(self):

@@ -97,9 +97,13 @@ def recorded(sweep):
 
 
 def _claim(queryset):
-    """The due rows, locked; rows another sweep holds are skipped (it is handling them). SQLite has no row locks
-    and runs one writer at a time, so there it is the plain query."""
-    return queryset.select_for_update(skip_locked=True, of=("self",))
+    """The ids of the due rows, locked; rows another sweep holds are skipped (it is handling them). SQLite has no
+    row locks and runs one writer at a time, so there it is the plain query.
+
+    Ids only, from the schedule's index: when nothing is due that is the sweep's one query, whatever plan the
+    joins of the rows' details would get (the planner's statistics lag behind a schedule just moved on).
+    """
+    return list(queryset.select_for_update(skip_locked=True).order_by("pk").values_list("pk", flat=True))
 
 
 def _schedule_move(model, field, moments):
@@ -146,7 +150,10 @@ def stage_reminders(now):
 
     Looks only at the stages whose ``next_reminder_at`` has come, and moves it on.
     """
-    due = list(_claim(_assessments().filter(next_reminder_at__lte=now)))
+    claimed = _claim(Assessment.objects.filter(next_reminder_at__lte=now))
+    if not claimed:
+        return []
+    due = list(_assessments().filter(pk__in=claimed))
     moves, overdue = {}, []
     for assessment in due:
         due_at = stage_due_at(assessment)
@@ -208,8 +215,11 @@ def condition_reminders(now):
     closed or of an ended assessment loses its schedule here.
     """
     today = timezone.localdate(now)
+    claimed = _claim(Condition.objects.filter(next_reminder_on__lte=today))
+    if not claimed:
+        return []
     conditions = (
-        Condition.objects.filter(next_reminder_on__lte=today)
+        Condition.objects.filter(pk__in=claimed)
         .select_related("assessment__feature__team", "sign_off")
         .only(
             "id",
@@ -224,7 +234,7 @@ def condition_reminders(now):
         .order_by("pk")
     )
     moves, notices = {}, []
-    for condition in _claim(conditions):
+    for condition in conditions:
         assessment = condition.assessment
         if not condition.is_open or condition.due_date is None or assessment.state in TERMINAL_STATES:
             moves[condition.pk] = None
