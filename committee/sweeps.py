@@ -103,7 +103,7 @@ def _claim(queryset):
     Ids only, from the schedule's index: when nothing is due that is the sweep's one query, whatever plan the
     joins of the rows' details would get (the planner's statistics lag behind a schedule just moved on).
     """
-    return list(queryset.select_for_update(skip_locked=True).order_by("pk").values_list("pk", flat=True))
+    return list(queryset.select_for_update(skip_locked=True).order_by().values_list("pk", flat=True))
 
 
 def _schedule_move(model, field, moments):
