@@ -23,7 +23,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from committee import roles
 
-from . import canonical
+from . import canonical, schedule
 from .bias import bias_evidence_blockers
 from .errors import Reason
 from .permissions import nobody_may, reviewer_may, team_may
@@ -120,6 +120,46 @@ def _bias_reassessment_reasons(assessment):
     return [Reason("no_overdue_bias_flag", "No monitoring bias flag is past its deadline without a mitigation.")]
 
 
+class KeepsReminderSchedule:
+    """A row that stores when its next reminder falls due (``assessments.schedule``).
+
+    Saving it with a change to what the schedule is computed from (``schedule_basis``) starts the
+    schedule again (``schedule_start``); saving it otherwise keeps the schedule the sweeps have moved on.
+    """
+
+    schedule_field = ""
+    schedule_basis = ()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_basis = instance._basis()
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        if kwargs.get("fields") is None and not args[1:]:
+            self._saved_basis = self._basis()
+
+    def _basis(self):
+        # A deferred field is not in __dict__; None stands for "not known", which never matches.
+        values = tuple(self.__dict__.get(name, _UNKNOWN) for name in self.schedule_basis)
+        return None if _UNKNOWN in values else values
+
+    def save(self, *args, **kwargs):
+        basis = self._basis()
+        if basis is not None and basis != getattr(self, "_saved_basis", None):
+            self.schedule_start()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, self.schedule_field}
+        super().save(*args, **kwargs)
+        self._saved_basis = basis
+
+
+_UNKNOWN = object()
+
+
 class TeamQuerySet(models.QuerySet):
     def of(self, user):
         """The teams the user is a member of (membership is the team's group)."""
@@ -181,8 +221,11 @@ class AIFeature(models.Model):
         return self.name
 
 
-class Assessment(ConcurrentTransitionMixin, models.Model):
+class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model):
     """One review cycle of an AI feature: the answers, their risk, and the sign-off state."""
+
+    schedule_field = "next_reminder_at"
+    schedule_basis = ("state", "stage_entered_at", "risk_level")
 
     feature = models.ForeignKey(AIFeature, on_delete=models.PROTECT, related_name="assessments")
     version = models.PositiveIntegerField(default=1)
@@ -202,6 +245,9 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     launched_at = models.DateTimeField(null=True, blank=True)
     next_review_due = models.DateField(null=True, blank=True)
+    # When the current review stage next needs a reminder (its deadline, then each reminder period and the
+    # escalation); NULL outside review. Kept by save() and moved on by the sweep (assessments/schedule.py).
+    next_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -217,6 +263,14 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "stage_entered_at", "id"], name="assessment_queue_idx"),
             # The auditor's workspace: latest decision first.
             models.Index(fields=["-decided_at", "-updated_at", "-id"], name="assessment_decided_idx"),
+            # The stage reminder sweep: only the stages whose next reminder has come.
+            models.Index(
+                fields=["next_reminder_at"],
+                name="assessment_reminder_idx",
+                condition=models.Q(next_reminder_at__isnull=False),
+            ),
+            # The re-review sweeps: launched features by re-review date.
+            models.Index(fields=["state", "next_review_due"], name="assessment_rereview_idx"),
         ]
         permissions = [("sign_off_assessment", "Can sign off the current review stage")]
 
@@ -227,6 +281,12 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
         super().save(*args, **kwargs)
         # What was decided about the old row no longer holds for the saved one.
         self.forget_checks()
+
+    def schedule_start(self):
+        """The current stage's first reminder is due at its deadline; outside review there is none."""
+        entered = self._meta.get_field("stage_entered_at").to_python(self.stage_entered_at)  # as saving reads it
+        in_review = self.state in REVIEW_STATES and entered is not None
+        self.next_reminder_at = schedule.stage_due_at(entered, self.risk_level) if in_review else None
 
     def forget_checks(self):
         self._guard_memo = {}
@@ -423,7 +483,9 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
             .values_list("pk", flat=True)
         )
         if open_ids:
-            Condition.objects.filter(pk__in=open_ids).update(status=Condition.Status.SUPERSEDED, closed_at=ctx.now)
+            Condition.objects.filter(pk__in=open_ids).update(
+                status=Condition.Status.SUPERSEDED, closed_at=ctx.now, next_reminder_on=None
+            )
             ctx.details["superseded_conditions"] = open_ids
 
     @transition(
@@ -612,8 +674,11 @@ class SignOff(models.Model):
         return self.invalidated_at is None
 
 
-class Condition(models.Model):
+class Condition(KeepsReminderSchedule, models.Model):
     """Something the team must do, set by a reviewer when approving: by a date, or before launch."""
+
+    schedule_field = "next_reminder_on"
+    schedule_basis = ("status", "due_date")
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -630,9 +695,20 @@ class Condition(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The next day its owner is to be reminded while it is open and dated; moved on by the sweep
+    # (assessments/schedule.py), NULL once closed.
+    next_reminder_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["due_date", "pk"]
+        indexes = [
+            # The condition reminder sweep: only the conditions whose next reminder has come.
+            models.Index(
+                fields=["next_reminder_on"],
+                name="condition_reminder_idx",
+                condition=models.Q(next_reminder_on__isnull=False),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(due_date__isnull=False) | models.Q(before_launch=True),
@@ -642,6 +718,12 @@ class Condition(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+    def schedule_start(self):
+        """An open dated condition is first reminded ``CONDITION_REMINDER_DAYS_BEFORE`` days before it is due."""
+        due_date = self._meta.get_field("due_date").to_python(self.due_date)  # as saving reads it ("2099-01-01")
+        dated = self.status == self.Status.OPEN and due_date is not None
+        self.next_reminder_on = schedule.condition_first_reminder(due_date) if dated else None
 
     @property
     def met(self):

@@ -35,7 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from assessments import canonical, signing
+from assessments import canonical, schedule, signing
 from assessments.audit import HEAD_PK
 from assessments.bias import RELEVANT_DIMENSIONS_QUESTION, REQUIRED_DIMENSIONS
 from assessments.demo import INTAKE, MATCHING, NOTES
@@ -399,6 +399,7 @@ class Seeder:
                     "decided_at",
                     "launched_at",
                     "next_review_due",
+                    "next_reminder_at",
                 ],
                 json=("answers", "risk_score"),
             ),
@@ -431,6 +432,7 @@ class Seeder:
                     "status",
                     "closed_at",
                     "created_at",
+                    "next_reminder_on",
                 ],
             ),
             "bias": _Rows(
@@ -521,6 +523,10 @@ class Seeder:
                 a.decided_at,
                 a.launched_at,
                 a.next_review_due,
+                # As Assessment.save() schedules it: the stage's first reminder at its deadline.
+                schedule.stage_due_at(a.stage_entered_at, a.risk["level"])
+                if a.state in REVIEW_STATES and a.stage_entered_at
+                else None,
             )
         for a in assessments:
             for row in a.sign_offs:
@@ -760,6 +766,7 @@ class Seeder:
                     Condition.Status.OPEN,
                     None,
                     moment,
+                    schedule.condition_first_reminder(due),  # as Condition.save() schedules it
                 )
                 self.condition_pk += 1
                 details["conditions"] = [

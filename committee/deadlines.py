@@ -1,4 +1,4 @@
-"""Review deadlines per stage (settings.REVIEW_DEADLINE_DAYS, by risk level).
+"""Review deadlines per stage (settings.REVIEW_DEADLINE_DAYS, by risk level; the rule is assessments.schedule).
 
 A stage is overdue when the assessment has waited at it longer than its risk
 level allows. The same rule is used in Python (one assessment) and as a query
@@ -10,20 +10,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Q
 
+from assessments import schedule
 from assessments.models import REVIEW_STATES
-
-
-def deadline_days(risk_level):
-    """Days a stage may take at this risk level; an unknown level gets the strictest deadline."""
-    days = settings.REVIEW_DEADLINE_DAYS
-    return days.get(risk_level, min(days.values()))
 
 
 def stage_due_at(assessment):
     """When the current review stage is due, or None outside review."""
     if assessment.state not in REVIEW_STATES or assessment.stage_entered_at is None:
         return None
-    return assessment.stage_entered_at + timedelta(days=deadline_days(assessment.risk_level))
+    return schedule.stage_due_at(assessment.stage_entered_at, assessment.risk_level)
 
 
 def overdue_q(now):

@@ -12,17 +12,26 @@ nothing new. Every rule's interval is a setting (config/settings.py).
 - ``rereview_notices``: the team ``REREVIEW_NOTICE_DAYS_BEFORE`` days before the re-review date.
 - ``reassessments_due`` and ``reassessment_start``: on the date, the system starts the re-assessment.
 - ``daily_digests`` and ``chair_digest``: the digests.
+
+The stage and condition reminders are scheduled (``assessments/schedule.py``): each stage in review
+and each open dated condition stores when its next reminder falls due (``next_reminder_at``,
+``next_reminder_on``, indexed), set when it enters review or is created. A sweep reads only the rows
+whose moment has come (locked, skipping rows a concurrent sweep holds), sends their notices and moves
+their schedule on, so a sweep that finds nothing new costs the same at any size. The stored schedule
+follows the settings above; ``reminders_reschedule`` (daily from beat, and ``manage.py
+reminders_reschedule``, ``--restart`` after rows were changed behind the services) puts it right
+after a setting changed.
 """
 
 import logging
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import DateTimeField, Exists, OuterRef, Subquery
 from django.utils import timezone
 
-from assessments import services, transitions
+from assessments import schedule, services, transitions
 from assessments.errors import NotPermitted, TransitionConflict
 from assessments.models import (
     TERMINAL_STATES,
@@ -34,6 +43,7 @@ from assessments.models import (
     MonitoringFlag,
     State,
 )
+from assessments.schedule import condition_phase
 
 from . import recipients
 from .deadlines import overdue_q, stage_due_at
@@ -83,17 +93,80 @@ def recorded(sweep):
     return run
 
 
+# -- the stored schedules --------------------------------------------------------------------------------
+
+
+def _claim(queryset):
+    """The ids of the due rows, locked; rows another sweep holds are skipped (it is handling them). SQLite has no
+    row locks and runs one writer at a time, so there it is the plain query.
+
+    Ids only, from the schedule's index: when nothing is due that is the sweep's one query, whatever plan the
+    joins of the rows' details would get (the planner's statistics lag behind a schedule just moved on).
+    """
+    return list(queryset.select_for_update(skip_locked=True).order_by().values_list("pk", flat=True))
+
+
+def _schedule_move(model, field, moments):
+    """Store each row's next reminder (``{pk: value}``) in one query on PostgreSQL, whatever the number of rows."""
+    if not moments:
+        return
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(model._meta.db_table)
+        column = connection.ops.quote_name(field)
+        kind = "timestamptz" if isinstance(model._meta.get_field(field), DateTimeField) else "date"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {column} = moved.value "  # noqa: S608 (names from the model)
+                f"FROM unnest(%s::bigint[], %s::{kind}[]) AS moved(id, value) WHERE {table}.id = moved.id",
+                [list(moments), list(moments.values())],
+            )
+        return
+    rows = [model(pk=pk, **{field: value}) for pk, value in moments.items()]
+    model.objects.bulk_update(rows, [field])
+
+
+def reminders_reschedule(now=None, *, restart=False):
+    """Put every open reminder schedule right for the current settings; returns the number of rows written.
+
+    Run daily (beat) and by ``manage.py reminders_reschedule``, so that a changed deadline, reminder
+    interval or escalation takes effect within a day. With ``restart`` every open schedule goes back
+    to its start (after rows were changed behind the services); the next sweep then looks at every
+    overdue stage and condition once, and the keys keep what was sent from being sent again.
+    Set-based: a few queries whatever the number of rows.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        if restart:
+            return schedule.schedules_restart(assessments=Assessment, conditions=Condition)
+        return schedule.schedules_recompute(now, timezone.localdate(now), assessments=Assessment, conditions=Condition)
+
+
 # -- overdue review stages ------------------------------------------------------------------------
 
 
 @recorded
 def stage_reminders(now):
-    """Remind the reviewers of each overdue stage (at most once per 24 hours) and escalate to the chairs."""
-    overdue = list(_assessments().filter(overdue_q(now)))
+    """Remind the reviewers of each overdue stage (at most once per 24 hours) and escalate to the chairs.
+
+    Looks only at the stages whose ``next_reminder_at`` has come, and moves it on.
+    """
+    claimed = _claim(Assessment.objects.filter(next_reminder_at__lte=now))
+    if not claimed:
+        return []
+    due = list(_assessments().filter(pk__in=claimed))
+    moves, overdue = {}, []
+    for assessment in due:
+        due_at = stage_due_at(assessment)
+        if due_at is None or now < due_at:  # left review, or its deadline moved (reschedule)
+            moves[assessment.pk] = due_at
+        else:
+            moves[assessment.pk] = schedule.stage_reminder_after(due_at, now)
+            overdue.append(assessment)
+    _schedule_move(Assessment, "next_reminder_at", moves)
     reviewers = recipients.stage_reviewers(overdue)
     chairs = recipients.chairs() if overdue else []
-    every = timedelta(hours=settings.STAGE_REMINDER_EVERY_HOURS)
-    escalate_after = timedelta(days=settings.STAGE_ESCALATION_AFTER_DAYS)
+    every = schedule.stage_reminder_every()
+    escalate_after = schedule.stage_escalation_after()
     notices = []
     for assessment in overdue:
         due_at = stage_due_at(assessment)
@@ -134,36 +207,25 @@ def stage_reminders(now):
 # -- conditions -----------------------------------------------------------------------------------------
 
 
-def condition_phase(due_date, today):
-    """``(kind, day the reminder stands for)`` of a dated condition today, or None when nothing is due."""
-    before = timedelta(days=settings.CONDITION_REMINDER_DAYS_BEFORE)
-    every = timedelta(days=settings.CONDITION_OVERDUE_EVERY_DAYS)
-    if today < due_date - before:
-        return None
-    if today < due_date:
-        return "condition_due_soon", due_date - before
-    if today < due_date + every:
-        return "condition_due", due_date
-    weeks = (today - due_date) // every
-    return "condition_overdue", due_date + every * weeks
-
-
 @recorded
 def condition_reminders(now):
-    """Remind each open dated condition's owner before its due date, on it, and weekly while overdue."""
+    """Remind each open dated condition's owner before its due date, on it, and weekly while overdue.
+
+    Looks only at the conditions whose ``next_reminder_on`` has come, and moves it on; a condition
+    closed or of an ended assessment loses its schedule here.
+    """
     today = timezone.localdate(now)
+    claimed = _claim(Condition.objects.filter(next_reminder_on__lte=today))
+    if not claimed:
+        return []
     conditions = (
-        Condition.objects.filter(
-            status=Condition.Status.OPEN,
-            due_date__isnull=False,
-            due_date__lte=today + timedelta(days=settings.CONDITION_REMINDER_DAYS_BEFORE),
-        )
-        .exclude(assessment__state__in=TERMINAL_STATES)
+        Condition.objects.filter(pk__in=claimed)
         .select_related("assessment__feature__team", "sign_off")
         .only(
             "id",
             "text",
             "due_date",
+            "status",
             "owner_id",
             "sign_off__stage",
             "sign_off__review_round",
@@ -171,10 +233,17 @@ def condition_reminders(now):
         )
         .order_by("pk")
     )
-    notices = []
+    moves, notices = {}, []
     for condition in conditions:
-        kind, day = condition_phase(condition.due_date, today)
         assessment = condition.assessment
+        if not condition.is_open or condition.due_date is None or assessment.state in TERMINAL_STATES:
+            moves[condition.pk] = None
+            continue
+        moves[condition.pk] = schedule.condition_reminder_after(condition.due_date, today)
+        phase = condition_phase(condition.due_date, today)
+        if phase is None:  # its first day moved (reschedule)
+            continue
+        kind, day = phase
         review_round = condition.sign_off.review_round if condition.sign_off else assessment.review_round
         context = {
             **assessment_facts(assessment),
@@ -185,6 +254,7 @@ def condition_reminders(now):
         }
         key = event_key(kind, assessment_id=assessment.pk, part=f"c{condition.pk}", review_round=review_round, day=day)
         notices.append(Notice(kind, condition.owner_id, key, assessment.pk, context))
+    _schedule_move(Condition, "next_reminder_on", moves)
     return notify(notices, now=now)
 
 

@@ -38,6 +38,12 @@ def reminders_sweep():
 
 
 @shared_task(**IDEMPOTENT)
+def reminders_reschedule():
+    """The stored reminder schedules put right for the current settings (a changed setting applies within a day)."""
+    return sweeps.reminders_reschedule()
+
+
+@shared_task(**IDEMPOTENT)
 def reassessments_sweep():
     """Start each due re-assessment in its own task (and its own transaction)."""
     due = sweeps.reassessments_due()

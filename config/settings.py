@@ -266,6 +266,8 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-sweep": {"task": "committee.tasks.reminders_sweep", "schedule": REMINDER_SWEEP_SECONDS},
     "reassessments-sweep": {"task": "committee.tasks.reassessments_sweep", "schedule": REASSESSMENT_SWEEP_SECONDS},
     "digests-sweep": {"task": "committee.tasks.digests_sweep", "schedule": DIGEST_SWEEP_SECONDS},
+    # The stored reminder schedules follow the reminder settings below: a changed one applies within a day.
+    "reminders-reschedule": {"task": "committee.tasks.reminders_reschedule", "schedule": 24 * 3600},
 }
 # Beat also runs these once as it starts, so that a fresh start (make run) does not wait a whole interval.
 CELERY_BEAT_AT_START = ["committee.tasks.reminders_sweep", "committee.tasks.outbox_redrive"]

@@ -20,6 +20,7 @@ from assessments.models import (
     Assessment,
     AssessmentGroupObjectPermission,
     AuditEntry,
+    Condition,
     SignOff,
     State,
     Team,
@@ -71,6 +72,15 @@ def test_the_log_replays_to_the_tables(seeded):
     report = audit_verify()
     assert report.ok, [p.message for p in report.problems[:5]]
     assert report.rows == seeded["audit"] == AuditEntry.objects.count()
+
+
+def test_reminder_schedules_are_the_ones_saving_would_set(seeded):
+    for row in [*Assessment.objects.order_by("pk"), *Condition.objects.order_by("pk")]:
+        stored = row.next_reminder_at if isinstance(row, Assessment) else row.next_reminder_on
+        row.schedule_start()
+        assert stored == (row.next_reminder_at if isinstance(row, Assessment) else row.next_reminder_on), row.pk
+    assert Assessment.objects.filter(next_reminder_at__isnull=False).exists()
+    assert Condition.objects.filter(next_reminder_on__isnull=False).exists()
 
 
 def _shape(entry, names):
@@ -131,6 +141,10 @@ def test_stories_replayed_through_the_services_write_the_same_rows(seeded):
         assert [_shape(e, {}) for e in again] == [_shape(e, {}) for e in rows], original.pk
         assert (copy.state, copy.review_round) == (original.state, original.review_round)
         assert bool(copy.stage_entered_at) == bool(original.stage_entered_at)
+        if original.next_reminder_at or copy.next_reminder_at:  # the same time after entering the stage
+            assert copy.next_reminder_at - copy.stage_entered_at == (
+                original.next_reminder_at - original.stage_entered_at
+            )
         assert bool(copy.decided_at) == bool(original.decided_at)
         assert bool(copy.launched_at) == bool(original.launched_at)
 

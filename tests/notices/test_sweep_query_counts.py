@@ -40,6 +40,7 @@ def counts():
     swept.delete()
     OutboxEmail.objects.filter(kind="digest").delete()  # its notices wait for a digest again
     OutboxEmail.objects.update(status="pending", attempts=0)
+    sweeps.reminders_reschedule(restart=True)  # the reminders just sent are due again
     return {name: queries(sweep) for name, sweep in SWEEPS.items()}
 
 
@@ -52,6 +53,7 @@ def open_assessments(people, count, *, due):
         stage_entered_at=now - timedelta(days=30) if due else now,
         next_review_due=timezone.localdate() + timedelta(days=300),
     )
+    sweeps.reminders_reschedule(restart=True)  # the rows changed behind the services
     return created
 
 

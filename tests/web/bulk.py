@@ -66,6 +66,8 @@ def bulk_assessments(people, count, team=None):
                 stage_entered_at=(now - timedelta(days=30 if i % 3 == 0 else 1)) if in_review else None,
             )
         )
+    for row in rows:
+        row.schedule_start()  # as saving it would
     created = Assessment.objects.bulk_create(rows)
     AssessmentGroupObjectPermission.objects.bulk_create(grant_rows(created))
     return created
