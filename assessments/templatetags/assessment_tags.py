@@ -1,6 +1,7 @@
 """Small template helpers for the assessment pages."""
 
 from django import template
+from django.utils.html import format_html
 
 from committee import roles
 from committee.models import Notification
@@ -87,3 +88,54 @@ def get_item(mapping, key):
 def transition_label(name):
     spec = transitions.get(name)
     return spec.label if spec else name.replace("_", " ").capitalize()
+
+
+# -- badges and clocks: tags, not includes, as a list renders them in every row -------------------------------
+
+
+def _days(count):
+    return "day" if count == 1 else "days"
+
+
+@register.simple_tag
+def state_badge(state):
+    """A state (or a sign-off's decision) as a badge of its tone."""
+    return format_html('<span class="badge tone-{}">{}</span>', state_tone(state), state_label(state))
+
+
+@register.simple_tag
+def risk_badge(level):
+    """The risk level, its number and name; "Not scored" before there is one."""
+    if not level:
+        return format_html('<span class="muted">Not scored</span>')
+    name = risk_name(level)
+    return format_html(
+        '<span class="risk risk-{}" title="Risk level {} of 4: {}"><span class="risk-n">{}</span> {}</span>',
+        level,
+        level,
+        name,
+        level,
+        name,
+    )
+
+
+@register.simple_tag
+def waiting(days):
+    """How long it has waited at its stage, in whole days."""
+    return format_html("{} {}", days, _days(days)) if days else "Under a day"
+
+
+@register.simple_tag
+def stage_clock(clock):
+    """The stage's deadline as it stands: overdue, due today, or days left; a dash outside review."""
+    if not clock.due_at:
+        return format_html('<span class="muted">—</span>')
+    if clock.overdue:
+        return format_html(
+            '<span class="overdue"><span aria-hidden="true">●</span> Overdue by {} {}</span>',
+            clock.days_overdue,
+            _days(clock.days_overdue),
+        )
+    if clock.days_left == 0:
+        return format_html('<span class="due-soon">Due today</span>')
+    return format_html('<span class="due">Due in {} {}</span>', clock.days_left, _days(clock.days_left))
