@@ -154,6 +154,13 @@ def sweeps():
                 with CaptureQueriesContext(connection) as captured:
                     result = function(now)
                 timings.append((time.perf_counter() - start) * 1000)
+            if run == "first":
+                # The first run moved the schedules of every overdue row (a tenth of the table or more): that is
+                # what makes autovacuum ANALYZE the table within its one-minute naptime. Until then the planner
+                # expects thousands of due rows and reads them with a bitmap scan that revisits the moved rows'
+                # dead tuples on every run (measured: 5 ms at 100k against 0.1 ms after ANALYZE).
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE assessments_assessment, assessments_condition")
             runs[name][run] = {
                 "ms": min(timings),
                 "queries": len(captured.captured_queries),
