@@ -116,7 +116,7 @@ def _schedule_move(model, field, moments):
         kind = "timestamptz" if isinstance(model._meta.get_field(field), DateTimeField) else "date"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET {column} = moved.value "  # noqa: S608 (names from the model)
+                f"UPDATE {table} SET {column} = moved.value "  # noqa: S608  # nosec B608 (names from the model)
                 f"FROM unnest(%s::bigint[], %s::{kind}[]) AS moved(id, value) WHERE {table}.id = moved.id",
                 [list(moments), list(moments.values())],
             )
