@@ -154,7 +154,7 @@ def stage_reminders(now):
     if not claimed:
         return []
     due = list(_assessments().filter(pk__in=claimed))
-    moves, overdue = {}, []
+    moves, overdue, due_ats = {}, [], {}
     for assessment in due:
         due_at = stage_due_at(assessment)
         if due_at is None or now < due_at:  # left review, or its deadline moved (reschedule)
@@ -162,6 +162,7 @@ def stage_reminders(now):
         else:
             moves[assessment.pk] = schedule.stage_reminder_after(due_at, now)
             overdue.append(assessment)
+            due_ats[assessment.pk] = due_at
     _schedule_move(Assessment, "next_reminder_at", moves)
     reviewers = recipients.stage_reviewers(overdue)
     chairs = recipients.chairs() if overdue else []
@@ -169,7 +170,7 @@ def stage_reminders(now):
     escalate_after = schedule.stage_escalation_after()
     notices = []
     for assessment in overdue:
-        due_at = stage_due_at(assessment)
+        due_at = due_ats[assessment.pk]
         late = now - due_at
         context = {
             **assessment_facts(assessment),
