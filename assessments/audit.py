@@ -21,7 +21,6 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.utils import timezone
 
 from . import canonical, signing
 from .grants import expected_grants
@@ -71,7 +70,7 @@ def audit_append(
     AuditChainHead.objects.get_or_create(pk=HEAD_PK)
     head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
     authenticated = actor is not None and actor.is_authenticated
-    now = timezone.now()
+    now = canonical.now()  # the row's time, the head's and a new key's period: to the millisecond
     entry = AuditEntry(
         seq=head.last_seq + 1,
         assessment_id=assessment.pk,

@@ -19,6 +19,7 @@ import math
 from datetime import UTC
 
 import rfc8785
+from django.utils import timezone
 
 GENESIS_HASH = "0" * 64
 # The largest integer a JSON number (an IEEE 754 double) holds exactly: RFC 8785's domain.
@@ -83,6 +84,24 @@ def sha256_of(data):
 def timestamp(moment):
     """ISO 8601 in UTC with microseconds, identical on SQLite and PostgreSQL."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# -- the precision of recorded times ------------------------------------------------------------
+# Every time that a hash or a signature covers (an audit row's time, the signed head's, a signing key's
+# period, times written into an audit row's details) is recorded to the millisecond: the precision of
+# Django's JSON serializer (``dumpdata``), of JavaScript and of most exports, so that such a value
+# read back through any of them is the value that was hashed. ``timestamp`` still writes six digits,
+# so rows recorded to the microsecond before this rule verify as they always did.
+
+
+def recorded(moment):
+    """``moment`` at the precision hashed and signed records keep: whole milliseconds (truncated)."""
+    return moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
+
+
+def now():
+    """The current time as hashed and signed records keep it: to the millisecond (see ``recorded``)."""
+    return recorded(timezone.now())
 
 
 # -- numbers -------------------------------------------------------------------------------

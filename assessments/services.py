@@ -631,7 +631,7 @@ def bias_results_add(*, assessment, rows, by, batch=None, source_name="", source
         existing = list(BiasResult.objects.filter(assessment=locked, batch=batch))
         if existing:
             return existing
-        now = timezone.now()
+        now = canonical.now()  # the flags' due time is written into the audit row: the recorded precision
         created = BiasResult.objects.bulk_create(
             [
                 BiasResult(

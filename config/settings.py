@@ -105,6 +105,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# dumpdata/loaddata's "json" keeps times to the microsecond and names content types and permissions by
+# natural key, so a move between databases keeps every hash and signature (README: "Backups, restores...").
+SERIALIZATION_MODULES = {"json": "config.serialization"}
 
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out user is refused before the password is checked.
