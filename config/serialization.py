@@ -72,4 +72,3 @@ class Serializer(_ExactReferences, django_json.Serializer):
 
 
 Deserializer = django_json.Deserializer
-
