@@ -144,8 +144,15 @@ def dossier_freeze(*, assessment_id):
 
 def stored_bytes(dossier):
     """The issued file, checked against its recorded SHA-256 (a changed file is an error, never served)."""
-    with dossier_storage().open(dossier.file_name, "rb") as handle:
-        content = handle.read()
+    try:
+        with dossier_storage().open(dossier.file_name, "rb") as handle:
+            content = handle.read()
+    except FileNotFoundError:
+        # A database restored or moved without its media folder (README: "Backups, restores and moving...").
+        raise DossierUnavailable(
+            f"The stored file of dossier {dossier.document_id} is missing; it is not served. "
+            "Restore the media folder from the backup taken with the database."
+        ) from None
     if sha256_hex(content) != dossier.sha256:
         raise DossierUnavailable(
             f"The stored file of dossier {dossier.document_id} no longer matches its recorded SHA-256; "
