@@ -481,7 +481,7 @@ class Seeder:
         AuditChainHead.objects.get_or_create(pk=HEAD_PK)
         head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
         self.seq, self.last_hash = head.last_seq, head.last_hash
-        earliest = min(m for _, _, timed in stories for m, _, _ in timed)
+        earliest = canonical.recorded(min(m for _, _, timed in stories for m, _, _ in timed))
         if self.signer is not None and not AuditSigningKey.objects.filter(key_id=self.signer.key_id).exists():
             AuditSigningKey.objects.filter(valid_until__isnull=True).update(valid_until=earliest)
             AuditSigningKey.objects.create(
@@ -554,6 +554,7 @@ class Seeder:
     def _audit(self, a, moment, *, actor, action, transition="", from_state="", to_state="", comment="", details):
         """``audit_append``: the next row of the chain, hashed and signed."""
         self.seq += 1
+        moment = canonical.recorded(moment)  # the precision audit_append records
         details = canonical.normalise(details)
         actor_id = actor.pk if actor is not None else None
         username = actor.get_username() if actor is not None else "system"
@@ -867,6 +868,7 @@ class Seeder:
         return self._users_by_pk
 
     def _head(self, moment):
+        moment = canonical.recorded(moment)
         update = {"last_seq": self.seq, "last_hash": self.last_hash, "signed_at": None, "key_id": "", "signature": ""}
         if self.signer is not None:
             update.update(

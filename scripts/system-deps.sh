@@ -2,7 +2,8 @@
 # Install the Debian system libraries the project needs, when missing.
 #   scripts/system-deps.sh           WeasyPrint's libraries (Pango, HarfBuzz), fonts, poppler-utils
 #   scripts/system-deps.sh --browser also Debian's Chromium, for the browser tests
-# and redis-server, which the broker tests start on a spare port (tests/broker/).
+# and redis-server, which the broker tests start on a spare port (tests/broker/), and the sqlite3 shell that
+# backs up the embedded default (README: "Backups, restores and moving to PostgreSQL").
 set -euo pipefail
 
 packages=()
@@ -14,6 +15,7 @@ command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 # Dossiers: their typeface, and pdftoppm (poppler-utils) to turn a page into PNG in the tests.
 fc-list 2>/dev/null | grep -qi 'OpenSans' || packages+=(fonts-open-sans)
 command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils)
+command -v sqlite3 >/dev/null 2>&1 || packages+=(sqlite3)  # README: backups of the embedded default
 if [[ "${1:-}" == "--browser" ]] && ! command -v chromium >/dev/null 2>&1; then
   packages+=(chromium)
 fi

@@ -112,7 +112,8 @@ class Operator:
         }
         self.env.update(
             DJANGO_DEBUG="true",
-            CELERY_TASK_ALWAYS_EAGER="true",  # the dossier freezes in the approving process, as a worker would
+            # No worker: tasks wait in this folder's embedded broker (export_dossiers issues what is not issued yet).
+            CELERY_TASK_ALWAYS_EAGER="false",
             CELERY_BROKER_DIR=str(self.folder / "var" / "celery"),
             PYTHONDONTWRITEBYTECODE="1",
             **keys,
