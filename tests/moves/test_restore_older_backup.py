@@ -77,3 +77,12 @@ def test_a_restored_older_sqlite_backup_is_caught_by_the_outside_checkpoint(tmp_
 def test_a_restored_older_postgresql_backup_is_caught_by_the_outside_checkpoint(tmp_path, postgres_database):
     operator = Operator(tmp_path / "site", signing_keys(tmp_path / "secrets"))
     restore_an_older_backup(operator, url=postgres_database, vendor="postgresql", tmp_path=tmp_path)
+
+
+def test_the_readme_backs_up_and_restores_both_databases_with_the_commands_these_tests_run():
+    backup, restore = readme_blocks(HEADING)[:2]
+    for vendor, dump, load in (("postgresql", "pg_dump", "pg_restore"), ("sqlite", ".backup", ".restore")):
+        assert any(dump in line for line in runnable(backup, vendor)), vendor
+        assert any(load in line for line in runnable(restore, vendor)), vendor
+        assert runnable(restore, vendor)[-1].startswith(".venv/bin/python manage.py verify_audit_log --checkpoint")
+    assert not any("pg_dump" in line for line in runnable(backup, "sqlite"))

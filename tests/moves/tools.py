@@ -64,13 +64,21 @@ with open(os.environ["PROOF_OUT"], "w") as handle:
 
 def readme_blocks(heading):
     """The ``sh`` blocks of the README from ``heading`` to the next heading of any level, as lists of lines."""
-    text = (BASE_DIR / "README.md").read_text(encoding="utf-8")
-    start = text.index(f"\n{heading}\n")
-    end = text.find("\n#", start + len(heading) + 2)
-    part = text[start : end if end != -1 else len(text)]
-    blocks = []
-    for chunk in part.split("```sh\n")[1:]:
-        blocks.append(chunk.split("\n```", 1)[0].splitlines())
+    lines = (BASE_DIR / "README.md").read_text(encoding="utf-8").splitlines()
+    blocks, block, inside = [], None, False
+    for line in lines[lines.index(heading) + 1 :]:
+        if block is not None:
+            if line == "```":
+                blocks.append(block)
+                block = None
+            else:
+                block.append(line)
+        elif line == "```sh":
+            block = []
+        elif line.startswith("```"):
+            inside = not inside
+        elif line.startswith("#") and not inside:
+            break
     return blocks
 
 
