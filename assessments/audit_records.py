@@ -55,7 +55,9 @@ COVERED = (
     Covered(BiasJustification, "bias_note", ("dimension", "text", "created_by", "created_at")),
     Covered(BiasMitigation, "bias_note", ("kind", "flag", "text", "created_by", "created_at")),
     Covered(
-        MonitoringFlag, "monitoring_flag", ("flag", "code", "dimension", "metric", "group", "batch", "raised_at", "due_at")
+        MonitoringFlag,
+        "monitoring_flag",
+        ("flag", "code", "dimension", "metric", "group", "batch", "raised_at", "due_at"),
     ),
     Covered(
         Condition,
@@ -100,6 +102,21 @@ def read_rows(covered, queryset):
         [logged_value(value, sealed=flag) for value, flag in zip(row, flags, strict=True)]
         for row in queryset.order_by("pk").values_list(*names)
     ]
+
+
+def records_of_values(model, rows):
+    """``details["records"]`` for rows given as ``{column: value}`` (``id``, ``assessment``, each field), for
+    writers that make rows without reading them back (the benchmark's seeder)."""
+    covered = BY_MODEL[model]
+    return {
+        covered.table: {
+            "fields": list(covered.columns),
+            "rows": [
+                [logged_value(row[name], sealed=name in covered.sealed) for name in covered.columns]
+                for row in sorted(rows, key=lambda row: row["id"])
+            ],
+        }
+    }
 
 
 def records_of(*querysets):
@@ -166,7 +183,9 @@ def _compare_row(report, covered, pk, have, told):
     assessment_id = (have or told).get("assessment")
     row = f"{table} row {pk} (assessment {assessment_id})"
     if have is None:
-        report.add(f"{kind}_missing", f"{row} is in the log but missing from the table (deleted).", assessment_id=assessment_id)
+        report.add(
+            f"{kind}_missing", f"{row} is in the log but missing from the table (deleted).", assessment_id=assessment_id
+        )
         return
     if told is None:
         report.add(

@@ -19,6 +19,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,6 +52,7 @@ from django.utils import timezone  # noqa: E402
 
 from assessments import canonical, signing  # noqa: E402
 from assessments.audit import HEAD_PK, audit_verify  # noqa: E402
+from assessments.audit_records import BY_MODEL, records_of_values  # noqa: E402
 from assessments.demo import INTAKE, MATCHING, NOTES  # noqa: E402
 from assessments.grants import grant_rows  # noqa: E402
 from assessments.models import (  # noqa: E402
@@ -178,9 +180,25 @@ def _build_batch(signer, team, users, reviewers, templates, questionnaire, first
         assessments.append(assessment)
     Assessment.objects.bulk_create(assessments)
     AssessmentGroupObjectPermission.objects.bulk_create(grant_rows(assessments), batch_size=5000)
-    entries, sign_offs, bias = [], [], []
+    # The evidence first: its audit rows record each result with its id (assessments.audit_records).
+    bias = BiasResult.objects.bulk_create(
+        [
+            BiasResult(assessment=assessment, created_by=owner, created_at=now, **row)
+            for assessment in assessments
+            for row in _bias_rows()
+        ],
+        batch_size=5000,
+    )
+    recorded = defaultdict(list)
+    for result in bias:
+        recorded[result.assessment_id].append(
+            {"id": result.pk, "assessment": result.assessment_id, "created_by": result.created_by_id}
+            | {name: getattr(result, name) for name in BY_MODEL[BiasResult].fields if name != "created_by"}
+        )
+    entries, sign_offs = [], []
     for assessment in assessments:
-        for spec in _lifecycle(assessment, owner, reviewers, team.slug):
+        records = records_of_values(BiasResult, recorded[assessment.pk])
+        for spec in _lifecycle(assessment, owner, reviewers, team.slug, records):
             entries.append(_entry(signer, chain, moment, assessment, **spec))
         for domain in roles.DOMAINS:
             sign_offs.append(
@@ -194,9 +212,7 @@ def _build_batch(signer, team, users, reviewers, templates, questionnaire, first
                     created_at=now,
                 )
             )
-        bias.extend(BiasResult(assessment=assessment, created_by=owner, created_at=now, **row) for row in _bias_rows())
     SignOff.objects.bulk_create(sign_offs, batch_size=5000)
-    BiasResult.objects.bulk_create(bias, batch_size=5000)
     AuditEntry.objects.bulk_create(entries, batch_size=2000)
     AuditChainHead.objects.filter(pk=HEAD_PK).update(
         last_seq=chain[0],
@@ -219,7 +235,7 @@ def _bias_rows():
     ]
 
 
-def _lifecycle(assessment, owner, reviewers, team_slug):
+def _lifecycle(assessment, owner, reviewers, team_slug, bias_records):
     """The rows the services would write for one assessment's whole review."""
     content = assessment.content_hash
     yield {
@@ -241,7 +257,7 @@ def _lifecycle(assessment, owner, reviewers, team_slug):
         "action": "bias_evidence_added",
         "from_state": "draft",
         "to_state": "draft",
-        "details": {"rows": _bias_rows()},
+        "details": {"rows": _bias_rows(), "records": bias_records},
     }
     yield {
         "actor": owner,

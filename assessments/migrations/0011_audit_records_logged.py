@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0010_reminder_schedules'),
+        ("assessments", "0010_reminder_schedules"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('created', 'Created'), ('transition', 'Transition'), ('answers_changed', 'Answers changed'), ('bias_evidence_added', 'Bias evidence added'), ('condition_met', 'Condition met'), ('sign_off_invalidated', 'Sign-off invalidated'), ('reminder_sent', 'Reminder sent'), ('bias_justified', 'Bias dimension justified'), ('bias_mitigated', 'Bias flag mitigated'), ('bias_flags_raised', 'Bias flags raised by monitoring'), ('question_comment', 'Question comment'), ('records_logged', 'Existing records entered in the log')], max_length=30),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("transition", "Transition"),
+                    ("answers_changed", "Answers changed"),
+                    ("bias_evidence_added", "Bias evidence added"),
+                    ("condition_met", "Condition met"),
+                    ("sign_off_invalidated", "Sign-off invalidated"),
+                    ("reminder_sent", "Reminder sent"),
+                    ("bias_justified", "Bias dimension justified"),
+                    ("bias_mitigated", "Bias flag mitigated"),
+                    ("bias_flags_raised", "Bias flags raised by monitoring"),
+                    ("question_comment", "Question comment"),
+                    ("records_logged", "Existing records entered in the log"),
+                ],
+                max_length=30,
+            ),
         ),
     ]
