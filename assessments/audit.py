@@ -353,14 +353,14 @@ def _walk_chain(report, wanted):
             report.add("row_altered", f"Row {seq} was altered: its content no longer matches its hash.", seq=seq)
         if seq in wanted:
             hashes_at[seq] = entry_hash
-        _replay_row(replay[assessment_id], actor_id, action, transition, to_state, content_hash, details, comment)
+        _replay_row(replay[assessment_id], actor_id, action, transition, to_state, content_hash, details)
         previous_hash = entry_hash
         expected = seq + 1
         last = (seq, entry_hash, created_at)
     return replay, last, hashes_at
 
 
-def _replay_row(assessment, actor_id, action, transition, to_state, content_hash, details, comment=""):
+def _replay_row(assessment, actor_id, action, transition, to_state, content_hash, details):
     if to_state:
         assessment.state = to_state
     assessment.content_hash = content_hash
