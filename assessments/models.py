@@ -388,6 +388,7 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
         )
         ctx.details["sign_off_id"] = ctx.sign_off.pk
         ctx.details["decision"] = decision
+        ctx.records.append(SignOff.objects.filter(pk=ctx.sign_off.pk))
         return ctx.sign_off
 
     # -- the state machine; call only from assessments.services ---------------------------

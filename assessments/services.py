@@ -35,6 +35,7 @@ from .models import (
     FollowUp,
     MonitoringFlag,
     QuestionComment,
+    SignOff,
     State,
     TransitionContext,
 )
@@ -200,7 +201,12 @@ def _invalidate_stale_sign_offs(assessment, by):
             assessment,
             actor=by,
             action=AuditEntry.Action.SIGN_OFF_INVALIDATED,
-            details={"sign_off_id": sign_off.pk, "stage": sign_off.stage, "signed_hash": sign_off.content_hash},
+            details={
+                "sign_off_id": sign_off.pk,
+                "stage": sign_off.stage,
+                "signed_hash": sign_off.content_hash,
+                "records": records_of(SignOff.objects.filter(pk=sign_off.pk)),
+            },
         )
 
 

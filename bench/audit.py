@@ -77,6 +77,7 @@ ROWS = int(os.environ.get("BENCH_AUDIT_ROWS", "1000000"))
 LIMIT_SECONDS = float(os.environ.get("BENCH_AUDIT_SECONDS", "60"))
 ANSWER_EDITS = 11  # rows per assessment: created + edits + bias + submit + 5 sign-offs + launch = 20
 ROWS_PER_ASSESSMENT = 9 + ANSWER_EDITS
+APPROVAL_COMMENT = "Reviewed; no concerns."
 BATCH = 500  # assessments per transaction
 STAGE_ORDER = [State.LEGAL_REVIEW, State.SECURITY_REVIEW, State.CLINICAL_REVIEW, State.PRODUCT_REVIEW]
 
@@ -180,7 +181,7 @@ def _build_batch(signer, team, users, reviewers, templates, questionnaire, first
         assessments.append(assessment)
     Assessment.objects.bulk_create(assessments)
     AssessmentGroupObjectPermission.objects.bulk_create(grant_rows(assessments), batch_size=5000)
-    # The evidence first: its audit rows record each result with its id (assessments.audit_records).
+    # Evidence and sign-offs first: their audit rows record each with its id (assessments.audit_records).
     bias = BiasResult.objects.bulk_create(
         [
             BiasResult(assessment=assessment, created_by=owner, created_at=now, **row)
@@ -195,24 +196,33 @@ def _build_batch(signer, team, users, reviewers, templates, questionnaire, first
             {"id": result.pk, "assessment": result.assessment_id, "created_by": result.created_by_id}
             | {name: getattr(result, name) for name in BY_MODEL[BiasResult].fields if name != "created_by"}
         )
-    entries, sign_offs = [], []
+    sign_offs = SignOff.objects.bulk_create(
+        [
+            SignOff(
+                assessment=assessment,
+                stage=domain,
+                review_round=1,
+                reviewer=reviewers[domain],
+                decision=SignOff.Decision.APPROVED,
+                comment=APPROVAL_COMMENT,
+                content_hash=assessment.content_hash,
+                created_at=now,
+            )
+            for assessment in assessments
+            for domain in roles.DOMAINS
+        ],
+        batch_size=5000,
+    )
+    signed = defaultdict(dict)
+    for sign_off in sign_offs:
+        values = {"id": sign_off.pk, "assessment": sign_off.assessment_id, "comment": sign_off.comment}
+        values["invalidated_reason"] = sign_off.invalidated_reason
+        signed[sign_off.assessment_id][sign_off.stage] = records_of_values(SignOff, [values])
+    entries = []
     for assessment in assessments:
         records = records_of_values(BiasResult, recorded[assessment.pk])
-        for spec in _lifecycle(assessment, owner, reviewers, team.slug, records):
+        for spec in _lifecycle(assessment, owner, reviewers, team.slug, records, signed[assessment.pk]):
             entries.append(_entry(signer, chain, moment, assessment, **spec))
-        for domain in roles.DOMAINS:
-            sign_offs.append(
-                SignOff(
-                    assessment=assessment,
-                    stage=domain,
-                    review_round=1,
-                    reviewer=reviewers[domain],
-                    decision=SignOff.Decision.APPROVED,
-                    content_hash=assessment.content_hash,
-                    created_at=now,
-                )
-            )
-    SignOff.objects.bulk_create(sign_offs, batch_size=5000)
     AuditEntry.objects.bulk_create(entries, batch_size=2000)
     AuditChainHead.objects.filter(pk=HEAD_PK).update(
         last_seq=chain[0],
@@ -235,7 +245,7 @@ def _bias_rows():
     ]
 
 
-def _lifecycle(assessment, owner, reviewers, team_slug, bias_records):
+def _lifecycle(assessment, owner, reviewers, team_slug, bias_records, sign_off_records):
     """The rows the services would write for one assessment's whole review."""
     content = assessment.content_hash
     yield {
@@ -275,8 +285,13 @@ def _lifecycle(assessment, owner, reviewers, team_slug, bias_records):
             "transition": "approve",
             "from_state": from_state,
             "to_state": to_state,
-            "comment": "Reviewed; no concerns.",
-            "details": {"review_round": 1, "stage": domain, "decision": "approved"},
+            "comment": APPROVAL_COMMENT,
+            "details": {
+                "review_round": 1,
+                "stage": domain,
+                "decision": "approved",
+                "records": sign_off_records[domain],
+            },
         }
     yield {
         "actor": owner,

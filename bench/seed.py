@@ -647,7 +647,12 @@ class Seeder:
                     action=AuditEntry.Action.SIGN_OFF_INVALIDATED,
                     from_state=a.state,
                     to_state=a.state,
-                    details={"sign_off_id": row[0], "stage": row[2], "signed_hash": row[HASH]},
+                    details={
+                        "sign_off_id": row[0],
+                        "stage": row[2],
+                        "signed_hash": row[HASH],
+                        "records": _sign_off_records(row),
+                    },
                 )
 
     def _bias(self, a, moment, versions):
@@ -754,6 +759,7 @@ class Seeder:
         a.sign_offs.append(_SignOffRow(row))
         self.sign_off_pk += 1
         details["sign_off_id"], details["decision"] = row[0], decision
+        details.setdefault("records", {}).update(_sign_off_records(row))
         return reviewer, row
 
     def _approve(self, a, moment, versions):
@@ -784,7 +790,7 @@ class Seeder:
                     schedule.condition_first_reminder(due),  # as Condition.save() schedules it
                 )
                 self.condition_pk += 1
-                details["records"] = records_of_values(Condition, [condition])
+                details.setdefault("records", {}).update(records_of_values(Condition, [condition]))
                 details["conditions"] = [
                     {
                         "text": text,
@@ -915,6 +921,12 @@ class _SignOffRow(list):
 
 
 HASH, INVALIDATED_AT = 7, 9
+
+
+def _sign_off_records(row):
+    """What the services record of a sign-off (assessments.audit_records)."""
+    values = {"id": row[0], "assessment": row[1], "comment": row[6], "invalidated_reason": row[INVALIDATED_AT + 1]}
+    return records_of_values(SignOff, [values])
 
 
 STAGE_OF = {state: domain for domain, state in STAGE_STATE.items()}

@@ -61,7 +61,7 @@ def before_the_change(people, monkeypatch):
     status, output = verify()
     assert status == 1
     assert set(problems(output)) == {f"{kind}_inserted" for kind in ("bias_result", "bias_note", "condition")} | {
-        "question_comment_inserted"
+        "question_comment_inserted",
     }
     return people
 
@@ -84,6 +84,7 @@ def test_the_migration_records_existing_rows_so_the_installation_verifies(before
         "assessments_biasmitigation",
         "assessments_condition",
         "assessments_questioncomment",
+        "assessments_signoff",
     }
     assert entry.signature and AuditChainHead.objects.get().last_seq == end + 1
     status, output = verify()

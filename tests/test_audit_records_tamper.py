@@ -22,6 +22,7 @@ from assessments.models import (
     Condition,
     MonitoringFlag,
     QuestionComment,
+    SignOff,
     State,
 )
 
@@ -184,6 +185,18 @@ def test_every_field_of_a_row_changed_is_named_once(evidence):
     assert problems(output) == ["bias_result_altered"] * 3
     for name in ("group", "sample_size", "value"):
         assert f"row {row.pk} (assessment {evidence.assessment.pk}): {name} is" in output
+
+
+@pytest.mark.parametrize("name", ["comment", "invalidated_reason"])
+def test_a_sign_off_s_comment_or_reason_rewritten_is_named(evidence, name):
+    # Rows inserted or deleted are reported by the sign-off replay (tests/test_audit_tamper.py).
+    sign_off = SignOff.objects.filter(assessment=evidence.assessment, stage="legal").get()
+    sql(f"UPDATE {quoted(SignOff)} SET {name} = %s WHERE id = %s", ["No concerns at all.", sign_off.pk])  # noqa: S608
+
+    status, output = verify()
+
+    assert status == 1 and problems(output) == ["sign_off_altered"]
+    assert f"assessments_signoff row {sign_off.pk} (assessment {evidence.assessment.pk}): {name} is" in output
 
 
 def test_a_reviewer_s_comment_text_is_recorded_sealed_not_readable(evidence):
