@@ -242,3 +242,24 @@ def test_conditions_superseded_by_a_change_request_are_recorded(people):
     output = verify()[1]
     assert problems(output) == ["condition_altered", "condition_altered"]
     assert f"assessments_condition row {condition.pk} (assessment {assessment.pk}): status is 'open'" in output
+
+
+@pytest.mark.parametrize(
+    ("shift", "reported"),
+    [
+        ("same millisecond", False),  # what a dump and load (dumpdata keeps milliseconds) does to a time
+        ("one millisecond later", True),
+    ],
+)
+def test_times_are_compared_to_the_millisecond(evidence, shift, reported):
+    flag = MonitoringFlag.objects.get(assessment=evidence.assessment)
+    due = flag.due_at.replace(microsecond=flag.due_at.microsecond // 1000 * 1000)
+    if reported:
+        due += timedelta(milliseconds=1)
+    MonitoringFlag.objects.filter(pk=flag.pk).update(due_at=due)
+
+    output = verify()[1]
+
+    assert problems(output) == (["monitoring_flag_altered"] if reported else [])
+    if reported:
+        assert f"assessments_monitoringflag row {flag.pk} (assessment {evidence.assessment.pk}): due_at is" in output
