@@ -10,7 +10,8 @@ its own signature of ``(seq, hash)``. A signed head is a checkpoint: printed by
 
 ``audit_verify`` checks the chain, the head and its signature, any given
 checkpoints, and the tables against the log (state, sign-offs and grants per
-assessment, replayed from the log), and reports every problem it finds.
+assessment, replayed from the log, and every record a decision rests on:
+``audit_records``), and reports every problem it finds.
 """
 
 import json
@@ -23,6 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
 from . import canonical, signing
+from .audit_records import compare_records, recorded_by_assessment, replay_records
 from .grants import expected_grants
 from .models import (
     Assessment,
@@ -31,10 +33,6 @@ from .models import (
     AuditChainHead,
     AuditEntry,
     AuditSigningKey,
-    BiasJustification,
-    BiasMitigation,
-    MonitoringFlag,
-    QuestionComment,
     SignOff,
     audit_payload,
     content_hash_of,
@@ -234,12 +232,8 @@ class _Replay:
     team: str = ""  # the owning team's slug, as recorded when the assessment was created
     # (review_round, stage) -> [decision, reviewer id, content hash, still valid]
     sign_offs: dict = field(default_factory=dict)
-    # Bias notes by id: justification -> (dimension, text, author); mitigation -> (kind, flag, text, author).
-    justifications: dict = field(default_factory=dict)
-    mitigations: dict = field(default_factory=dict)
-    monitoring_flags: set = field(default_factory=set)
-    # comment id -> [question, review round, author id, text, role, reply to, shared with the team]
-    question_comments: dict = field(default_factory=dict)
+    # (table, row id) -> the row's fields as last recorded (assessments.audit_records)
+    records: dict = field(default_factory=dict)
 
 
 def audit_verify(*, checkpoints=(), public_keys=()):
@@ -358,19 +352,20 @@ def _walk_chain(report, wanted):
             report.add("row_altered", f"Row {seq} was altered: its content no longer matches its hash.", seq=seq)
         if seq in wanted:
             hashes_at[seq] = entry_hash
-        _replay_row(replay[assessment_id], actor_id, action, transition, to_state, content_hash, details, comment)
+        _replay_row(replay[assessment_id], actor_id, action, transition, to_state, content_hash, details)
         previous_hash = entry_hash
         expected = seq + 1
         last = (seq, entry_hash, created_at)
     return replay, last, hashes_at
 
 
-def _replay_row(assessment, actor_id, action, transition, to_state, content_hash, details, comment=""):
+def _replay_row(assessment, actor_id, action, transition, to_state, content_hash, details):
     if to_state:
         assessment.state = to_state
     assessment.content_hash = content_hash
     if not isinstance(details, dict):
         details = {}
+    replay_records(assessment.records, details)
     if action == AuditEntry.Action.CREATED:
         assessment.team = details.get("team") if isinstance(details.get("team"), str) else ""
     if action == AuditEntry.Action.TRANSITION:
@@ -379,31 +374,6 @@ def _replay_row(assessment, actor_id, action, transition, to_state, content_hash
         if details.get("decision") in SignOff.Decision.values:
             key = (assessment.review_round, details.get("stage"))
             assessment.sign_offs[key] = [details["decision"], actor_id, content_hash, True]
-        # A change request sends the round's comments to the team.
-        gathered = details.get("question_comments")
-        for comment_id in gathered if isinstance(gathered, list) else []:
-            if comment_id in assessment.question_comments:
-                assessment.question_comments[comment_id][6] = True
-    elif action == AuditEntry.Action.QUESTION_COMMENT:
-        role = details.get("role")
-        assessment.question_comments[details.get("comment_id")] = [
-            details.get("question"),
-            details.get("review_round"),
-            actor_id,
-            comment,
-            role,
-            details.get("reply_to"),
-            role == QuestionComment.Role.TEAM,
-        ]
-    elif action == AuditEntry.Action.BIAS_JUSTIFIED:
-        key = _int(details.get("justification_id"), None)
-        assessment.justifications[key] = (details.get("dimension"), details.get("text"), actor_id)
-    elif action == AuditEntry.Action.BIAS_MITIGATED:
-        key = _int(details.get("mitigation_id"), None)
-        assessment.mitigations[key] = (details.get("kind"), details.get("flag"), details.get("text"), actor_id)
-    elif action == AuditEntry.Action.BIAS_FLAGS_RAISED:
-        flags = details.get("flags") if isinstance(details.get("flags"), list) else []
-        assessment.monitoring_flags.update(f.get("key") for f in flags if isinstance(f, dict))
     elif action == AuditEntry.Action.SIGN_OFF_INVALIDATED:
         # One invalidation invalidates every valid sign-off of that stage bound to the old content.
         for (_, stage), sign_off in assessment.sign_offs.items():
@@ -633,84 +603,7 @@ def _compare_tables(report, replay):
             )
     _compare_sign_offs(report, replay, table)
     _compare_grants(report, replay, table)
-    _compare_bias_notes(report, replay, table)
-    _compare_question_comments(report, replay, table)
-
-
-def _compare_bias_notes(report, replay, table):
-    """Justifications, mitigations and monitoring flags in the tables against the rows that recorded them."""
-    stored = {
-        "justification": defaultdict(dict),
-        "mitigation": defaultdict(dict),
-    }
-    for pk, assessment_id, dimension, text, author in BiasJustification.objects.order_by().values_list(
-        "pk", "assessment_id", "dimension", "text", "created_by_id"
-    ):
-        stored["justification"][assessment_id][pk] = (dimension, text, author)
-    for pk, assessment_id, kind, flag, text, author in BiasMitigation.objects.order_by().values_list(
-        "pk", "assessment_id", "kind", "flag", "text", "created_by_id"
-    ):
-        stored["mitigation"][assessment_id][pk] = (kind, flag, text, author)
-    flags = defaultdict(set)
-    for assessment_id, flag in MonitoringFlag.objects.order_by().values_list("assessment_id", "flag"):
-        flags[assessment_id].add(flag)
-    for what, attribute in (("justification", "justifications"), ("mitigation", "mitigations")):
-        have_all = stored[what]
-        for pk in sorted(set(have_all) | {pk for pk, told in replay.items() if getattr(told, attribute)}):
-            if pk not in table or pk not in replay:
-                continue
-            told = getattr(replay[pk], attribute)
-            have = have_all.get(pk, {})
-            for note_id in sorted(set(told) | set(have), key=str):
-                if note_id not in have:
-                    problem = ("bias_note_missing", "is in the log but missing from the table (deleted)")
-                elif note_id not in told:
-                    problem = ("bias_note_inserted", "is in the table, but the log never recorded it")
-                elif have[note_id] != told[note_id]:
-                    problem = ("bias_note_altered", "differs from the log")
-                else:
-                    continue
-                report.add(problem[0], f"Assessment {pk}: bias {what} {note_id} {problem[1]}.", assessment_id=pk)
-    for pk in sorted(set(flags) | {pk for pk, told in replay.items() if told.monitoring_flags}):
-        if pk not in table or pk not in replay:
-            continue
-        told, have = replay[pk].monitoring_flags, flags.get(pk, set())
-        if told != have:
-            report.add(
-                "monitoring_flag_drift",
-                f"Assessment {pk}: its monitoring bias flags differ from those the log recorded "
-                f"({len(have - told)} not in the log, {len(told - have)} missing from the table).",
-                assessment_id=pk,
-            )
-
-
-def _compare_question_comments(report, replay, table):
-    """Comments on answers in the table against the log: none added, removed, reworded or shared behind it."""
-    stored = defaultdict(dict)
-    for row in QuestionComment.objects.order_by().values_list(
-        "pk", "assessment_id", "question", "review_round", "author_id", "text", "role", "reply_to_id", "shared_at"
-    ):
-        pk, assessment_id, question, review_round, author_id, text, role, reply_to, shared_at = row
-        stored[assessment_id][pk] = [question, review_round, author_id, text, role, reply_to, shared_at is not None]
-    for assessment_id in sorted(set(stored) | {pk for pk, told in replay.items() if told.question_comments}):
-        if assessment_id not in table or assessment_id not in replay:
-            continue
-        told = replay[assessment_id].question_comments
-        have = stored.get(assessment_id, {})
-        for pk in sorted(set(told) | set(have), key=str):
-            what = f"comment {pk} on an answer"
-            if pk not in have:
-                kind, message = "question_comment_missing", "is in the log but missing from the table (deleted)."
-            elif pk not in told:
-                kind, message = "question_comment_inserted", "is in the table, but the log never recorded it."
-            elif have[pk][:6] != told[pk][:6]:
-                kind, message = "question_comment_altered", "differs from the log (question, round, author or text)."
-            elif have[pk][6] != told[pk][6]:
-                shown = "shared with the team" if have[pk][6] else "kept from the team"
-                kind, message = "question_comment_sharing_drift", f"is {shown} in the table, but not by the log."
-            else:
-                continue
-            report.add(kind, f"Assessment {assessment_id}: {what} {message}", assessment_id=assessment_id)
+    compare_records(report, recorded_by_assessment(replay.values()), set(table) & set(replay))
 
 
 def _compare_sign_offs(report, replay, table):

@@ -89,6 +89,8 @@ class TransitionContext:
     details: dict = field(default_factory=dict)
     sign_off: object = None
     follow_ups: list = field(default_factory=list)
+    # Querysets of the rows the body created or changed whose full data the audit row records (audit_records).
+    records: list = field(default_factory=list)
 
 
 def guard(reasons_of):
@@ -386,6 +388,7 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
         )
         ctx.details["sign_off_id"] = ctx.sign_off.pk
         ctx.details["decision"] = decision
+        ctx.records.append(SignOff.objects.filter(pk=ctx.sign_off.pk))
         return ctx.sign_off
 
     # -- the state machine; call only from assessments.services ---------------------------
@@ -449,6 +452,7 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
         sign_off = self._sign(ctx, SignOff.Decision.APPROVED)
         for condition in ctx.conditions:
             Condition.objects.create(assessment=self, sign_off=sign_off, created_at=ctx.now, **condition)
+        ctx.records.append(Condition.objects.filter(sign_off=sign_off))
         following = NEXT_AFTER_APPROVAL[self.state]
         self.stage_entered_at = ctx.now if following in REVIEW_STATES else None
         if following == State.APPROVED:
@@ -487,6 +491,7 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
                 status=Condition.Status.SUPERSEDED, closed_at=ctx.now, next_reminder_on=None
             )
             ctx.details["superseded_conditions"] = open_ids
+            ctx.records.append(Condition.objects.filter(pk__in=open_ids))
 
     @transition(
         field=state,
@@ -935,6 +940,8 @@ class AuditEntry(models.Model):
         BIAS_FLAGS_RAISED = "bias_flags_raised", "Bias flags raised by monitoring"
         # A reviewer commented on one answer, or the team replied (services.question_comment_add).
         QUESTION_COMMENT = "question_comment", "Question comment"
+        # Rows made before the log recorded them, recorded as they were then (assessments.audit_backfill).
+        RECORDS_LOGGED = "records_logged", "Existing records entered in the log"
 
     # Assigned by the appender as the chain's next number, so the hash can cover it.
     seq = models.BigIntegerField(primary_key=True)

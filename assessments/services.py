@@ -19,6 +19,7 @@ from committee import roles
 
 from . import canonical, permissions, transitions
 from .audit import audit_append, audit_event
+from .audit_records import records_of
 from .bias import bias_flags, required_dimensions
 from .errors import AlreadyExists, InputError, NotPermitted, TransitionConflict
 from .grants import grants_sync
@@ -34,6 +35,7 @@ from .models import (
     FollowUp,
     MonitoringFlag,
     QuestionComment,
+    SignOff,
     State,
     TransitionContext,
 )
@@ -199,7 +201,12 @@ def _invalidate_stale_sign_offs(assessment, by):
             assessment,
             actor=by,
             action=AuditEntry.Action.SIGN_OFF_INVALIDATED,
-            details={"sign_off_id": sign_off.pk, "stage": sign_off.stage, "signed_hash": sign_off.content_hash},
+            details={
+                "sign_off_id": sign_off.pk,
+                "stage": sign_off.stage,
+                "signed_hash": sign_off.content_hash,
+                "records": records_of(SignOff.objects.filter(pk=sign_off.pk)),
+            },
         )
 
 
@@ -303,6 +310,9 @@ def _take(spec, locked, *, by, comment, conditions, details=None):
     if conditions:
         ctx.details["conditions"] = [_condition_detail(c) for c in conditions]
     ctx.details["review_round"] = locked.review_round
+    records = records_of(*ctx.records)
+    if records:
+        ctx.details["records"] = records
     locked.updated_at = now
     locked.save()
     entry = audit_append(
@@ -349,6 +359,7 @@ def _gather_question_comments(locked, ctx):
     if pending:
         QuestionComment.objects.filter(pk__in=pending).update(shared_at=ctx.now, sign_off=ctx.sign_off)
         ctx.details["question_comments"] = pending
+        ctx.records.append(QuestionComment.objects.filter(pk__in=pending))
 
 
 def _condition_detail(condition):
@@ -530,7 +541,11 @@ def condition_mark_met(*, condition, by, comment=""):
             actor=by,
             action=AuditEntry.Action.CONDITION_MET,
             comment=comment,
-            details={"condition_id": condition.pk, "text": condition.text},
+            details={
+                "condition_id": condition.pk,
+                "text": condition.text,
+                "records": records_of(Condition.objects.filter(pk=condition.pk)),
+            },
         )
     return condition
 
@@ -650,6 +665,7 @@ def bias_results_add(*, assessment, rows, by, batch=None, source_name="", source
         details = {"kind": kind, "batch": batch, "rows": [{**row} for row in cleaned]}
         if source_name or source_sha256:
             details["source"] = {"name": source_name[:255], "sha256": source_sha256}
+        details["records"] = records_of(BiasResult.objects.filter(assessment=locked, batch=batch))
         audit_event(
             locked,
             actor=by,
@@ -689,7 +705,12 @@ def _raise_monitoring_flags(locked, rows, by, batch, now):
         locked,
         actor=by,
         action=AuditEntry.Action.BIAS_FLAGS_RAISED,
-        details={"batch": batch, "flags": [f.as_dict() for f in new], "due_at": canonical.timestamp(due)},
+        details={
+            "batch": batch,
+            "flags": [f.as_dict() for f in new],
+            "due_at": canonical.timestamp(due),
+            "records": records_of(MonitoringFlag.objects.filter(assessment=locked, batch=batch)),
+        },
     )
     bias_flags_raised.send(sender=Assessment, assessment=locked, flags=flags, actor=by, audit_entry=entry)
     return flags
@@ -736,7 +757,12 @@ def bias_justification_record(*, assessment, dimension, text, by):
             locked,
             actor=by,
             action=AuditEntry.Action.BIAS_JUSTIFIED,
-            details={"justification_id": justification.pk, "dimension": dimension, "text": text},
+            details={
+                "justification_id": justification.pk,
+                "dimension": dimension,
+                "text": text,
+                "records": records_of(BiasJustification.objects.filter(pk=justification.pk)),
+            },
         )
     return justification
 
@@ -776,7 +802,13 @@ def bias_mitigation_record(*, assessment, flag, text, by):
             locked,
             actor=by,
             action=AuditEntry.Action.BIAS_MITIGATED,
-            details={"mitigation_id": mitigation.pk, "kind": kind, "flag": flag, "text": text},
+            details={
+                "mitigation_id": mitigation.pk,
+                "kind": kind,
+                "flag": flag,
+                "text": text,
+                "records": records_of(BiasMitigation.objects.filter(pk=mitigation.pk)),
+            },
         )
     return mitigation
 
@@ -902,6 +934,7 @@ def question_comment_add(*, assessment, question, text, by, reply_to=None):
                 "role": comment.role,
                 "stage": comment.stage,
                 "reply_to": parent.pk if parent else None,
+                "records": records_of(QuestionComment.objects.filter(pk=comment.pk)),
             },
         )
     return comment

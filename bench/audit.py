@@ -19,6 +19,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,6 +52,7 @@ from django.utils import timezone  # noqa: E402
 
 from assessments import canonical, signing  # noqa: E402
 from assessments.audit import HEAD_PK, audit_verify  # noqa: E402
+from assessments.audit_records import BY_MODEL, records_of_values  # noqa: E402
 from assessments.demo import INTAKE, MATCHING, NOTES  # noqa: E402
 from assessments.grants import grant_rows  # noqa: E402
 from assessments.models import (  # noqa: E402
@@ -75,6 +77,7 @@ ROWS = int(os.environ.get("BENCH_AUDIT_ROWS", "1000000"))
 LIMIT_SECONDS = float(os.environ.get("BENCH_AUDIT_SECONDS", "60"))
 ANSWER_EDITS = 11  # rows per assessment: created + edits + bias + submit + 5 sign-offs + launch = 20
 ROWS_PER_ASSESSMENT = 9 + ANSWER_EDITS
+APPROVAL_COMMENT = "Reviewed; no concerns."
 BATCH = 500  # assessments per transaction
 STAGE_ORDER = [State.LEGAL_REVIEW, State.SECURITY_REVIEW, State.CLINICAL_REVIEW, State.PRODUCT_REVIEW]
 
@@ -178,25 +181,48 @@ def _build_batch(signer, team, users, reviewers, templates, questionnaire, first
         assessments.append(assessment)
     Assessment.objects.bulk_create(assessments)
     AssessmentGroupObjectPermission.objects.bulk_create(grant_rows(assessments), batch_size=5000)
-    entries, sign_offs, bias = [], [], []
-    for assessment in assessments:
-        for spec in _lifecycle(assessment, owner, reviewers, team.slug):
-            entries.append(_entry(signer, chain, moment, assessment, **spec))
-        for domain in roles.DOMAINS:
-            sign_offs.append(
-                SignOff(
-                    assessment=assessment,
-                    stage=domain,
-                    review_round=1,
-                    reviewer=reviewers[domain],
-                    decision=SignOff.Decision.APPROVED,
-                    content_hash=assessment.content_hash,
-                    created_at=now,
-                )
+    # Evidence and sign-offs first: their audit rows record each with its id (assessments.audit_records).
+    bias = BiasResult.objects.bulk_create(
+        [
+            BiasResult(assessment=assessment, created_by=owner, created_at=now, **row)
+            for assessment in assessments
+            for row in _bias_rows()
+        ],
+        batch_size=5000,
+    )
+    recorded = defaultdict(list)
+    for result in bias:
+        recorded[result.assessment_id].append(
+            {"id": result.pk, "assessment": result.assessment_id, "created_by": result.created_by_id}
+            | {name: getattr(result, name) for name in BY_MODEL[BiasResult].fields if name != "created_by"}
+        )
+    sign_offs = SignOff.objects.bulk_create(
+        [
+            SignOff(
+                assessment=assessment,
+                stage=domain,
+                review_round=1,
+                reviewer=reviewers[domain],
+                decision=SignOff.Decision.APPROVED,
+                comment=APPROVAL_COMMENT,
+                content_hash=assessment.content_hash,
+                created_at=now,
             )
-        bias.extend(BiasResult(assessment=assessment, created_by=owner, created_at=now, **row) for row in _bias_rows())
-    SignOff.objects.bulk_create(sign_offs, batch_size=5000)
-    BiasResult.objects.bulk_create(bias, batch_size=5000)
+            for assessment in assessments
+            for domain in roles.DOMAINS
+        ],
+        batch_size=5000,
+    )
+    signed = defaultdict(dict)
+    for sign_off in sign_offs:
+        values = {"id": sign_off.pk, "assessment": sign_off.assessment_id, "comment": sign_off.comment}
+        values["invalidated_reason"] = sign_off.invalidated_reason
+        signed[sign_off.assessment_id][sign_off.stage] = records_of_values(SignOff, [values])
+    entries = []
+    for assessment in assessments:
+        records = records_of_values(BiasResult, recorded[assessment.pk])
+        for spec in _lifecycle(assessment, owner, reviewers, team.slug, records, signed[assessment.pk]):
+            entries.append(_entry(signer, chain, moment, assessment, **spec))
     AuditEntry.objects.bulk_create(entries, batch_size=2000)
     AuditChainHead.objects.filter(pk=HEAD_PK).update(
         last_seq=chain[0],
@@ -219,7 +245,7 @@ def _bias_rows():
     ]
 
 
-def _lifecycle(assessment, owner, reviewers, team_slug):
+def _lifecycle(assessment, owner, reviewers, team_slug, bias_records, sign_off_records):
     """The rows the services would write for one assessment's whole review."""
     content = assessment.content_hash
     yield {
@@ -241,7 +267,7 @@ def _lifecycle(assessment, owner, reviewers, team_slug):
         "action": "bias_evidence_added",
         "from_state": "draft",
         "to_state": "draft",
-        "details": {"rows": _bias_rows()},
+        "details": {"rows": _bias_rows(), "records": bias_records},
     }
     yield {
         "actor": owner,
@@ -259,8 +285,13 @@ def _lifecycle(assessment, owner, reviewers, team_slug):
             "transition": "approve",
             "from_state": from_state,
             "to_state": to_state,
-            "comment": "Reviewed; no concerns.",
-            "details": {"review_round": 1, "stage": domain, "decision": "approved"},
+            "comment": APPROVAL_COMMENT,
+            "details": {
+                "review_round": 1,
+                "stage": domain,
+                "decision": "approved",
+                "records": sign_off_records[domain],
+            },
         }
     yield {
         "actor": owner,

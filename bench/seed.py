@@ -37,6 +37,7 @@ from psycopg.types.json import Jsonb
 
 from assessments import canonical, schedule, signing
 from assessments.audit import HEAD_PK
+from assessments.audit_records import records_of_values
 from assessments.bias import RELEVANT_DIMENSIONS_QUESTION, REQUIRED_DIMENSIONS
 from assessments.demo import INTAKE, MATCHING, NOTES
 from assessments.grants import CODENAMES, expected_grants
@@ -438,6 +439,7 @@ class Seeder:
             "bias": _Rows(
                 BiasResult,
                 [
+                    "id",
                     "assessment_id",
                     "dimension",
                     "group",
@@ -478,6 +480,7 @@ class Seeder:
         }
         self.sign_off_pk = (SignOff.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         self.condition_pk = (Condition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+        self.bias_pk = (BiasResult.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         AuditChainHead.objects.get_or_create(pk=HEAD_PK)
         head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
         self.seq, self.last_hash = head.last_seq, head.last_hash
@@ -645,28 +648,37 @@ class Seeder:
                     action=AuditEntry.Action.SIGN_OFF_INVALIDATED,
                     from_state=a.state,
                     to_state=a.state,
-                    details={"sign_off_id": row[0], "stage": row[2], "signed_hash": row[HASH]},
+                    details={
+                        "sign_off_id": row[0],
+                        "stage": row[2],
+                        "signed_hash": row[HASH],
+                        "records": _sign_off_records(row),
+                    },
                 )
 
     def _bias(self, a, moment, versions):
         rows = bias_rows(a.answers)
         # One measurement (services.bias_results_add): approval evidence, its rows sharing one batch id.
         batch = hashlib.sha256(f"bench-bias-{a.pk}-{moment.isoformat()}".encode()).hexdigest()[:32]
+        recorded = []
         for row in rows:
+            values = {
+                "id": self.bias_pk,
+                "assessment": a.pk,
+                **row,
+                "kind": EvidenceKind.APPROVAL.value,
+                "batch": batch,
+                "source_name": "",
+                "source_sha256": "",
+                "created_by": a.feature.owner.pk,
+                "created_at": moment,
+            }
             self.tables["bias"].add(
-                a.pk,
-                row["dimension"],
-                row["group"],
-                row["sample_size"],
-                row["metric"],
-                row["value"],
-                EvidenceKind.APPROVAL.value,
-                batch,
-                "",
-                "",
-                a.feature.owner.pk,
-                moment,
+                *(values[c] for c in ("id", "assessment", "dimension", "group", "sample_size", "metric", "value")),
+                *(values[c] for c in ("kind", "batch", "source_name", "source_sha256", "created_by", "created_at")),
             )
+            recorded.append(values)
+            self.bias_pk += 1
         self._audit(
             a,
             moment,
@@ -674,7 +686,12 @@ class Seeder:
             action=AuditEntry.Action.BIAS_EVIDENCE_ADDED,
             from_state=a.state,
             to_state=a.state,
-            details={"kind": EvidenceKind.APPROVAL.value, "batch": batch, "rows": rows},
+            details={
+                "kind": EvidenceKind.APPROVAL.value,
+                "batch": batch,
+                "rows": rows,
+                "records": records_of_values(BiasResult, recorded),
+            },
         )
 
     def _transition(self, a, moment, name, *, by, to_state, comment="", extra=None, effect=None):
@@ -743,6 +760,7 @@ class Seeder:
         a.sign_offs.append(_SignOffRow(row))
         self.sign_off_pk += 1
         details["sign_off_id"], details["decision"] = row[0], decision
+        details.setdefault("records", {}).update(_sign_off_records(row))
         return reviewer, row
 
     def _approve(self, a, moment, versions):
@@ -756,20 +774,24 @@ class Seeder:
             if following == State.APPROVED and self.rng.random() < CONDITION_SHARE:
                 due = timezone.localdate(moment) + timedelta(days=self.rng.randrange(30, 180))
                 text = "Publish the per-group monitoring report to the committee."
+                condition = {
+                    "id": self.condition_pk,
+                    "assessment": a.pk,
+                    "sign_off": row[0],
+                    "text": text,
+                    "owner": a.feature.owner.pk,
+                    "due_date": due,
+                    "before_launch": False,
+                    "status": Condition.Status.OPEN.value,
+                    "closed_at": None,
+                    "created_at": moment,
+                }
                 self.tables["condition"].add(
-                    self.condition_pk,
-                    a.pk,
-                    row[0],
-                    text,
-                    a.feature.owner.pk,
-                    due,
-                    False,
-                    Condition.Status.OPEN,
-                    None,
-                    moment,
+                    *condition.values(),
                     schedule.condition_first_reminder(due),  # as Condition.save() schedules it
                 )
                 self.condition_pk += 1
+                details.setdefault("records", {}).update(records_of_values(Condition, [condition]))
                 details["conditions"] = [
                     {
                         "text": text,
@@ -889,7 +911,7 @@ class Seeder:
         if connection.vendor != "postgresql":
             return
         with connection.cursor() as cursor:
-            for model in (AIFeature, Assessment, SignOff, Condition):
+            for model in (AIFeature, Assessment, SignOff, Condition, BiasResult):
                 table = model._meta.db_table
                 # Table names come from the models, not from input.
                 sql = f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"  # noqa: S608, E501
@@ -901,6 +923,12 @@ class _SignOffRow(list):
 
 
 HASH, INVALIDATED_AT = 7, 9
+
+
+def _sign_off_records(row):
+    """What the services record of a sign-off (assessments.audit_records)."""
+    values = {"id": row[0], "assessment": row[1], "comment": row[6], "invalidated_reason": row[INVALIDATED_AT + 1]}
+    return records_of_values(SignOff, [values])
 
 
 STAGE_OF = {state: domain for domain, state in STAGE_STATE.items()}

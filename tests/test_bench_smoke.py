@@ -90,6 +90,8 @@ def _shape(entry, names):
         details["next_review_due"] = True
     if "batch" in details:  # one measurement's random id
         details["batch"] = True
+    if "records" in details:  # the rows recorded: their tables, fields and number (ids and moments differ)
+        details["records"] = {t: (block["fields"], len(block["rows"])) for t, block in details["records"].items()}
     return (
         entry.action,
         entry.transition,

@@ -165,7 +165,8 @@ def test_the_verifier_finds_comments_shared_behind_the_log(people, in_legal):
     made = comment(people, in_legal)
     sql(f"UPDATE {quoted(QuestionComment)} SET shared_at = created_at WHERE id = %s", [made.pk])  # noqa: S608
     status, output = verify()
-    assert status != 0 and "question_comment_sharing_drift" in problems(output)
+    assert status != 0 and problems(output) == ["question_comment_altered"]
+    assert f"assessments_questioncomment row {made.pk} (assessment {in_legal.pk}): shared_at is" in output
 
 
 def test_the_verifier_finds_comments_inserted_or_deleted_behind_the_log(people, in_legal):

@@ -2,11 +2,12 @@
 
 from csp.decorators import csp_update
 from django.urls import include, path, re_path, register_converter
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from . import views
 from .exceptions import api_not_found
 from .parsers import MAX_JSON_INT
+from .schema_view import SchemaView
 
 
 class ObjectIdConverter:
@@ -59,7 +60,7 @@ urlpatterns = [
     ),
     # Dossiers (reports/): the assessment's dossier PDF and the verify endpoint.
     path("v1/", include("reports.api_urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
     # Swagger UI with its start-up script served as a file (the "split" view) and no inline style, so the
     # page runs under the site's CSP; its stylesheet draws icons from data: URLs, which only this page allows.
     path(

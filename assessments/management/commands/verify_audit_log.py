@@ -8,7 +8,8 @@ from assessments.audit import audit_verify, load_checkpoint
 class Command(BaseCommand):
     help = (
         "Verify the audit log: every row's hash and link, the signed head, the given checkpoints, and each "
-        "assessment's state, sign-offs and grants against the log. Lists every problem; exits 0 only when all hold."
+        "assessment's state, sign-offs and grants and every record a decision rests on (bias evidence, notes, flags, "
+        "conditions, comments) against the log. Lists every problem; exits 0 only when all hold."
     )
 
     def add_arguments(self, parser):

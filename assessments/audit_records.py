@@ -1,0 +1,261 @@
+"""Every record a decision rests on, in the audit log: which tables, what each entry records, the replay.
+
+The rows an approval, a launch or a re-assessment rests on (bias results,
+justifications, mitigations, monitoring flags, conditions, comments on answers)
+are written by services that record, in the same audit entry, each row they
+created or changed as the database gives it back: ``details["records"]`` maps a
+table to its recorded ``fields`` and ``rows`` (one list of values per row, the
+row's id and assessment first). ``verify_audit_log`` replays those records in
+chain order, the last one of a row winning, and compares them field by field
+with the tables: a row edited, inserted or deleted behind the log is reported
+with its table, its id and the field.
+
+``COVERED`` is the one list of what is recorded. Adding a table or a field is one
+line there, plus a data migration that records the rows already present
+(``audit_backfill.record_unlogged_rows``), since the log of older rows lacks it.
+"""
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import DateTimeField
+
+from . import canonical
+from .models import (
+    BiasJustification,
+    BiasMitigation,
+    BiasResult,
+    Condition,
+    MonitoringFlag,
+    QuestionComment,
+    SignOff,
+)
+
+
+@dataclass(frozen=True)
+class Covered:
+    """A table whose rows the log records: the fields compared, and the problem kinds' prefix."""
+
+    model: type
+    kind: str
+    fields: tuple
+    # Recorded as their SHA-256 only: the text of a reviewer's comment on an answer stays with the committee
+    # until a change request sends it, and the audit trail (dossier drafts included) shows entries' details.
+    sealed: tuple = ()
+    # False when another part of the replay reports the table's rows inserted or deleted (sign-offs:
+    # audit._compare_sign_offs); then only the fields of rows both in the log and in the table are compared.
+    whole_rows: bool = True
+    # The path from a row to its assessment, for a table whose rows reach it through another.
+    assessment: str = "assessment"
+
+    @property
+    def table(self):
+        return self.model._meta.db_table
+
+    @property
+    def columns(self):
+        """What a record holds, in order: the row's id, its assessment, then the fields."""
+        return ("id", "assessment", *self.fields)
+
+    @property
+    def times(self):
+        """The fields holding a date and time: compared to the millisecond (see ``same_value``)."""
+        return {f.name for f in self.model._meta.concrete_fields if isinstance(f, DateTimeField)} & set(self.fields)
+
+
+COVERED = (
+    Covered(
+        BiasResult,
+        "bias_result",
+        ("kind", "batch", "dimension", "group", "sample_size", "metric", "value", "source_name", "source_sha256")
+        + ("created_by", "created_at"),
+    ),
+    Covered(BiasJustification, "bias_note", ("dimension", "text", "created_by", "created_at")),
+    Covered(BiasMitigation, "bias_note", ("kind", "flag", "text", "created_by", "created_at")),
+    Covered(
+        MonitoringFlag,
+        "monitoring_flag",
+        ("flag", "code", "dimension", "metric", "group", "batch", "raised_at", "due_at"),
+    ),
+    Covered(
+        Condition,
+        "condition",
+        ("sign_off", "text", "owner", "due_date", "before_launch", "status", "closed_at", "created_at"),
+    ),
+    Covered(
+        QuestionComment,
+        "question_comment",
+        ("question", "review_round", "role", "stage", "author", "reply_to", "text", "created_at", "shared_at")
+        + ("sign_off",),
+        sealed=("text",),
+    ),
+    # Decision, reviewer, content hash and validity are replayed from the transition rows; these are the rest.
+    Covered(SignOff, "sign_off", ("comment", "invalidated_reason"), whole_rows=False),
+)
+BY_MODEL = {covered.model: covered for covered in COVERED}
+BY_TABLE = {covered.table: covered for covered in COVERED}
+
+
+# -- recording -------------------------------------------------------------------------------
+
+
+def logged_value(value, *, sealed=False):
+    """A column's value as the log records it: JSON values, times as ``canonical.timestamp``, numbers normalised."""
+    if value is None:
+        return None
+    if sealed:
+        return "sha256:" + hashlib.sha256(value.encode()).hexdigest()
+    if isinstance(value, datetime):
+        return canonical.timestamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return canonical.normalise_number(value)
+    return value
+
+
+def read_rows(covered, queryset):
+    """``[[id, assessment, field...], ...]`` of the rows of ``queryset``, read back from the database, by id."""
+    names = ["pk", covered.assessment, *covered.fields]
+    flags = [False, False, *(name in covered.sealed for name in covered.fields)]
+    return [
+        [logged_value(value, sealed=flag) for value, flag in zip(row, flags, strict=True)]
+        for row in queryset.order_by("pk").values_list(*names)
+    ]
+
+
+def records_of_values(model, rows):
+    """``details["records"]`` for rows given as ``{column: value}`` (``id``, ``assessment``, each field), for
+    writers that make rows without reading them back (the benchmark's seeder)."""
+    covered = BY_MODEL[model]
+    return {
+        covered.table: {
+            "fields": list(covered.columns),
+            "rows": [
+                [logged_value(row[name], sealed=name in covered.sealed) for name in covered.columns]
+                for row in sorted(rows, key=lambda row: row["id"])
+            ],
+        }
+    }
+
+
+def records_of(*querysets):
+    """``details["records"]`` for the rows of ``querysets`` (of covered models), as they are now in this transaction.
+
+    Services call it after writing, inside their transaction, and put the result in the audit entry.
+    """
+    records = {}
+    for queryset in querysets:
+        covered = BY_MODEL[queryset.model]
+        rows = read_rows(covered, queryset)
+        if not rows:
+            continue
+        block = records.setdefault(covered.table, {"fields": list(covered.columns), "rows": []})
+        known = {row[0] for row in block["rows"]}
+        block["rows"].extend(row for row in rows if row[0] not in known)
+    for block in records.values():
+        block["rows"].sort(key=lambda row: row[0])
+    return records
+
+
+# -- replaying and comparing ----------------------------------------------------------------
+
+
+def replay_records(recorded, details):
+    """Apply one entry's records to ``recorded``: ``{(table, id): {field: value}}``, the last record winning."""
+    records = details.get("records") if isinstance(details, dict) else None
+    if not isinstance(records, dict):
+        return
+    for table, block in records.items():
+        if not isinstance(block, dict) or not isinstance(block.get("fields"), list):
+            continue
+        fields = block["fields"]
+        for row in block.get("rows") if isinstance(block.get("rows"), list) else []:
+            if not isinstance(row, list) or len(row) != len(fields) or "id" not in fields:
+                continue
+            values = dict(zip(fields, row, strict=True))
+            key = (table, values.pop("id"))
+            recorded[key] = {**recorded.get(key, {}), **values}
+
+
+def compare_records(report, recorded, known_assessments):
+    """Report every covered row that differs from its last record: by table, row id and field.
+
+    ``recorded``: the replay of the whole log; ``known_assessments``: the assessments both
+    in the table and in the log (the others are reported as a whole already).
+    """
+    for covered in COVERED:
+        have = {}
+        for row in read_rows(covered, covered.model.objects.all()):
+            if row[1] in known_assessments:
+                have[row[0]] = dict(zip(covered.columns[1:], row[1:], strict=True))
+        told = {
+            pk: values
+            for (table, pk), values in recorded.items()
+            if table == covered.table and values.get("assessment") in known_assessments
+        }
+        for pk in sorted(set(have) | set(told), key=str):
+            _compare_row(report, covered, pk, have.get(pk), told.get(pk))
+
+
+def _compare_row(report, covered, pk, have, told):
+    table, kind = covered.table, covered.kind
+    assessment_id = (have or told).get("assessment")
+    if not covered.whole_rows and (have is None or told is None):
+        return
+    row = f"{table} row {pk} (assessment {assessment_id})"
+    if have is None:
+        report.add(
+            f"{kind}_missing", f"{row} is in the log but missing from the table (deleted).", assessment_id=assessment_id
+        )
+        return
+    if told is None:
+        report.add(
+            f"{kind}_inserted",
+            f"{row} is in the table, but the log never recorded it (inserted behind the log).",
+            assessment_id=assessment_id,
+        )
+        return
+    for name in covered.columns[1:]:
+        if name not in told:
+            report.add(
+                f"{kind}_unlogged",
+                f"{row}: its {name} was never recorded in the log (record the existing rows with a data migration).",
+                assessment_id=assessment_id,
+            )
+        elif not same_value(have[name], told[name], time=name in covered.times):
+            if name in covered.sealed:
+                shown = "differs from the text the log recorded"
+            else:
+                shown = f"is {_shown(have[name])} in the table, but the log recorded {_shown(told[name])}"
+            report.add(f"{kind}_altered", f"{row}: {name} {shown}.", assessment_id=assessment_id)
+
+
+def same_value(have, told, *, time=False):
+    """Whether a column holds what the log recorded; times are compared to the millisecond, the precision a
+    database dump keeps (``dumpdata``), so that a dump loaded again is not reported as altered."""
+    if have == told:
+        return True
+    if not (time and isinstance(have, str) and isinstance(told, str)):
+        return False
+    try:
+        have, told = datetime.fromisoformat(have), datetime.fromisoformat(told)
+    except ValueError:
+        return False
+    return have.replace(microsecond=have.microsecond // 1000) == told.replace(microsecond=told.microsecond // 1000)
+
+
+def _shown(value, limit=60):
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def recorded_by_assessment(replays):
+    """Merge the per-assessment replays' records into one ``{(table, id): values}``."""
+    merged = defaultdict(dict)
+    for replay in replays:
+        for key, values in replay.records.items():
+            merged[key].update(values)
+    return merged

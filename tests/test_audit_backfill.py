@@ -1,0 +1,200 @@
+"""The data migration that enters rows made before the log recorded them (assessments.audit_backfill).
+
+An installation from before: the services wrote their audit rows without records
+(``records_of`` patched to record nothing, as the old code did). The migration's
+function, run with the models of its migration, appends entries through the chain
+so that the installation verifies; it vouches for nothing but the rows it records.
+"""
+
+import json
+
+import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+
+from assessments import canonical, services, signing
+from assessments.audit_backfill import record_unlogged_rows
+from assessments.models import AuditChainHead, AuditEntry, Condition, State
+
+from .audit_tools import last_seq, problems, quoted, sql, verify
+from .workflow import act, advance, create_draft
+
+MIGRATION = ("assessments", "0011_audit_records_logged")
+
+
+def migration_apps():
+    """The models as the backfill migration sees them."""
+    return MigrationLoader(connection).project_state(MIGRATION).apps
+
+
+@pytest.fixture
+def before_the_change(people, monkeypatch):
+    """Rows of every kind written by the services as they were before this change: their entries lack records."""
+    monkeypatch.setattr(services, "records_of", lambda *querysets: {})
+    assessment = create_draft(people)
+    services.bias_results_add(
+        assessment=assessment,
+        rows=[
+            {"dimension": "race", "group": "a", "n": 400, "metric": "selection_rate", "value": 0.3},
+            {"dimension": "race", "group": "b", "n": 380, "metric": "selection_rate", "value": 0.6},
+            {"dimension": "gender", "group": "w", "n": 300, "metric": "selection_rate", "value": 0.55},
+            {"dimension": "gender", "group": "m", "n": 310, "metric": "selection_rate", "value": 0.57},
+        ],
+        by=people.alice,
+        source_name="results.csv",
+        source_sha256="ab" * 32,
+    )
+    services.bias_justification_record(assessment=assessment, dimension="religion", text="Not kept.", by=people.alice)
+    services.bias_mitigation_record(
+        assessment=assessment, flag="ratio_below_four_fifths:race:selection_rate", text="Recalibrated.", by=people.alice
+    )
+    assessment = act(people, assessment, "submit")
+    services.question_comment_add(
+        assessment=assessment, question="overview.audience", text="Who?", by=people.reviewers["legal"]
+    )
+    assessment = advance(people, assessment, State.DATA_AI_REVIEW)
+    assessment = act(people, assessment, "approve", conditions=[{"text": "Publish it.", "before_launch": True}])
+    services.condition_mark_met(condition=Condition.objects.get(assessment=assessment), by=people.alice)
+    monkeypatch.undo()
+    people.assessment = assessment
+    assert not any(entry.details.get("records") for entry in AuditEntry.objects.all())
+    status, output = verify()
+    assert status == 1
+    assert set(problems(output)) == {f"{kind}_inserted" for kind in ("bias_result", "bias_note", "condition")} | {
+        "question_comment_inserted",
+    }
+    return people
+
+
+def test_the_migration_records_existing_rows_so_the_installation_verifies(before_the_change):
+    end = last_seq()
+
+    appended = record_unlogged_rows(migration_apps())
+
+    assert appended == 1  # one entry for the one assessment
+    entry = AuditEntry.objects.get(seq=end + 1)
+    assert (entry.action, entry.actor_username, entry.assessment_id) == (
+        "records_logged",
+        "system",
+        before_the_change.assessment.pk,
+    )
+    assert set(entry.details["records"]) == {
+        "assessments_biasresult",
+        "assessments_biasjustification",
+        "assessments_biasmitigation",
+        "assessments_condition",
+        "assessments_questioncomment",
+        "assessments_signoff",
+    }
+    assert entry.signature and AuditChainHead.objects.get().last_seq == end + 1
+    status, output = verify()
+    assert status == 0, output
+
+
+def test_after_the_migration_an_edit_behind_the_log_is_named(before_the_change):
+    record_unlogged_rows(migration_apps())
+    condition = Condition.objects.get(assessment=before_the_change.assessment)
+    sql(f"UPDATE {quoted(Condition)} SET status = 'open' WHERE id = %s", [condition.pk])  # noqa: S608
+
+    output = verify()[1]
+
+    assert problems(output) == ["condition_altered"]
+    assert f"assessments_condition row {condition.pk} (assessment {before_the_change.assessment.pk}): status" in output
+
+
+def test_a_second_run_appends_nothing(before_the_change):
+    assert record_unlogged_rows(migration_apps()) == 1
+    end = last_seq()
+
+    assert record_unlogged_rows(migration_apps()) == 0
+    assert last_seq() == end
+
+
+def test_a_fresh_installation_gets_no_entry(db):
+    assert record_unlogged_rows(migration_apps()) == 0
+    assert not AuditEntry.objects.exists()
+
+
+def test_the_migration_vouches_for_no_state_changed_behind_the_log(before_the_change):
+    assessment = before_the_change.assessment
+    sql(f"UPDATE {quoted(type(assessment))} SET state = 'launched' WHERE id = %s", [assessment.pk])  # noqa: S608
+
+    record_unlogged_rows(migration_apps())
+
+    output = verify()[1]
+    assert problems(output) == ["state_drift"]
+    assert f"Assessment {assessment.pk} is launched in the table, but the log ends with it approved" in output
+
+
+def test_only_the_fields_the_log_lacks_are_recorded(people):
+    """A field added to COVERED later: rows already recorded get that field alone, never their other fields again."""
+    assessment = advance(people, create_draft(people), State.DATA_AI_REVIEW)
+    assessment = act(people, assessment, "approve", conditions=[{"text": "Publish it.", "before_launch": True}])
+    condition = Condition.objects.get(assessment=assessment)
+    # The log recorded the condition without its owner (as if owner were added to COVERED after it was made),
+    # and its text was changed behind the log since.
+    entry = AuditEntry.objects.filter(assessment_id=assessment.pk, transition="approve").order_by("-seq").first()
+    block = entry.details["records"]["assessments_condition"]
+    at = block["fields"].index("owner")
+    details = {
+        **entry.details,
+        "records": {
+            "assessments_condition": {
+                "fields": block["fields"][:at] + block["fields"][at + 1 :],
+                "rows": [row[:at] + row[at + 1 :] for row in block["rows"]],
+            }
+        },
+    }
+    _rewrite_details(entry, details)
+    sql(f"UPDATE {quoted(Condition)} SET text = 'Nothing.' WHERE id = %s", [condition.pk])  # noqa: S608
+    output = verify()[1]
+    assert set(problems(output)) == {"condition_unlogged", "condition_altered"}
+
+    assert record_unlogged_rows(migration_apps()) == 1
+
+    added = AuditEntry.objects.order_by("-seq").first().details["records"]["assessments_condition"]
+    assert added == {"fields": ["id", "owner"], "rows": [[condition.pk, condition.owner_id]]}
+    output = verify()[1]
+    assert problems(output) == ["condition_altered"]  # the text is still compared with what the log recorded
+
+
+def test_without_a_signing_key_the_entries_are_appended_unsigned_until_the_next_signed_append(
+    before_the_change, settings
+):
+    key = settings.AUDIT_SIGNING_KEY
+    settings.AUDIT_SIGNING_KEY = ""
+    assert record_unlogged_rows(migration_apps()) == 1
+    assert AuditEntry.objects.order_by("-seq").first().signature == ""
+    settings.AUDIT_SIGNING_KEY = key
+    status, output = verify()
+    assert status == 1 and "head_unsigned" in problems(output)
+
+    create_draft(before_the_change)  # the next append, made with the key, signs the head again
+
+    status, output = verify()
+    assert status == 0, output
+
+
+def _rewrite_details(entry, details):
+    """Replace one row's details and recompute the chain from it, signing as the system would (a test setup,
+    standing in for a log written by an older version)."""
+    signer = signing.signer_from_settings()
+    entry.details = canonical.normalise(details)
+    previous_hash = entry.prev_hash
+    for row in AuditEntry.objects.filter(seq__gte=entry.seq).order_by("seq"):
+        if row.seq == entry.seq:
+            row.details = entry.details
+        row.prev_hash = previous_hash
+        new_hash = row.compute_hash()
+        signature = signer.sign(signing.row_statement(seq=row.seq, hash=new_hash, key_id=signer.key_id))
+        sql(
+            f"UPDATE {quoted(AuditEntry)} SET details = %s, prev_hash = %s, entry_hash = %s, signature = %s "  # noqa: S608
+            "WHERE seq = %s",
+            [json.dumps(row.details), previous_hash, new_hash, signature, row.seq],
+        )
+        previous_hash = new_hash
+    head = AuditChainHead.objects.get()
+    statement = signing.checkpoint_statement(
+        seq=head.last_seq, hash=previous_hash, signed_at=canonical.timestamp(head.signed_at), key_id=signer.key_id
+    )
+    AuditChainHead.objects.filter(pk=1).update(last_hash=previous_hash, signature=signer.sign(statement))
