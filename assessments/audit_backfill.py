@@ -26,7 +26,6 @@ the key set, like every process that appends.
 from collections import defaultdict
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import timezone
 
 from . import canonical, signing
 from .audit_records import COVERED, read_rows, replay_records
@@ -52,7 +51,7 @@ def record_unlogged_rows(apps, *, now=None):
     pending = _unlogged(models, recorded, last)
     if not pending:
         return 0
-    now = now or timezone.now()
+    now = now or canonical.now()
     appended = 0
     for assessment_id in sorted(pending):
         state, content_hash = last[assessment_id]
