@@ -33,8 +33,9 @@ from config.login import login_failure_record, login_refused_for
 from . import serializers
 from .exceptions import api_exception_handler
 from .filters import StrictFilterBackend
-from .pagination import AssessmentCursorPagination
+from .pagination import AssessmentCursorPagination, CursorQuery
 from .parsers import PayloadTooLarge, StrictJSONParser
+from .query import refuse_unknown_query_parameters
 from .schema import ASSESSMENT_ID, OVERDUE, QUERY_TEXT, RISK_LEVEL, STAGE, TEAM, error_responses
 from .throttling import ReadRateThrottle, TokenRateThrottle, WriteRateThrottle
 
@@ -60,11 +61,15 @@ class ApiView(APIView):
     renderer_classes = [JSONRenderer]
     permission_classes = [IsAuthenticated]
     throttle_classes = [ReadRateThrottle, WriteRateThrottle]
+    # The query parameters this endpoint reads; any other is a 400 naming it (query.py).
+    query_parameters = frozenset()
 
     def get_exception_handler(self):
         return api_exception_handler
 
     def initial(self, request, *args, **kwargs):
+        # Before content negotiation, so that ?format=xml is refused by name like any other unknown parameter.
+        refuse_unknown_query_parameters(request, self.query_parameters)
         super().initial(request, *args, **kwargs)
         # Query parameters are text entering too: one that cannot be stored is a 400 naming it, not a 500.
         found = canonical.unstorable_paths({key: request.query_params.getlist(key) for key in request.query_params})
@@ -111,6 +116,10 @@ class AssessmentListView(ApiView, GenericAPIView):
     pagination_class = AssessmentCursorPagination
     filter_backends = [StrictFilterBackend]
     filterset_class = AssessmentFilter
+    # The filters, the cursor's parameters, and the retired ``page`` (refused with its own message).
+    query_parameters = frozenset(
+        [*AssessmentFilter.base_filters, *CursorQuery().fields, *AssessmentCursorPagination.retired]
+    )
 
     def get_queryset(self):
         # Rows of the summary: the columns it shows, no answers, no sign-offs or conditions to prefetch.
