@@ -133,7 +133,8 @@ class CursorQuery(serializers.Serializer):
     cursor = CursorField(
         required=False,
         help_text="Where the page starts: copy it from the `next` or `previous` link of the last response; "
-        "leave it out for the first page (the newest change first).",
+        "leave it out for the first page (the newest change first). A cursor the server did not write is a 400, "
+        "even one that matches the pattern.",
     )
     page_size = QueryInteger(
         required=False,

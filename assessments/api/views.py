@@ -131,7 +131,8 @@ class AssessmentListView(ApiView, GenericAPIView):
         "every assessment past draft. Newest change first, walked by cursor: follow `next` for older changes and "
         "`previous` for newer ones; `null` means there is no such page. Nothing is counted, so every page costs "
         "the same however many assessments exist. Each row is a summary (state, risk level, round, the answers' "
-        "`content_hash`); its `url` reads the whole assessment.",
+        "`content_hash`); its `url` reads the whole assessment. A `cursor` the server did not write is a 400 though "
+        "the schema admits it; a `team` you may not see matches nothing, as one that does not exist.",
         parameters=[TEAM, RISK_LEVEL, QUERY_TEXT, STAGE, OVERDUE],
         responses={
             200: serializers.AssessmentSummarySerializer(many=True),
@@ -149,7 +150,8 @@ class AssessmentListView(ApiView, GenericAPIView):
     @extend_schema(
         summary="Create a draft",
         description="Creates the AI feature and its first assessment, as a draft of your team. "
-        "Answers are checked against the questionnaire; a draft may be incomplete.",
+        "Answers are checked against the questionnaire; a draft may be incomplete. `team` must be one you are a "
+        "member of: any other slug is a 400 though the schema admits it.",
         request=serializers.AssessmentCreateSerializer,
         responses={
             201: serializers.AssessmentSerializer,
@@ -386,7 +388,8 @@ class BiasJustificationsView(ApiView):
     @extend_schema(
         summary="Justify a required dimension that cannot be measured",
         description="Recorded instead of evidence for that dimension (once per dimension); the team or a "
-        "Data/AI reviewer, from draft up to Data/AI review.",
+        "Data/AI reviewer, from draft up to Data/AI review. `dimension` must be one the approval requires (race, "
+        "religion, gender and each the team marked relevant): any other is a 400 though the schema admits it.",
         parameters=[ASSESSMENT_ID],
         request=serializers.BiasJustificationRequestSerializer,
         responses={
@@ -529,7 +532,8 @@ class TokenView(ApiView):
     @extend_schema(
         summary="Get an API token",
         description='Exchange a username and password for a token; send it as "Authorization: Token <token>". '
-        "Repeated failures lock the account for an hour.",
+        "A wrong username or password is a 400 though the schema admits it; repeated failures lock the account "
+        "for an hour.",
         request=serializers.TokenRequestSerializer,
         responses={
             200: serializers.TokenSerializer,
