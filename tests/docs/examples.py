@@ -38,11 +38,21 @@ class Fence:
     line: int
     info: str
     content: str
-    closed: bool
+    closed: bool  # a closing fence ends it before the text does
+    swallows: bool  # it holds a line that can only be meant to open another block: its own close is missing
+
+
+OPENING = re.compile(r" {0,3}(`{3,}|~{3,})[^`~\s]")
 
 
 def fences(text):
-    """Every fenced code block of a Markdown text, with whether it is closed before the text ends."""
+    """Every fenced code block of a Markdown text, with whether it is closed as its author meant.
+
+    A fence left open runs to the end of the text, or to the next bare fence line: then the block after it
+    opens inside it (its ```sh line becomes code) and closes it, and the fences still pair up. Such a line,
+    an opening fence with an info string no shorter than this block's own, is what gives the missing close away
+    (a longer fence around shorter ones, as when showing Markdown, is fine).
+    """
     lines = text.splitlines()
     found = []
     for token in MarkdownIt("commonmark").parse(text):
@@ -53,7 +63,9 @@ def fences(text):
         char, length = opening[0], len(opening) - len(opening.lstrip(opening[0]))
         last = lines[end - 1].strip() if end - 1 > start else ""
         closed = end - 1 > start and set(last) == {char} and len(last) >= length
-        found.append(Fence(start + 1, token.info.strip(), token.content, closed))
+        inner = (OPENING.match(line) for line in token.content.splitlines())
+        swallows = any(m and m.group(1)[0] == char and len(m.group(1)) >= length for m in inner)
+        found.append(Fence(start + 1, token.info.strip(), token.content, closed, swallows))
     return found
 
 
