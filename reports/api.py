@@ -6,7 +6,7 @@ assessment the caller may not see is a 404, and the bytes are the same bytes.
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -123,19 +123,22 @@ class DossierVerifyView(_ReportsApiView):
             "PAdES signature validates with the organisation's certificate over the whole file."
         ),
         request={
-            "multipart/form-data": {
-                "type": "object",
-                "properties": {
-                    "file": {
-                        "type": "string",
-                        "format": "binary",
-                        "minLength": 1,
-                        "description": "The PDF, as received.",
-                    }
+            "multipart/form-data": OpenApiRequest(
+                {
+                    "type": "object",
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "minLength": 1,
+                            "description": "The PDF, as received.",
+                        }
+                    },
+                    "required": ["file"],
+                    "additionalProperties": False,
                 },
-                "required": ["file"],
-                "additionalProperties": False,
-            }
+                encoding={"file": {"contentType": "application/pdf"}},
+            )
         },
         responses={
             200: VerificationSerializer,

@@ -625,7 +625,7 @@ class BiasFlagSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=["ratio_below_four_fifths", "group_too_small"])
     dimension = serializers.CharField()
     metric = serializers.CharField()
-    group = serializers.CharField(help_text="The small group, or empty for a ratio flag.")
+    group = serializers.CharField(allow_blank=True, help_text="The small group, or empty for a ratio flag.")
     ratio = serializers.FloatField(allow_null=True)
     n = serializers.IntegerField(allow_null=True)
     mitigated = serializers.BooleanField()

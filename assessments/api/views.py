@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiRequest, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound, ValidationError
@@ -270,6 +270,7 @@ class TransitionsView(ApiView):
         return Response(assessment_data(updated))
 
 
+CSV_MEDIA_TYPE = "text/csv"
 # Room for the multipart envelope (boundaries, part headers) around a file at the size limit.
 UPLOAD_OVERHEAD = 64 * 1024
 
@@ -308,7 +309,13 @@ class BiasResultsView(ApiView):
         "The team or a Data/AI reviewer may add evidence from draft up to Data/AI review, and monitoring "
         "results once launched.",
         parameters=[ASSESSMENT_ID],
-        request={"application/json": BIAS_UPLOAD, "multipart/form-data": serializers.BiasFileSerializer},
+        request={
+            "application/json": BIAS_UPLOAD,
+            # The file is CSV: said in the part's encoding, so clients and fuzzers can send a CSV file.
+            "multipart/form-data": OpenApiRequest(
+                serializers.BiasFileSerializer, encoding={"file": {"contentType": CSV_MEDIA_TYPE}}
+            ),
+        },
         responses={
             201: serializers.BiasResultSerializer(many=True),
             **error_responses(
