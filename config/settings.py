@@ -366,7 +366,16 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Responsible-AI impact assessment API",
-    "DESCRIPTION": "Submit AI features for Responsible AI Committee review and follow their sign-off.",
+    "DESCRIPTION": (
+        "Submit AI features for Responsible AI Committee review and follow their sign-off.\n\n"
+        "The schema states each field's JSON type, bounds, nullability and pattern as the server checks them, and "
+        "refuses unknown fields and query parameters as the server does. It cannot state rules that depend on "
+        "stored data; a well-formed request can still be refused by them, and each is named in the description "
+        "of its field or operation: a list `cursor` the server did not write (400), a `team` you are not a member "
+        "of (400), a bias justification's `dimension` outside those the approval requires (400), a condition's "
+        "`owner` outside the team or `due_date` in the past (400), a wrong username or password (400), and the "
+        "state and guards of the workflow (403, 409)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

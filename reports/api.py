@@ -6,7 +6,7 @@ assessment the caller may not see is a 404, and the bytes are the same bytes.
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessments.api.exceptions import api_exception_handler
+from assessments.api.query import refuse_unknown_query_parameters
 from assessments.api.schema import ASSESSMENT_ID, error_responses
 from assessments.api.throttling import ReadRateThrottle, WriteRateThrottle
 
@@ -46,12 +47,6 @@ class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 
-def refuse_query_parameters(request):
-    if request.query_params:
-        names = sorted(request.query_params)
-        raise ValidationError({name[:100]: "This endpoint takes no query parameters." for name in names[:20]})
-
-
 class _ReportsApiView(APIView):
     permission_classes = [IsAuthenticated]
     throttle_classes = [ReadRateThrottle, WriteRateThrottle]
@@ -60,8 +55,9 @@ class _ReportsApiView(APIView):
         return api_exception_handler
 
     def initial(self, request, *args, **kwargs):
+        # None of these endpoints takes a query parameter; before content negotiation, so ?format= is named too.
+        refuse_unknown_query_parameters(request)
         super().initial(request, *args, **kwargs)
-        refuse_query_parameters(request)
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are JSON whatever the client accepts; a PDF is a plain HttpResponse and passes as it is.
@@ -127,19 +123,22 @@ class DossierVerifyView(_ReportsApiView):
             "PAdES signature validates with the organisation's certificate over the whole file."
         ),
         request={
-            "multipart/form-data": {
-                "type": "object",
-                "properties": {
-                    "file": {
-                        "type": "string",
-                        "format": "binary",
-                        "minLength": 1,
-                        "description": "The PDF, as received.",
-                    }
+            "multipart/form-data": OpenApiRequest(
+                {
+                    "type": "object",
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "minLength": 1,
+                            "description": "The PDF, as received.",
+                        }
+                    },
+                    "required": ["file"],
+                    "additionalProperties": False,
                 },
-                "required": ["file"],
-                "additionalProperties": False,
-            }
+                encoding={"file": {"contentType": "application/pdf"}},
+            )
         },
         responses={
             200: VerificationSerializer,
@@ -230,11 +229,6 @@ class RegisterView(_ReportsApiView):
     authentication_classes = []
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]
-
-    def initial(self, request, *args, **kwargs):
-        # Before content negotiation, so that ?format=xml is a 400 naming it like any other parameter.
-        refuse_query_parameters(request)
-        super().initial(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="register",

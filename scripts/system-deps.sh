@@ -2,8 +2,9 @@
 # Install the Debian system libraries the project needs, when missing.
 #   scripts/system-deps.sh           WeasyPrint's libraries (Pango, HarfBuzz), fonts, poppler-utils
 #   scripts/system-deps.sh --browser also Debian's Chromium, for the browser tests
-# and redis-server, which the broker tests start on a spare port (tests/broker/), and the sqlite3 shell that
-# backs up the embedded default (README: "Backups, restores and moving to PostgreSQL").
+# and redis-server, which the broker tests start on a spare port (tests/broker/); the sqlite3 shell that
+# backs up the embedded default (README: "Backups, restores and moving to PostgreSQL"); curl and jq, with which
+# the tests run the documentation's examples (tests/docs/).
 set -euo pipefail
 
 packages=()
@@ -12,6 +13,9 @@ ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || packages+=(libpangoft2-1.0-0)
 ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || packages+=(libharfbuzz-subset0)
 fc-list 2>/dev/null | grep -qi 'DejaVuSans' || packages+=(fonts-dejavu-core)
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+# The documentation's examples, run by tests/docs/: curl and jq, as a reader runs them.
+command -v curl >/dev/null 2>&1 || packages+=(curl)
+command -v jq >/dev/null 2>&1 || packages+=(jq)
 # Dossiers: their typeface, and pdftoppm (poppler-utils) to turn a page into PNG in the tests.
 fc-list 2>/dev/null | grep -qi 'OpenSans' || packages+=(fonts-open-sans)
 command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils)

@@ -29,15 +29,29 @@ DEFAULT_PAGE_SIZE = 50
 
 
 class QueryInteger(serializers.IntegerField):
-    """A whole number written in a query string as plain decimal digits (no sign, no leading zero)."""
+    """A whole number written in a query string as plain decimal digits (no sign, no leading zero).
 
-    default_error_messages = {"invalid": "Give a whole number, written with digits only."}
+    Each way to get it wrong has its own message: not a number, a number out of range (``page_size=0``), or a
+    number spelt with a sign or leading zeros.
+    """
+
+    default_error_messages = {
+        "invalid": "Give a whole number, written with digits only.",
+        "out_of_range": "Give a whole number from {min_value} to {max_value}.",
+        "spelling": "Write the number with digits only, without a sign or leading zeros.",
+    }
     digits = re.compile(r"[1-9][0-9]{0,18}")
+    number = re.compile(r"[+-]?[0-9]{1,20}")
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or not self.digits.fullmatch(data):
+        if not isinstance(data, str) or not self.number.fullmatch(data):
             self.fail("invalid")
-        return int(data)
+        value = int(data)
+        if not self.min_value <= value <= self.max_value:
+            self.fail("out_of_range", min_value=self.min_value, max_value=self.max_value)
+        if not self.digits.fullmatch(data):
+            self.fail("spelling")
+        return value
 
     def parameter_schema(self):
         return {"type": "integer", "minimum": self.min_value, "maximum": self.max_value}
@@ -119,7 +133,8 @@ class CursorQuery(serializers.Serializer):
     cursor = CursorField(
         required=False,
         help_text="Where the page starts: copy it from the `next` or `previous` link of the last response; "
-        "leave it out for the first page (the newest change first).",
+        "leave it out for the first page (the newest change first). A cursor the server did not write is a 400, "
+        "even one that matches the pattern.",
     )
     page_size = QueryInteger(
         required=False,

@@ -1,6 +1,8 @@
 """OpenAPI schema parts: error responses described once and named per operation, parameters, extensions."""
 
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import append_meta, build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from assessments import transitions
@@ -47,6 +49,27 @@ class TextExtension(OpenApiSerializerFieldExtension):
             schema["maxLength"] = field.max_length
         schema["pattern"] = ecma_pattern(field.pattern)
         return schema
+
+
+class FileUploadExtension(OpenApiSerializerFieldExtension):
+    """A file a request uploads is ``format: binary`` (a multipart file part), never the URL of a stored file.
+
+    drf-spectacular gives a FileField ``format: uri`` unless every request component is split from its response
+    twin (``COMPONENT_SPLIT_REQUEST``); generated clients and fuzzers then send a URL string. The API's upload
+    serializers are requests only, so the rule is stated here once for every file field of a request.
+    """
+
+    target_class = "rest_framework.fields.FileField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        if direction != "request":
+            return auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+        schema = build_basic_type(OpenApiTypes.BINARY)
+        if not field.allow_empty_file:
+            schema["minLength"] = 1
+        return append_meta(schema, auto_schema._get_serializer_field_meta(field, direction))
 
 
 class BoundedListExtension(OpenApiSerializerFieldExtension):

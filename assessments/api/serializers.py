@@ -345,7 +345,8 @@ class AssessmentCreateSerializer(StrictInputSerializer):
     team = Text(
         max_length=Team._meta.get_field("slug").max_length,
         blank=False,
-        help_text="The slug of a team you are a member of.",
+        help_text="The slug of a team you are a member of. A well-formed slug of a team you are not in, or of no "
+        "team, is a 400 (the schema cannot list your teams).",
     )
     answers = AnswersSerializer(required=False, help_text="Question id to answer; a draft may be incomplete.")
 
@@ -389,9 +390,12 @@ class ConditionInputSerializer(StrictInputSerializer):
         max_length=150,
         blank=False,
         required=False,
-        help_text="Username of a team member; the feature's owner when left out.",
+        help_text="Username of a member of the assessment's team (anyone else is a 400); the feature's owner when "
+        "left out.",
     )
-    due_date = StrictDate(required=False, help_text="YYYY-MM-DD, today or later; or before_launch instead.")
+    due_date = StrictDate(
+        required=False, help_text="YYYY-MM-DD, today or later (an earlier date is a 400); or before_launch instead."
+    )
     before_launch = StrictBoolean(
         required=False,
         help_text="Due before launch instead of by a date: launch is blocked until the team records it as met.",
@@ -502,7 +506,10 @@ class ReviewerCommentRequestSerializer(StrictInputSerializer):
 
 class TeamReplyRequestSerializer(StrictInputSerializer):
     reply_to = StrictInteger(
-        min_value=1, max_value=MAX_JSON_INT, help_text="The id of the committee's comment the team replies to."
+        min_value=1,
+        max_value=MAX_JSON_INT,
+        help_text="The id of a committee comment a change request sent your team, on this assessment (any other "
+        "id is a 404).",
     )
     text = Text(max_length=services.MAX_QUESTION_COMMENT, blank=False, help_text="The reply.")
 
@@ -576,7 +583,12 @@ class UploadErrorsSerializer(serializers.Serializer):
 
 
 class BiasJustificationRequestSerializer(StrictInputSerializer):
-    dimension = Text(max_length=50, blank=False, help_text="A required dimension without evidence.")
+    dimension = Text(
+        max_length=50,
+        blank=False,
+        help_text="A dimension the Data/AI approval requires: race, religion, gender, and each the team marked "
+        "relevant. Any other is a 400 naming the required ones (the schema cannot list an assessment's).",
+    )
     text = Text(max_length=5000, blank=False, help_text="Why it cannot be measured.")
 
 
@@ -590,7 +602,11 @@ class BiasJustificationSerializer(serializers.ModelSerializer):
 
 
 class BiasMitigationRequestSerializer(StrictInputSerializer):
-    flag = Text(max_length=320, blank=False, help_text="The key of a flag (see bias-flags).")
+    flag = Text(
+        max_length=320,
+        blank=False,
+        help_text="The key of a flag the evidence raises now (see bias-flags); any other key is a 409.",
+    )
     text = Text(max_length=5000, blank=False, help_text="What is done about it.")
 
 
@@ -609,7 +625,7 @@ class BiasFlagSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=["ratio_below_four_fifths", "group_too_small"])
     dimension = serializers.CharField()
     metric = serializers.CharField()
-    group = serializers.CharField(help_text="The small group, or empty for a ratio flag.")
+    group = serializers.CharField(allow_blank=True, help_text="The small group, or empty for a ratio flag.")
     ratio = serializers.FloatField(allow_null=True)
     n = serializers.IntegerField(allow_null=True)
     mitigated = serializers.BooleanField()
@@ -621,7 +637,12 @@ class BiasFlagSerializer(serializers.Serializer):
 
 class TokenRequestSerializer(StrictInputSerializer):
     username = Text(max_length=150, blank=False)
-    password = Text(max_length=4096, allow_blank=False, style={"input_type": "password"})
+    password = Text(
+        max_length=4096,
+        allow_blank=False,
+        style={"input_type": "password"},
+        help_text="A wrong username or password is a 400; repeated failures lock the account for an hour (429).",
+    )
 
 
 class TokenSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiRequest, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound, ValidationError
@@ -33,8 +33,9 @@ from config.login import login_failure_record, login_refused_for
 from . import serializers
 from .exceptions import api_exception_handler
 from .filters import StrictFilterBackend
-from .pagination import AssessmentCursorPagination
+from .pagination import AssessmentCursorPagination, CursorQuery
 from .parsers import PayloadTooLarge, StrictJSONParser
+from .query import refuse_unknown_query_parameters
 from .schema import ASSESSMENT_ID, OVERDUE, QUERY_TEXT, RISK_LEVEL, STAGE, TEAM, error_responses
 from .throttling import ReadRateThrottle, TokenRateThrottle, WriteRateThrottle
 
@@ -60,11 +61,15 @@ class ApiView(APIView):
     renderer_classes = [JSONRenderer]
     permission_classes = [IsAuthenticated]
     throttle_classes = [ReadRateThrottle, WriteRateThrottle]
+    # The query parameters this endpoint reads; any other is a 400 naming it (query.py).
+    query_parameters = frozenset()
 
     def get_exception_handler(self):
         return api_exception_handler
 
     def initial(self, request, *args, **kwargs):
+        # Before content negotiation, so that ?format=xml is refused by name like any other unknown parameter.
+        refuse_unknown_query_parameters(request, self.query_parameters)
         super().initial(request, *args, **kwargs)
         # Query parameters are text entering too: one that cannot be stored is a 400 naming it, not a 500.
         found = canonical.unstorable_paths({key: request.query_params.getlist(key) for key in request.query_params})
@@ -111,6 +116,10 @@ class AssessmentListView(ApiView, GenericAPIView):
     pagination_class = AssessmentCursorPagination
     filter_backends = [StrictFilterBackend]
     filterset_class = AssessmentFilter
+    # The filters, the cursor's parameters, and the retired ``page`` (refused with its own message).
+    query_parameters = frozenset(
+        [*AssessmentFilter.base_filters, *CursorQuery().fields, *AssessmentCursorPagination.retired]
+    )
 
     def get_queryset(self):
         # Rows of the summary: the columns it shows, no answers, no sign-offs or conditions to prefetch.
@@ -122,7 +131,8 @@ class AssessmentListView(ApiView, GenericAPIView):
         "every assessment past draft. Newest change first, walked by cursor: follow `next` for older changes and "
         "`previous` for newer ones; `null` means there is no such page. Nothing is counted, so every page costs "
         "the same however many assessments exist. Each row is a summary (state, risk level, round, the answers' "
-        "`content_hash`); its `url` reads the whole assessment.",
+        "`content_hash`); its `url` reads the whole assessment. A `cursor` the server did not write is a 400 though "
+        "the schema admits it; a `team` you may not see matches nothing, as one that does not exist.",
         parameters=[TEAM, RISK_LEVEL, QUERY_TEXT, STAGE, OVERDUE],
         responses={
             200: serializers.AssessmentSummarySerializer(many=True),
@@ -140,7 +150,8 @@ class AssessmentListView(ApiView, GenericAPIView):
     @extend_schema(
         summary="Create a draft",
         description="Creates the AI feature and its first assessment, as a draft of your team. "
-        "Answers are checked against the questionnaire; a draft may be incomplete.",
+        "Answers are checked against the questionnaire; a draft may be incomplete. `team` must be one you are a "
+        "member of: any other slug is a 400 though the schema admits it.",
         request=serializers.AssessmentCreateSerializer,
         responses={
             201: serializers.AssessmentSerializer,
@@ -259,6 +270,7 @@ class TransitionsView(ApiView):
         return Response(assessment_data(updated))
 
 
+CSV_MEDIA_TYPE = "text/csv"
 # Room for the multipart envelope (boundaries, part headers) around a file at the size limit.
 UPLOAD_OVERHEAD = 64 * 1024
 
@@ -297,7 +309,13 @@ class BiasResultsView(ApiView):
         "The team or a Data/AI reviewer may add evidence from draft up to Data/AI review, and monitoring "
         "results once launched.",
         parameters=[ASSESSMENT_ID],
-        request={"application/json": BIAS_UPLOAD, "multipart/form-data": serializers.BiasFileSerializer},
+        request={
+            "application/json": BIAS_UPLOAD,
+            # The file is CSV: said in the part's encoding, so clients and fuzzers can send a CSV file.
+            "multipart/form-data": OpenApiRequest(
+                serializers.BiasFileSerializer, encoding={"file": {"contentType": CSV_MEDIA_TYPE}}
+            ),
+        },
         responses={
             201: serializers.BiasResultSerializer(many=True),
             **error_responses(
@@ -377,7 +395,8 @@ class BiasJustificationsView(ApiView):
     @extend_schema(
         summary="Justify a required dimension that cannot be measured",
         description="Recorded instead of evidence for that dimension (once per dimension); the team or a "
-        "Data/AI reviewer, from draft up to Data/AI review.",
+        "Data/AI reviewer, from draft up to Data/AI review. `dimension` must be one the approval requires (race, "
+        "religion, gender and each the team marked relevant): any other is a 400 though the schema admits it.",
         parameters=[ASSESSMENT_ID],
         request=serializers.BiasJustificationRequestSerializer,
         responses={
@@ -520,7 +539,8 @@ class TokenView(ApiView):
     @extend_schema(
         summary="Get an API token",
         description='Exchange a username and password for a token; send it as "Authorization: Token <token>". '
-        "Repeated failures lock the account for an hour.",
+        "A wrong username or password is a 400 though the schema admits it; repeated failures lock the account "
+        "for an hour.",
         request=serializers.TokenRequestSerializer,
         responses={
             200: serializers.TokenSerializer,

@@ -135,3 +135,23 @@ def test_page_sizes_at_the_bounds_are_accepted(people, client_for, many, size):
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == min(int(size), 23)
+
+
+@pytest.mark.parametrize(
+    "size, message",
+    [
+        ("0", "Give a whole number from 1 to 200."),
+        ("201", "Give a whole number from 1 to 200."),
+        ("-1", "Give a whole number from 1 to 200."),
+        ("007", "Write the number with digits only, without a sign or leading zeros."),
+        ("+5", "Write the number with digits only, without a sign or leading zeros."),
+        ("ten", "Give a whole number, written with digits only."),
+        ("1.5", "Give a whole number, written with digits only."),
+        ("", "Give a whole number, written with digits only."),
+    ],
+)
+def test_each_way_a_page_size_is_wrong_has_its_own_message(people, client_for, size, message):
+    response = client_for(people.alice).get(LIST, {"page_size": size})
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": message, "page_size": message}
