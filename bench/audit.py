@@ -51,7 +51,7 @@ from django.utils import timezone  # noqa: E402
 
 from assessments import canonical, signing  # noqa: E402
 from assessments.audit import HEAD_PK, audit_verify  # noqa: E402
-from assessments.demo import INTAKE, MATCHING, NOTES  # noqa: E402
+from assessments.demo import INTAKE_V2 as INTAKE, MATCHING_V2 as MATCHING, NOTES_V2 as NOTES  # noqa: E402
 from assessments.grants import grant_rows  # noqa: E402
 from assessments.models import (  # noqa: E402
     AIFeature,
@@ -226,7 +226,7 @@ def _lifecycle(assessment, owner, reviewers, team_slug):
         "actor": owner,
         "action": "created",
         "to_state": "draft",
-        "details": {"version": 1, "questionnaire_version": "v1", "team": team_slug},
+        "details": {"version": 1, "questionnaire_version": assessment.questionnaire_version, "team": team_slug},
     }
     for edit in range(ANSWER_EDITS):
         yield {

@@ -300,7 +300,7 @@ OUTBOX_REDRIVE_GRACE_SECONDS = env.int("OUTBOX_REDRIVE_GRACE_SECONDS", default=3
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # The questionnaire new assessments answer (assessments/questionnaires/<version>.yaml).
-QUESTIONNAIRE_VERSION = env.str("QUESTIONNAIRE_VERSION", default="v1")
+QUESTIONNAIRE_VERSION = env.str("QUESTIONNAIRE_VERSION", default="v2")
 
 # The audit log's Ed25519 signing key: a path to a PEM file, or the PEM text. It must live outside the
 # database (a secret store, a mounted file). `make run` creates a demo key in .local/ on first use, which is
