@@ -38,6 +38,7 @@ from assessments.presenters import (
     shared_comment_ids,
     timeline,
 )
+from assessments.coverage import coverage, coverage_for_page, maps_beyond_nist
 from assessments.questionnaire import NIST_FUNCTIONS, get_questionnaire
 from committee import roles
 
@@ -350,6 +351,12 @@ def record_data(record):
             "source": source,
             "covered": record.questionnaire.nist_coverage(a.answers),
         },
+        # Questionnaires from version 2 on map to ISO/IEC 42005 and Article 27; version-1 records keep their shape.
+        **(
+            {"framework_coverage": [f.as_data() for f in coverage(record.questionnaire, a.answers)]}
+            if maps_beyond_nist(record.questionnaire)
+            else {}
+        ),
         "audit_trail": [
             {
                 "seq": e.seq,
@@ -493,6 +500,7 @@ def record_context(record):
         "risk": risk,
         "nist": _nist_rows(questionnaire, a.answers),
         "nist_source": source,
+        "coverage": coverage_for_page(questionnaire, a.answers) if maps_beyond_nist(questionnaire) else [],
         "bias_rows": record.bias_rows,
         "bias_ratios": ratios,
         "bias_flags": sum(1 for r in ratios if r["flagged"]),

@@ -4,7 +4,7 @@ from csp.decorators import csp_update
 from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import views, views_coverage
 from .exceptions import api_not_found
 from .parsers import MAX_JSON_INT
 
@@ -52,6 +52,11 @@ urlpatterns = [
         name="api-assessment-bias-mitigations",
     ),
     path("v1/assessments/<object_id:pk>/bias-flags/", views.BiasFlagsView.as_view(), name="api-assessment-bias-flags"),
+    path(
+        "v1/assessments/<object_id:pk>/coverage/",
+        views_coverage.CoverageView.as_view(),
+        name="api-assessment-coverage",
+    ),
     path(
         "v1/assessments/<object_id:pk>/comments/",
         views.QuestionCommentsView.as_view(),
