@@ -21,6 +21,7 @@ from committee import roles
 from committee.deadlines import StageClock, overdue_q
 
 from . import paging, permissions, presenters, services, transitions
+from .coverage import asked_anew, coverage_for_page
 from .errors import InputError, NotPermitted, Reason, TransitionConflict
 from .filters import BrowserAssessmentFilter
 from .forms import (
@@ -31,7 +32,6 @@ from .forms import (
     dom_id,
 )
 from .models import STAGE_STATE, AuditEntry, Condition, QuestionComment, SignOff, State, Team
-from .coverage import asked_anew, coverage_for_page
 from .questionnaire import current_questionnaire, get_questionnaire
 from .selectors import (
     assessment_visible_to,

@@ -51,7 +51,9 @@ from django.utils import timezone  # noqa: E402
 
 from assessments import canonical, signing  # noqa: E402
 from assessments.audit import HEAD_PK, audit_verify  # noqa: E402
-from assessments.demo import INTAKE_V2 as INTAKE, MATCHING_V2 as MATCHING, NOTES_V2 as NOTES  # noqa: E402
+from assessments.demo import INTAKE_V2 as INTAKE  # noqa: E402
+from assessments.demo import MATCHING_V2 as MATCHING
+from assessments.demo import NOTES_V2 as NOTES
 from assessments.grants import grant_rows  # noqa: E402
 from assessments.models import (  # noqa: E402
     AIFeature,

@@ -50,7 +50,8 @@ from django.utils import timezone  # noqa: E402
 
 from assessments import services  # noqa: E402
 from assessments.bias import required_dimensions  # noqa: E402
-from assessments.demo import MATCHING_V2 as MATCHING, bias_rows  # noqa: E402
+from assessments.demo import MATCHING_V2 as MATCHING  # noqa: E402
+from assessments.demo import bias_rows
 from assessments.models import AIFeature, AuditEntry, State, Team  # noqa: E402
 from committee import roles  # noqa: E402
 from reports import signing  # noqa: E402

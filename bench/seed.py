@@ -38,7 +38,9 @@ from psycopg.types.json import Jsonb
 from assessments import canonical, schedule, signing
 from assessments.audit import HEAD_PK
 from assessments.bias import RELEVANT_DIMENSIONS_QUESTION, REQUIRED_DIMENSIONS
-from assessments.demo import INTAKE_V2 as INTAKE, MATCHING_V2 as MATCHING, NOTES_V2 as NOTES
+from assessments.demo import INTAKE_V2 as INTAKE
+from assessments.demo import MATCHING_V2 as MATCHING
+from assessments.demo import NOTES_V2 as NOTES
 from assessments.grants import CODENAMES, expected_grants
 from assessments.models import (
     NEXT_AFTER_APPROVAL,

@@ -26,6 +26,7 @@ from django.utils import timezone
 from assessments import canonical
 from assessments.audit import audit_checkpoint
 from assessments.bias import bias_flags, four_fifths_ratios, required_dimensions
+from assessments.coverage import coverage, coverage_for_page, maps_beyond_nist
 from assessments.forms import person_name
 from assessments.models import Assessment, AuditChainHead, AuditEntry, Condition, SignOff, State
 from assessments.presenters import (
@@ -38,7 +39,6 @@ from assessments.presenters import (
     shared_comment_ids,
     timeline,
 )
-from assessments.coverage import coverage, coverage_for_page, maps_beyond_nist
 from assessments.questionnaire import NIST_FUNCTIONS, get_questionnaire
 from committee import roles
 
