@@ -51,9 +51,7 @@ from django.utils import timezone  # noqa: E402
 
 from assessments import canonical, signing  # noqa: E402
 from assessments.audit import HEAD_PK, audit_verify  # noqa: E402
-from assessments.demo import INTAKE_V2 as INTAKE  # noqa: E402
-from assessments.demo import MATCHING_V2 as MATCHING
-from assessments.demo import NOTES_V2 as NOTES
+from assessments.demo import INTAKE_V2, MATCHING_V2, NOTES_V2  # noqa: E402
 from assessments.grants import grant_rows  # noqa: E402
 from assessments.models import (  # noqa: E402
     AIFeature,
@@ -121,7 +119,7 @@ def _build(signer, built, wanted):
     reviewers = {domain: users[f"bench_{domain}"] for domain in roles.DOMAINS}
     questionnaire = current_questionnaire()
     templates = []
-    for answers in (INTAKE, MATCHING, NOTES):
+    for answers in (INTAKE_V2, MATCHING_V2, NOTES_V2):
         cleaned, _ = questionnaire.clean(answers)
         templates.append((cleaned, risk_score(questionnaire, cleaned)))
     head = AuditChainHead.objects.get_or_create(pk=HEAD_PK)[0]

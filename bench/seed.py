@@ -38,9 +38,7 @@ from psycopg.types.json import Jsonb
 from assessments import canonical, schedule, signing
 from assessments.audit import HEAD_PK
 from assessments.bias import RELEVANT_DIMENSIONS_QUESTION, REQUIRED_DIMENSIONS
-from assessments.demo import INTAKE_V2 as INTAKE
-from assessments.demo import MATCHING_V2 as MATCHING
-from assessments.demo import NOTES_V2 as NOTES
+from assessments.demo import INTAKE_V2, MATCHING_V2, NOTES_V2
 from assessments.grants import CODENAMES, expected_grants
 from assessments.models import (
     NEXT_AFTER_APPROVAL,
@@ -303,7 +301,7 @@ class Seeder:
         questionnaire = current_questionnaire()
         self.qv = questionnaire.version
         self.templates = []
-        for answers in (INTAKE, MATCHING, NOTES):
+        for answers in (INTAKE_V2, MATCHING_V2, NOTES_V2):
             cleaned, _ = questionnaire.clean(answers)
             self.templates.append((cleaned, risk_score(questionnaire, cleaned)))
         teams = [
