@@ -18,6 +18,7 @@ from committee import roles
 from . import services
 from .demo_v2 import EXTRA
 from .models import AIFeature, Team
+from .signals import demo_seeded
 
 TEAM_SLUG = "client-experience"
 USERS = {
@@ -305,6 +306,7 @@ def seed_demo(*, password, stdout=None):
                 continue
             build(team=team, users=users, name=name)
             created.append(name)
+        demo_seeded.send(sender=seed_demo, team=team, users=users)
     say(f"Demo data ready: {len(USERS) + 1} users, team {TEAM_SLUG}, {len(created)} new features.\n")
     return created
 

@@ -935,6 +935,9 @@ class AuditEntry(models.Model):
         BIAS_FLAGS_RAISED = "bias_flags_raised", "Bias flags raised by monitoring"
         # A reviewer commented on one answer, or the team replied (services.question_comment_add).
         QUESTION_COMMENT = "question_comment", "Question comment"
+        # The feature's public register text was published or retracted (reports.register_publication).
+        REGISTER_PUBLISHED = "register_published", "Register text published"
+        REGISTER_RETRACTED = "register_retracted", "Register text retracted"
 
     # Assigned by the appender as the chain's next number, so the hash can cover it.
     seq = models.BigIntegerField(primary_key=True)
