@@ -14,11 +14,12 @@ TEXTS = {
         "senior_responsible_owner": "Head of Client Experience",
         "supplier": "",
         "data_used": "The answers you give on our intake form. We do not use your therapy sessions.",
-        "human_oversight": "A care coordinator reads every summary and your full form before anything happens.",
+        "human_oversight": "A care team member reads each summary. They also read your full form. "
+        "They do this before anything else happens.",
         "how_to_complain": "Use the Report a problem link on the intake page, or write to our support team. "
         "A person replies within two working days.",
-        "impact_assessments": "Our AI impact assessment, approved by our Responsible AI Committee. "
-        "A data protection impact assessment. A security review.",
+        "impact_assessments": "We checked the risks of this AI before we used it, and our AI review board said "
+        "yes. We also did a privacy check (a DPIA) and a security check.",
     },
     "Therapist matching": {
         "contact_email": CONTACT,
@@ -28,8 +29,8 @@ TEXTS = {
         "human_oversight": "You choose your therapist. Our matching team checks a sample of matches each week.",
         "how_to_complain": "Ask our support team for a different therapist at any time. "
         "You can also tell us if a match felt wrong.",
-        "impact_assessments": "Our AI impact assessment, approved by our Responsible AI Committee. "
-        "A data protection impact assessment. An equality check.",
+        "impact_assessments": "We checked the risks of this AI before we used it, and our AI review board said "
+        "yes. We also did a privacy check (a DPIA) and a check that it treats all groups fairly.",
     },
 }
 

@@ -141,7 +141,8 @@ def publication_blockers(text, assessment):
                 )
     if assessment is not None:
         for field, message in algoritmeregister_problems(algoritmeregister_record(preview_entry(text, assessment))):
-            reasons.append(Reason("dutch_register_limit", message, field))
+            if field != "contact_email":  # said above, in the register text's own words
+                reasons.append(Reason("dutch_register_limit", message, field))
     return reasons
 
 
