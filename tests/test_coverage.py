@@ -155,3 +155,19 @@ def test_the_dossier_of_a_version_2_assessment_carries_coverage_and_a_version_1_
     assert [f["open"] for f in record_data(record)["framework_coverage"]] == [[], [], []]
     old = dossier_record(v1)
     assert record_context(old)["coverage"] == [] and "framework_coverage" not in record_data(old)
+
+
+def test_the_page_of_a_version_1_assessment_says_it_does_not_map_to_the_new_frameworks(people, client):
+    old = services.assessment_create(
+        team=people.team,
+        feature_name="Old",
+        answers=complete_answers_for("v1"),
+        by=people.alice,
+        questionnaire_version="v1",
+    )
+    client.force_login(people.alice)
+
+    page = client.get(reverse("assessment_detail", args=[old.pk])).content.decode()
+
+    assert page.count("Questionnaire v1 does not map its questions to") == 2
+    assert "New in this version of the questionnaire" not in page
