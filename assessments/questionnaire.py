@@ -167,8 +167,6 @@ class Questionnaire:
                     fail(f"{qid}: {ref!r} is not a NIST AI RMF subcategory id")
             mappings, mapping_problems = read_mappings(qid, raw)
             problems.extend(mapping_problems)
-            if not nist and not any(mappings.values()):
-                fail(f"{qid}: map the question to at least one framework (nist, iso42005 or eu_ai_act)")
             choices = []
             for c in raw.get("choices") or ():
                 unknown = set(c) - {"value", "label", "score", "exclusive"} if isinstance(c, dict) else {"?"}
