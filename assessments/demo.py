@@ -16,7 +16,9 @@ from django.utils import timezone
 from committee import roles
 
 from . import services
+from .demo_v2 import EXTRA
 from .models import AIFeature, Team
+from .signals import demo_seeded
 
 TEAM_SLUG = "client-experience"
 USERS = {
@@ -259,6 +261,13 @@ CBT_CHATBOT = {
     "impact.rollback_plan": "Turn the chatbot off.",
 }
 
+# The same features as questionnaire version 2 asks them (the bench seeds these).
+INTAKE_V2 = {**INTAKE, **EXTRA["intake"]}
+MATCHING_V2 = {**MATCHING, **EXTRA["matching"]}
+NOTES_V2 = {**NOTES, **EXTRA["notes"]}
+JOURNALING_V2 = {**JOURNALING, **EXTRA["journaling"]}
+CBT_CHATBOT_V2 = {**CBT_CHATBOT, **EXTRA["chatbot"]}
+
 WELLBEING_DRAFT = {
     "overview.feature_summary": "Summarises a client's weekly wellbeing check-ins for their therapist.",
     "overview.audience": ["therapists"],
@@ -297,6 +306,7 @@ def seed_demo(*, password, stdout=None):
                 continue
             build(team=team, users=users, name=name)
             created.append(name)
+        demo_seeded.send(sender=seed_demo, team=team, users=users)
     say(f"Demo data ready: {len(USERS) + 1} users, team {TEAM_SLUG}, {len(created)} new features.\n")
     return created
 
@@ -324,8 +334,10 @@ def _users(password):
     return users
 
 
-def _create(team, users, name, answers):
-    return services.assessment_create(team=team, feature_name=name, answers=answers, by=users["alice"])
+def _create(team, users, name, answers, questionnaire_version=None):
+    return services.assessment_create(
+        team=team, feature_name=name, answers=answers, by=users["alice"], questionnaire_version=questionnaire_version
+    )
 
 
 def _step(assessment, name, by, **kwargs):
@@ -340,7 +352,7 @@ def _through(assessment, users, domains, conditions=None):
 
 
 def _launched_intake(*, team, users, name):
-    assessment = _create(team, users, name, INTAKE)
+    assessment = _create(team, users, name, INTAKE, questionnaire_version="v1")
     services.bias_results_add(
         assessment=assessment, rows=bias_rows(["race", "religion", "gender", "language"]), by=users["alice"]
     )
@@ -357,7 +369,7 @@ def _launched_intake(*, team, users, name):
 
 
 def _approved_matching(*, team, users, name):
-    assessment = _create(team, users, name, MATCHING)
+    assessment = _create(team, users, name, MATCHING, questionnaire_version="v1")
     services.bias_results_add(
         assessment=assessment,
         rows=bias_rows(["race", "religion", "gender", "sexual_orientation", "language"]),
@@ -381,7 +393,7 @@ def _notes_in_review(*, team, users, name):
     reminds Clinical and escalates to the chair; Legal's condition falls due in three days."""
     today = timezone.localdate()
     with _as_of(timezone.now() - timedelta(days=OVERDUE_SINCE_DAYS)):
-        assessment = _create(team, users, name, NOTES)
+        assessment = _create(team, users, name, NOTES_V2)
         assessment = _step(assessment, "submit", users["alice"])
         condition = {
             "text": "Update the privacy notice for therapists to describe note drafting before the pilot widens.",
@@ -403,7 +415,7 @@ def _as_of(moment):
 
 
 def _journaling_changes_requested(*, team, users, name):
-    assessment = _create(team, users, name, JOURNALING)
+    assessment = _create(team, users, name, JOURNALING_V2)
     assessment = _step(assessment, "submit", users["alice"])
     return _step(
         assessment,
@@ -414,7 +426,7 @@ def _journaling_changes_requested(*, team, users, name):
 
 
 def _cbt_chatbot_rejected(*, team, users, name):
-    assessment = _create(team, users, name, CBT_CHATBOT)
+    assessment = _create(team, users, name, CBT_CHATBOT_V2)
     assessment = _step(assessment, "submit", users["alice"])
     assessment = _through(assessment, users, (roles.LEGAL, roles.SECURITY))
     return _step(

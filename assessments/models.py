@@ -942,6 +942,9 @@ class AuditEntry(models.Model):
         QUESTION_COMMENT = "question_comment", "Question comment"
         # Rows made before the log recorded them, recorded as they were then (assessments.audit_backfill).
         RECORDS_LOGGED = "records_logged", "Existing records entered in the log"
+        # The feature's public register text was published or retracted (reports.register_publication).
+        REGISTER_PUBLISHED = "register_published", "Register text published"
+        REGISTER_RETRACTED = "register_retracted", "Register text retracted"
 
     # Assigned by the appender as the chain's next number, so the hash can cover it.
     seq = models.BigIntegerField(primary_key=True)

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .canonical import is_storable_text, normalise_number, unstorable_text
 from .errors import Reason
+from .frameworks import read_mappings
 from .readability import flesch_kincaid_grade
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
@@ -57,6 +58,8 @@ class Question:
     required: bool
     kind: str
     nist: tuple = ()
+    iso42005: tuple = ()
+    eu_ai_act: tuple = ()
     choices: tuple = ()
     max_length: int | None = None
     min: float | None = None
@@ -162,6 +165,8 @@ class Questionnaire:
             for ref in nist:
                 if not NIST_ID.match(ref):
                     fail(f"{qid}: {ref!r} is not a NIST AI RMF subcategory id")
+            mappings, mapping_problems = read_mappings(qid, raw)
+            problems.extend(mapping_problems)
             choices = []
             for c in raw.get("choices") or ():
                 unknown = set(c) - {"value", "label", "score", "exclusive"} if isinstance(c, dict) else {"?"}
@@ -210,6 +215,8 @@ class Questionnaire:
                 required=bool(raw.get("required", False)),
                 kind=kind,
                 nist=nist,
+                iso42005=mappings["iso42005"],
+                eu_ai_act=mappings["eu_ai_act"],
                 choices=choices,
                 max_length=raw.get("max_length", DEFAULT_MAX_LENGTH.get(qtype)),
                 min=raw.get("min"),
@@ -362,6 +369,8 @@ def _question_data(question):
         "required": question.required,
         "kind": question.kind,
         "nist": list(question.nist),
+        "iso42005": list(question.iso42005),
+        "eu_ai_act": list(question.eu_ai_act),
         "choices": [
             {"value": c.value, "label": c.label, "score": c.score, **({"exclusive": True} if c.exclusive else {})}
             for c in question.choices

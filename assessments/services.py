@@ -40,6 +40,7 @@ from .models import (
     TransitionContext,
 )
 from .questionnaire import MAX_NUMBER, current_questionnaire, get_questionnaire, is_finite_number
+from .questionnaire_upgrade import upgrade_answers
 from .risk import risk_score
 from .signals import assessment_transitioned, bias_flags_raised
 
@@ -69,11 +70,12 @@ SYSTEM = SystemActor()
 # -- features and answers ------------------------------------------------------------------
 
 
-def assessment_create(*, team, feature_name, answers, by):
+def assessment_create(*, team, feature_name, answers, by, questionnaire_version=None):
     """Create a feature and its first assessment as a draft of ``team``.
 
     Guarantees: only a member of the team may create; the answers are validated
-    against the current questionnaire; the new draft is visible to the team alone.
+    against the current questionnaire (or ``questionnaire_version``, for history
+    recorded on an older one, as the demo's); the new draft is visible to the team alone.
     """
     if not team.has_member(by):
         raise NotPermitted(f"Only members of the team {team.name} may create its assessments.")
@@ -84,7 +86,7 @@ def assessment_create(*, team, feature_name, answers, by):
         raise InputError({"feature_name": "The name " + canonical.unstorable_text(name)})
     if len(name) > FEATURE_NAME_MAX:
         raise InputError({"feature_name": f"The name is {len(name)} characters long; the limit is 200."})
-    questionnaire = current_questionnaire()
+    questionnaire = get_questionnaire(questionnaire_version) if questionnaire_version else current_questionnaire()
     cleaned, errors = questionnaire.clean(answers if answers is not None else {})
     if errors:
         raise InputError({"answers": errors})
@@ -101,7 +103,7 @@ def assessment_create(*, team, feature_name, answers, by):
     return assessment
 
 
-def _new_version(*, feature, version, answers, by, questionnaire, comment=""):
+def _new_version(*, feature, version, answers, by, questionnaire, comment="", details=None):
     assessment = Assessment(
         feature=feature,
         version=version,
@@ -120,7 +122,12 @@ def _new_version(*, feature, version, answers, by, questionnaire, comment=""):
         to_state=assessment.state,
         comment=comment,
         content_hash=assessment.content_hash,
-        details={"version": version, "questionnaire_version": questionnaire.version, "team": feature.team.slug},
+        details={
+            "version": version,
+            "questionnaire_version": questionnaire.version,
+            "team": feature.team.slug,
+            **(details or {}),
+        },
     )
     return assessment
 
@@ -487,21 +494,19 @@ def _supersede_previous_versions(assessment, by):
 def _open_reassessment(assessment, by):
     """A re-assessment is a new draft version of the same feature, starting from the old answers."""
     questionnaire = current_questionnaire()
-    cleaned, errors = questionnaire.clean(assessment.answers)
-    if errors:  # answers of an older questionnaire that no longer fit start empty
-        cleaned = {
-            qid: v for qid, v in assessment.answers.items() if qid not in errors and qid in questionnaire.questions
-        }
-        cleaned, _ = questionnaire.clean(cleaned)
-        cleaned = cleaned or {}
+    # An older questionnaire's answers move through its documented mapping; what no answer fills is asked anew.
+    upgraded = upgrade_answers(
+        answers=assessment.answers, source=assessment.questionnaire_version, target=questionnaire.version
+    )
     latest = assessment.feature.assessments.order_by("-version").values_list("version", flat=True).first()
     return _new_version(
         feature=assessment.feature,
         version=latest + 1,
-        answers=cleaned,
+        answers=upgraded.answers,
         by=by,
         questionnaire=questionnaire,
         comment=f"Re-assessment of version {assessment.version}.",
+        details={"answers_from_questionnaire": assessment.questionnaire_version, "asked_anew": list(upgraded.asked)},
     )
 
 

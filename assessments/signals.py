@@ -21,3 +21,10 @@ bias_flags_raised = Signal()
 
 Keyword arguments: ``assessment``, ``flags`` (the MonitoringFlag rows), ``actor`` and ``audit_entry``.
 """
+
+demo_seeded = Signal()
+"""``seed_demo`` created or refreshed the demo. Sent inside its transaction, so the apps around the core add
+their part of the demo (reports: reviewed register text) through their own services.
+
+Keyword arguments: ``team`` and ``users`` (username -> user).
+"""

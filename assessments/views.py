@@ -21,6 +21,7 @@ from committee import roles
 from committee.deadlines import StageClock, overdue_q
 
 from . import paging, permissions, presenters, services, transitions
+from .coverage import asked_anew, coverage_for_page
 from .errors import InputError, NotPermitted, Reason, TransitionConflict
 from .filters import BrowserAssessmentFilter
 from .forms import (
@@ -632,6 +633,14 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
             for q, m in questionnaire.hard_stops(assessment.answers)
         ],
         "nist": presenters.nist_table(questionnaire, assessment.answers),
+        "coverage": coverage_for_page(questionnaire, assessment.answers),
+        "asked_anew": asked_anew(
+            questionnaire,
+            next((e.details for e in entries if e.action == AuditEntry.Action.CREATED), None),
+            assessment.answers,
+        )
+        if assessment.is_editable()
+        else [],
         "progress": presenters.review_progress(assessment, sign_offs),
         "outcome": presenters.outcome(assessment, sign_offs, conditions, versions, threads),
         "versions": presenters.version_links(assessment, versions) if len(versions) > 1 else [],

@@ -53,7 +53,7 @@ from django.utils import timezone  # noqa: E402
 from assessments import canonical, signing  # noqa: E402
 from assessments.audit import HEAD_PK, audit_verify  # noqa: E402
 from assessments.audit_records import BY_MODEL, records_of_values  # noqa: E402
-from assessments.demo import INTAKE, MATCHING, NOTES  # noqa: E402
+from assessments.demo import INTAKE_V2, MATCHING_V2, NOTES_V2  # noqa: E402
 from assessments.grants import grant_rows  # noqa: E402
 from assessments.models import (  # noqa: E402
     AIFeature,
@@ -122,7 +122,7 @@ def _build(signer, built, wanted):
     reviewers = {domain: users[f"bench_{domain}"] for domain in roles.DOMAINS}
     questionnaire = current_questionnaire()
     templates = []
-    for answers in (INTAKE, MATCHING, NOTES):
+    for answers in (INTAKE_V2, MATCHING_V2, NOTES_V2):
         cleaned, _ = questionnaire.clean(answers)
         templates.append((cleaned, risk_score(questionnaire, cleaned)))
     head = AuditChainHead.objects.get_or_create(pk=HEAD_PK)[0]
@@ -252,7 +252,7 @@ def _lifecycle(assessment, owner, reviewers, team_slug, bias_records, sign_off_r
         "actor": owner,
         "action": "created",
         "to_state": "draft",
-        "details": {"version": 1, "questionnaire_version": "v1", "team": team_slug},
+        "details": {"version": 1, "questionnaire_version": assessment.questionnaire_version, "team": team_slug},
     }
     for edit in range(ANSWER_EDITS):
         yield {

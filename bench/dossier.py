@@ -50,7 +50,7 @@ from django.utils import timezone  # noqa: E402
 
 from assessments import services  # noqa: E402
 from assessments.bias import required_dimensions  # noqa: E402
-from assessments.demo import MATCHING, bias_rows  # noqa: E402
+from assessments.demo import MATCHING_V2, bias_rows  # noqa: E402
 from assessments.models import AIFeature, AuditEntry, State, Team  # noqa: E402
 from committee import roles  # noqa: E402
 from reports import signing  # noqa: E402
@@ -84,7 +84,7 @@ def the_assessment():
     reviewers = {d: _user(f"bd_{d}", d) for d in roles.DOMAINS}
     for user in (member, *reviewers.values()):
         roles.forget(user)
-    answers = dict(MATCHING)
+    answers = dict(MATCHING_V2)
     assessment = services.assessment_create(team=team, feature_name=FEATURE, answers=answers, by=member)
     services.bias_results_add(assessment=assessment, rows=bias_rows(required_dimensions(assessment)), by=member)
     # Edits in draft until, with submit and five approvals, the trail has EVENTS entries.

@@ -39,7 +39,7 @@ from assessments import canonical, schedule, signing
 from assessments.audit import HEAD_PK
 from assessments.audit_records import records_of_values
 from assessments.bias import RELEVANT_DIMENSIONS_QUESTION, REQUIRED_DIMENSIONS
-from assessments.demo import INTAKE, MATCHING, NOTES
+from assessments.demo import INTAKE_V2, MATCHING_V2, NOTES_V2
 from assessments.grants import CODENAMES, expected_grants
 from assessments.models import (
     NEXT_AFTER_APPROVAL,
@@ -302,7 +302,7 @@ class Seeder:
         questionnaire = current_questionnaire()
         self.qv = questionnaire.version
         self.templates = []
-        for answers in (INTAKE, MATCHING, NOTES):
+        for answers in (INTAKE_V2, MATCHING_V2, NOTES_V2):
             cleaned, _ = questionnaire.clean(answers)
             self.templates.append((cleaned, risk_score(questionnaire, cleaned)))
         teams = [

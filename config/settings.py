@@ -301,9 +301,13 @@ OUTBOX_CLAIM_SECONDS = 300
 OUTBOX_REDRIVE_GRACE_SECONDS = env.int("OUTBOX_REDRIVE_GRACE_SECONDS", default=30)
 # Links in emails point here.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Who publishes the transparency register, as the public standards' exports name it (ATRS organisation_name,
+# Algoritmeregister organization, fewer than 100 characters), and the ATRS region of the public it serves.
+REGISTER_ORGANISATION = env.str("REGISTER_ORGANISATION", default="Demo tele-health provider")
+REGISTER_REGION = env.str("REGISTER_REGION", default="UK-wide")
 
 # The questionnaire new assessments answer (assessments/questionnaires/<version>.yaml).
-QUESTIONNAIRE_VERSION = env.str("QUESTIONNAIRE_VERSION", default="v1")
+QUESTIONNAIRE_VERSION = env.str("QUESTIONNAIRE_VERSION", default="v2")
 
 # The audit log's Ed25519 signing key: a path to a PEM file, or the PEM text. It must live outside the
 # database (a secret store, a mounted file). `make run` creates a demo key in .local/ on first use, which is

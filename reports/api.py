@@ -192,7 +192,19 @@ class RegisterOversightSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True, help_text="Who checks what, when, and what they can do.")
 
 
+class RegisterTextSerializer(serializers.Serializer):
+    contact_email = serializers.EmailField(help_text="The team's contact address.")
+    senior_responsible_owner = serializers.CharField(help_text="The role that answers for the feature.")
+    supplier = serializers.CharField(allow_blank=True, help_text="Who supplies it; empty when built in-house.")
+    data_used = serializers.CharField(help_text="The data it uses, in plain language.")
+    human_oversight = serializers.CharField(help_text="How people oversee it, in plain language.")
+    how_to_complain = serializers.CharField(help_text="How to complain or appeal.")
+    impact_assessments = serializers.CharField(help_text="The impact assessments done.")
+    published_on = serializers.DateField(help_text="When Legal or the committee chair published this text.")
+
+
 class RegisterFeatureSerializer(serializers.Serializer):
+    feature_id = serializers.IntegerField(help_text="The feature's id (the same across its versions).")
     feature = serializers.CharField(help_text="The feature's name.")
     team = serializers.CharField(help_text="The team that owns it.")
     version = serializers.IntegerField(help_text="The assessment version listed (the latest approved one).")
@@ -213,8 +225,13 @@ class RegisterFeatureSerializer(serializers.Serializer):
     last_bias_monitoring_on = serializers.DateField(
         allow_null=True, help_text="When bias across groups was last measured for this version."
     )
+    last_review_on = serializers.DateField(allow_null=True, help_text="When the committee last approved it.")
     next_review_due = serializers.DateField(
         allow_null=True, help_text="When the committee reviews it again; set at launch."
+    )
+    under_review = serializers.BooleanField(help_text="True while a re-assessment of the launched feature is open.")
+    register_text = RegisterTextSerializer(
+        allow_null=True, help_text="The reviewed register text; null until Legal or the chair publishes one."
     )
 
 

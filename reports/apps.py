@@ -9,12 +9,13 @@ class ReportsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from assessments.models import AIFeature, Assessment, AuditEntry, BiasResult, Team
-        from assessments.signals import assessment_transitioned
+        from assessments.signals import assessment_transitioned, demo_seeded
 
         from . import checks  # noqa: F401 - registers the signing configuration check
         from . import receivers as on
 
         assessment_transitioned.connect(on.on_assessment_transitioned, dispatch_uid="reports.dossier_on_approval")
+        demo_seeded.connect(on.register_demo_on_seed, dispatch_uid="reports.register_demo")
         # The public register (reports/register.py) is cached; these say when what it shows changed.
         assessment_transitioned.connect(on.register_on_transition, dispatch_uid="reports.register_transition")
         post_save.connect(on.register_on_audit_entry, sender=AuditEntry, dispatch_uid="reports.register_audit")

@@ -26,6 +26,7 @@ from django.utils import timezone
 from assessments import canonical
 from assessments.audit import audit_checkpoint
 from assessments.bias import bias_flags, four_fifths_ratios, required_dimensions
+from assessments.coverage import coverage, coverage_for_page, maps_beyond_nist
 from assessments.forms import person_name
 from assessments.models import Assessment, AuditChainHead, AuditEntry, Condition, SignOff, State
 from assessments.presenters import (
@@ -350,6 +351,12 @@ def record_data(record):
             "source": source,
             "covered": record.questionnaire.nist_coverage(a.answers),
         },
+        # Questionnaires from version 2 on map to ISO/IEC 42005 and Article 27; version-1 records keep their shape.
+        **(
+            {"framework_coverage": [f.as_data() for f in coverage(record.questionnaire, a.answers)]}
+            if maps_beyond_nist(record.questionnaire)
+            else {}
+        ),
         "audit_trail": [
             {
                 "seq": e.seq,
@@ -493,6 +500,7 @@ def record_context(record):
         "risk": risk,
         "nist": _nist_rows(questionnaire, a.answers),
         "nist_source": source,
+        "coverage": coverage_for_page(questionnaire, a.answers) if maps_beyond_nist(questionnaire) else [],
         "bias_rows": record.bias_rows,
         "bias_ratios": ratios,
         "bias_flags": sum(1 for r in ratios if r["flagged"]),

@@ -92,3 +92,54 @@ class DossierDownload(models.Model):
 
     def __str__(self):
         return f"{self.username} downloaded {self.sha256[:12]} at {self.downloaded_at:%Y-%m-%d %H:%M}"
+
+
+class RegisterText(models.Model):
+    """What the public register says about one feature beyond its assessment, in plain language.
+
+    The team drafts it; Legal or the committee chair publishes it. Only a published text is public: a change to
+    a published text is a new draft, and the published one stays until the draft is published in its place
+    (then it is ``replaced``). Retraction takes the feature off the register in every format. At most one
+    draft and one published text per feature.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft (not public)"
+        PUBLISHED = "published", "Published"
+        REPLACED = "replaced", "Replaced by a later publication"
+        RETRACTED = "retracted", "Retracted"
+
+    feature = models.ForeignKey("assessments.AIFeature", on_delete=models.PROTECT, related_name="register_texts")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    contact_email = models.EmailField(blank=True, help_text="A team mailbox, not a person's address.")
+    senior_responsible_owner = models.CharField(max_length=200, blank=True, help_text="A role title, not a name.")
+    supplier = models.CharField(max_length=199, blank=True, help_text="Empty when the feature is built in-house.")
+    data_used = models.TextField(blank=True)
+    human_oversight = models.TextField(blank=True)
+    how_to_complain = models.TextField(blank=True)
+    impact_assessments = models.TextField(blank=True)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    retracted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    retracted_at = models.DateTimeField(null=True, blank=True)
+    retraction_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["feature_id", "-drafted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feature"], condition=models.Q(status="draft"), name="one_register_draft_per_feature"
+            ),
+            models.UniqueConstraint(
+                fields=["feature"], condition=models.Q(status="published"), name="one_published_register_text"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Register text of {self.feature} ({self.status})"

@@ -6,6 +6,7 @@ from django.db import transaction
 from assessments.models import State
 
 from . import register, services, tasks
+from . import register_demo as from_demo
 
 
 def on_assessment_transitioned(sender, *, assessment, to_state, audit_entry, **kwargs):
@@ -49,3 +50,8 @@ def register_on_name_save(sender, *, created=False, **kwargs):
 def register_on_bias_result_save(sender, **kwargs):
     """A bias result saved or deleted one by one (the admin, monitoring): the last bias date may change."""
     register.register_changed()
+
+
+def register_demo_on_seed(sender, *, team, users, **kwargs):
+    """The demo's features on the register get register text, drafted by the team and published by Legal."""
+    from_demo.register_demo_texts(team=team, users=users)

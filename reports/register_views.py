@@ -6,13 +6,13 @@ browsers to revalidate (``Cache-Control: no-cache``), so a change shows at once
 and an unchanged register costs a 304.
 """
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response, quote_etag
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from . import register
+from . import register, register_formats
 
 
 def conditional(request, snapshot, response, *, kind):
@@ -51,3 +51,35 @@ def register_json(request):
         return refusal
     snapshot = register.register_snapshot()
     return conditional(request, snapshot, JsonResponse(snapshot["data"]), kind="json")
+
+
+def _export(request, build, *, kind, content_type=None):
+    refusal = query_refusal(request)
+    if refusal is not None:
+        return refusal
+    snapshot = register.register_snapshot()
+    body = build(snapshot["exports"])
+    if content_type is None:
+        response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    else:
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = 'attachment; filename="ai-register.csv"'
+    return conditional(request, snapshot, response, kind=kind)
+
+
+@require_safe
+def register_atrs(request):
+    """The register as UK ATRS v4 records, one per feature with published register text."""
+    return _export(request, register_formats.atrs_document, kind="atrs")
+
+
+@require_safe
+def register_algoritmeregister(request):
+    """The register as Dutch Algoritmeregister (publication standard 1.0) records."""
+    return _export(request, register_formats.algoritmeregister_document, kind="nl")
+
+
+@require_safe
+def register_csv(request):
+    """The register as CSV, one row per feature with published register text."""
+    return _export(request, register_formats.register_csv, kind="csv", content_type="text/csv; charset=utf-8")

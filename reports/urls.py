@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views
+from . import register_review_views, views
 
 # An id: digits that fit a database key; anything longer matches no route (404).
 ID = r"(?P<pk>[0-9]{1,18})"
@@ -17,4 +17,6 @@ urlpatterns = [
     path("verify/", views.verify, name="reports_verify"),
     path("analytics/", views.analytics, name="reports_analytics"),
     path("analytics.csv", views.analytics_csv, name="reports_analytics_csv"),
+    path("register/", register_review_views.register_texts, name="register_texts"),
+    re_path(rf"^register/{ID}/$", register_review_views.register_text, name="register_text"),
 ]

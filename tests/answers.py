@@ -1,6 +1,6 @@
 """Complete, valid answers built from the questionnaire itself, for tests."""
 
-from assessments.questionnaire import DISCLOSURE, current_questionnaire
+from assessments.questionnaire import DISCLOSURE, current_questionnaire, get_questionnaire
 
 PLAIN_DISCLOSURE = (
     "We use a computer program to help sort your intake form. "
@@ -9,8 +9,16 @@ PLAIN_DISCLOSURE = (
 
 
 def complete_answers(**overrides):
-    """Lowest-risk valid answer to every question, with ``overrides`` (question id -> value) applied."""
-    questionnaire = current_questionnaire()
+    """Lowest-risk valid answer to every question of the current questionnaire, with ``overrides`` applied."""
+    return _complete(current_questionnaire(), overrides)
+
+
+def complete_answers_for(version, **overrides):
+    """The same for questionnaire ``version`` (an older one, for history recorded on it)."""
+    return _complete(get_questionnaire(version), overrides)
+
+
+def _complete(questionnaire, overrides):
     answers = {}
     for question in questionnaire.questions.values():
         answers[question.id] = _safe_value(question)

@@ -1,22 +1,25 @@
-"""The v1 questionnaire is real: sections, fixed ids, hard stops, scores and NIST ids."""
+"""The questionnaires are real: sections, fixed ids, hard stops, scores and NIST ids (v2 adds a section)."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from assessments.questionnaire import HARD_STOP_IDS, Questionnaire, current_questionnaire
+from assessments.questionnaire import HARD_STOP_IDS, Questionnaire, current_questionnaire, get_questionnaire
 
 SECTIONS = ["overview", "clinical", "data", "security", "bias", "transparency", "oversight", "impact"]
+SECTIONS_OF = {"v1": SECTIONS, "v2": [*SECTIONS, "rights"]}
 
 
-def test_it_has_35_or_more_questions_across_the_eight_sections():
-    questionnaire = current_questionnaire()
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_it_has_35_or_more_questions_across_its_sections(version):
+    questionnaire = get_questionnaire(version)
     assert len(questionnaire.questions) >= 35
-    assert list(questionnaire.sections) == SECTIONS
-    assert all(questionnaire.sections[s].questions for s in SECTIONS)
+    assert list(questionnaire.sections) == SECTIONS_OF[version]
+    assert all(questionnaire.sections[s].questions for s in SECTIONS_OF[version])
 
 
-def test_the_fixed_ids_have_their_types():
-    questions = current_questionnaire().questions
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_the_fixed_ids_have_their_types(version):
+    questions = get_questionnaire(version).questions
     assert questions["overview.audience"].type == "multi_choice"
     assert questions["overview.audience"].choice_values == ["clients", "therapists", "internal"]
     for qid in (*HARD_STOP_IDS, "data.processes_phi"):

@@ -2,10 +2,10 @@
 
 import pytest
 
-from assessments.questionnaire import Questionnaire, current_questionnaire
+from assessments.questionnaire import Questionnaire, get_questionnaire
 from assessments.risk import risk_score
 
-from .answers import complete_answers
+from .answers import complete_answers, complete_answers_for
 
 SMALL = {
     "version": "test",
@@ -144,26 +144,27 @@ def test_hidden_answers_do_not_count(small):
     assert score["raw"] == 0 and score["level"] == 1
 
 
+WORKED_EXAMPLE = {
+    "overview.audience": ["clients", "therapists"],  # risk 3 + 2
+    "data.processes_phi": True,  # risk 3
+    "data.phi_safeguards": [  # mitigation 5 (shown because PHI is processed)
+        "minimum_necessary",
+        "deidentified_before_model",
+        "encrypted",
+        "need_to_know_access",
+        "excluded_from_logs",
+    ],
+    "security.accepts_untrusted_input": True,  # risk 2
+    "impact.error_severity": "harm_to_wellbeing",  # risk 4
+    "impact.reversibility": "hard_to_reverse",  # risk 3
+    "clinical.crisis_exposure": "likely",  # risk 3
+    "clinical.crisis_escalation": "alerts_clinician",  # mitigation 3 (shown because crisis is likely)
+}
+
+
 def test_a_worked_example_on_the_v1_questionnaire():
-    questionnaire = current_questionnaire()
-    answers = complete_answers(
-        **{
-            "overview.audience": ["clients", "therapists"],  # risk 3 + 2
-            "data.processes_phi": True,  # risk 3
-            "data.phi_safeguards": [  # mitigation 5 (shown because PHI is processed)
-                "minimum_necessary",
-                "deidentified_before_model",
-                "encrypted",
-                "need_to_know_access",
-                "excluded_from_logs",
-            ],
-            "security.accepts_untrusted_input": True,  # risk 2
-            "impact.error_severity": "harm_to_wellbeing",  # risk 4
-            "impact.reversibility": "hard_to_reverse",  # risk 3
-            "clinical.crisis_exposure": "likely",  # risk 3
-            "clinical.crisis_escalation": "alerts_clinician",  # mitigation 3 (shown because crisis is likely)
-        }
-    )
+    questionnaire = get_questionnaire("v1")
+    answers = complete_answers_for("v1", **WORKED_EXAMPLE)
     score = risk_score(questionnaire, answers)
     # Raw: 5 + 3 + 2 + 4 + 3 + 3 = 20 of 37. Mitigation: the 16 of complete_answers (clinician review 2,
     # adversarial testing 2, bias testing 3, bias monitoring 2, human review 3, feedback 2, impact
@@ -171,6 +172,16 @@ def test_a_worked_example_on_the_v1_questionnaire():
     assert (score["raw"], score["raw_max"]) == (20, 37)
     assert (score["mitigation"], score["mitigation_max"], score["mitigation_applied"]) == (24, 27, True)
     assert score["adjusted"] == 17.0 and score["level"] == 2
+
+
+def test_the_same_example_on_the_v2_questionnaire_counts_vulnerable_groups():
+    answers = complete_answers(**WORKED_EXAMPLE, **{"impact.vulnerable_groups": ["people_in_crisis"]})  # risk 2
+    score = risk_score(get_questionnaire("v2"), answers)
+    # Version 2 adds one risk question (vulnerable groups, at most 2 + 1 + 1 + 1 = 5): raw 22 of 42; the same
+    # mitigation of 24 of 27 applies the reduction: 22 * 0.85 = 18.7 -> 44.5% -> level 2.
+    assert (score["raw"], score["raw_max"]) == (22, 42)
+    assert (score["mitigation"], score["mitigation_max"], score["mitigation_applied"]) == (24, 27, True)
+    assert score["adjusted"] == 18.7 and score["level"] == 2
 
 
 # Eight risk questions scoring 1 each: a maximum of 8, so the quartile boundaries 2, 4 and 6 are whole scores.

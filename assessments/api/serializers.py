@@ -90,6 +90,12 @@ class QuestionSerializer(serializers.Serializer):
     required = serializers.BooleanField()
     kind = serializers.ChoiceField(choices=KINDS)
     nist = serializers.ListField(child=serializers.CharField(), help_text="NIST AI RMF subcategories covered.")
+    iso42005 = serializers.ListField(
+        child=serializers.CharField(), help_text="ISO/IEC 42005:2025 clauses covered, such as 6.3.4."
+    )
+    eu_ai_act = serializers.ListField(
+        child=serializers.CharField(), help_text="EU AI Act points covered, such as 27(1)(c)."
+    )
     choices = QuestionChoiceSerializer(many=True)
     max_length = serializers.IntegerField(required=False)
     min = serializers.FloatField(required=False)

@@ -4,7 +4,7 @@ from csp.decorators import csp_update
 from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from . import views
+from . import views, views_coverage
 from .exceptions import api_not_found
 from .parsers import MAX_JSON_INT
 from .schema_view import SchemaView
@@ -53,6 +53,11 @@ urlpatterns = [
         name="api-assessment-bias-mitigations",
     ),
     path("v1/assessments/<object_id:pk>/bias-flags/", views.BiasFlagsView.as_view(), name="api-assessment-bias-flags"),
+    path(
+        "v1/assessments/<object_id:pk>/coverage/",
+        views_coverage.CoverageView.as_view(),
+        name="api-assessment-coverage",
+    ),
     path(
         "v1/assessments/<object_id:pk>/comments/",
         views.QuestionCommentsView.as_view(),

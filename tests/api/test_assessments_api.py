@@ -351,7 +351,7 @@ def test_the_read_representation_has_the_contract_fields(people, client_for):
         "content_hash",
     }
     assert body["id"] == assessment.pk
-    assert body["questionnaire_version"] == "v1"
+    assert body["questionnaire_version"] == "v2"
     assert body["risk_score"]["level"] == body["risk_level"]
     assert body["hard_stops"] == []
     assert body["content_hash"] == assessment.content_hash

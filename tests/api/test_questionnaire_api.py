@@ -20,7 +20,7 @@ def test_a_reviewer_gets_it_too(people, client_for):
 def test_it_has_the_yaml_fields_and_the_fixed_question_ids(people, client_for):
     data = client_for(people.alice).get(URL).json()
 
-    assert data["version"] == "v1"
+    assert data["version"] == "v2"
     questions = {q["id"]: q for q in data["questions"]}
     for qid in (*HARD_STOP_IDS, "overview.audience", "transparency.disclosure_text", "data.processes_phi"):
         assert qid in questions
@@ -28,6 +28,7 @@ def test_it_has_the_yaml_fields_and_the_fixed_question_ids(people, client_for):
     assert audience["type"] == "multi_choice"
     assert {c["value"] for c in audience["choices"]} >= {"clients", "therapists", "internal"}
     assert set(audience) >= {"id", "section", "text", "help", "type", "required", "choices", "kind", "nist"}
+    assert audience["iso42005"] == ["6.7"] and audience["eu_ai_act"] == ["27(1)(c)"]
     assert questions["clinical.provides_therapy"]["hard_stop"]["when"] is True
 
 

@@ -16,6 +16,7 @@ PATHS = {
     "/api/v1/assessments/{id}/bias-justifications/": {"get", "post"},
     "/api/v1/assessments/{id}/bias-mitigations/": {"get", "post"},
     "/api/v1/assessments/{id}/bias-flags/": {"get"},
+    "/api/v1/assessments/{id}/coverage/": {"get"},
     "/api/v1/assessments/{id}/comments/": {"get", "post"},
     "/api/v1/assessments/{id}/dossier.pdf": {"get"},
     "/api/v1/dossiers/verify/": {"post"},

@@ -111,6 +111,7 @@ OPERATIONS = [
     ("GET", "/api/v1/assessments/{id}/bias-mitigations/"),
     ("POST", "/api/v1/assessments/{id}/bias-mitigations/"),
     ("GET", "/api/v1/assessments/{id}/bias-flags/"),
+    ("GET", "/api/v1/assessments/{id}/coverage/"),
     ("GET", "/api/v1/assessments/{id}/comments/"),
     ("POST", "/api/v1/assessments/{id}/comments/"),
     ("GET", "/api/v1/assessments/{id}/dossier.pdf"),

@@ -55,6 +55,10 @@ REGISTER_SCHEMA = {
                     "launched_on",
                     "last_bias_monitoring_on",
                     "next_review_due",
+                    "feature_id",
+                    "last_review_on",
+                    "under_review",
+                    "register_text",
                 ],
                 "properties": {
                     "feature": {"type": "string", "minLength": 1},
@@ -88,6 +92,27 @@ REGISTER_SCHEMA = {
                     "launched_on": DATE,
                     "last_bias_monitoring_on": DATE,
                     "next_review_due": DATE,
+                    "feature_id": {"type": "integer", "minimum": 1},
+                    "last_review_on": DATE,
+                    "under_review": {"type": "boolean"},
+                    "register_text": {
+                        "type": ["object", "null"],
+                        "additionalProperties": False,
+                        "required": [
+                            "contact_email",
+                            "senior_responsible_owner",
+                            "supplier",
+                            "data_used",
+                            "human_oversight",
+                            "how_to_complain",
+                            "impact_assessments",
+                            "published_on",
+                        ],
+                        "properties": {
+                            "contact_email": {"type": "string", "minLength": 3},
+                            "published_on": {**DATE, "type": "string"},
+                        },
+                    },
                 },
             },
         },
@@ -349,7 +374,7 @@ def queries_for(url):
 
 
 @pytest.mark.parametrize("url", [PAGE, JSON, API])
-def test_the_register_costs_two_queries_to_build_and_none_when_cached_at_any_size(people, url):
+def test_the_register_costs_three_queries_to_build_and_none_when_cached_at_any_size(people, url):
     bulk_assessments(people, 10)
     register.register_invalidate()  # bulk writes send no signals
     cold_10, warm_10 = queries_for(url), queries_for(url)
@@ -358,7 +383,7 @@ def test_the_register_costs_two_queries_to_build_and_none_when_cached_at_any_siz
     register.register_invalidate()
     cold_200, warm_200 = queries_for(url), queries_for(url)
 
-    assert (cold_10, cold_200) == (2, 2)
+    assert (cold_10, cold_200) == (3, 3)  # versions, register texts, bias dates
     assert (warm_10, warm_200) == (0, 0)
     assert (count_10, register_json()["count"]) == (2, 40)  # one approved and one launched in ten
 

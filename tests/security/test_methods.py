@@ -47,6 +47,11 @@ HTML_ROUTES = {
     "logout": {"POST"},
     "register": {"GET"},
     "register_json": {"GET"},
+    "register_csv": {"GET"},
+    "register_atrs": {"GET"},
+    "register_algoritmeregister": {"GET"},
+    "register_texts": {"GET"},
+    "register_text": {"GET", "POST"},
 }
 ARGS = {"pk": 1, "name": "submit"}
 
