@@ -76,7 +76,7 @@ class DossierView(_ReportsApiView):
 
     @extend_schema(
         operation_id="assessment_dossier",
-        summary="The assessment's dossier (PDF/A-3b)",
+        summary="The assessment's dossier (tagged PDF/A-3a)",
         description=(
             "An approved version's issued dossier: signed, frozen at approval, the same bytes on every download "
             "(also at /reports/assessments/{id}/dossier.pdf). An unfinished assessment gives a fresh render "

@@ -1,4 +1,4 @@
-"""The dossier: what it says (a record of one assessment version), as HTML, as PDF/A-3b, as JSON.
+"""The dossier: what it says (a record of one assessment version), as HTML, as tagged PDF/A-3a, as JSON.
 
 ``dossier_record`` loads everything a dossier shows in a fixed number of
 queries. A frozen dossier shows the record as it stood when the assessment was
@@ -47,6 +47,8 @@ DATA_FORMAT = "raia-dossier/1"
 ATTACHMENT_NAME = "assessment.json"
 NIST_FILE = Path(__file__).resolve().parent / "nist_ai_rmf.yaml"
 STYLESHEET = "reports/dossier.css"
+# Tagged (a structure tree, headings, table headers, the language) so that readers and screen readers follow it.
+PDF_VARIANT = "pdf/a-3a"
 NIST_FUNCTION_TEXT = {
     "GOVERN": "A culture of risk management is cultivated and present.",
     "MAP": "Context is recognized and risks related to context are identified.",
@@ -547,7 +549,7 @@ def record_html(record):
 
 
 def html_to_pdf(html, *, attachment=None, fetcher=None):
-    """PDF/A-3b bytes of ``html``; ``attachment`` is ``(name, bytes, description)`` embedded as its data file.
+    """Tagged PDF/A-3a bytes of ``html``; ``attachment`` is ``(name, bytes, description)`` embedded as its data file.
 
     WeasyPrint loads only what ``StaticFilesOnly`` serves. Text the renderer cannot
     encode (a lone surrogate) is replaced, never a reason to fail.
@@ -567,7 +569,7 @@ def html_to_pdf(html, *, attachment=None, fetcher=None):
             )
         )
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, finisher=_one_association_per_file)
+    return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=attachments, finisher=_one_association_per_file)
 
 
 def _one_association_per_file(document, pdf):

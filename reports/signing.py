@@ -4,7 +4,9 @@ The organisation's key and certificate are PEM files named by
 ``DOSSIER_SIGNING_KEY`` and ``DOSSIER_SIGNING_CERT``. The signature is an
 incremental update with an invisible, printable signature field, and the
 document information and XMP metadata are kept equal, so the signed file is
-still PDF/A-3b.
+still PDF 1.7 and PDF/A-3a: pyHanko would declare the ISO 32002 extension (and
+move the file to PDF 2.0) for an elliptic-curve or EdDSA key; ``_Pdf17Signer``
+declares only the PAdES (ESIC) extension of PDF 1.7, and the demo pair is RSA.
 """
 
 import asyncio
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -28,6 +30,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers import constants as signer_constants
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -85,6 +88,24 @@ def _outside_any_event_loop(function, *args, **kwargs):
         return pool.submit(function, *args, **kwargs).result()
 
 
+class _Pdf17Signer(signers.PdfSigner):
+    """A PAdES signer that keeps the file at PDF 1.7: it declares the ESIC extension and nothing else.
+
+    PDF/A-3 is PDF 1.7; the ISO 32002 extension pyHanko registers for ECDSA keys would move the file to 2.0.
+    ECDSA signatures (P-256 and the like) were already valid in PDF 1.7 PAdES signatures; EdDSA was not, and is
+    refused rather than silently leaving PDF/A.
+    """
+
+    def register_extensions(self, pdf_out, *, md_algorithm):
+        mechanism = self.signer.get_signature_mechanism_for_digest(md_algorithm)
+        if mechanism.signature_algo in ("ed25519", "ed448"):
+            raise SigningNotConfigured(
+                "Dossiers cannot be signed with an EdDSA key and stay PDF/A-3 (PDF 1.7): use an RSA or ECDSA key."
+            )
+        pdf_out.ensure_output_version(version=(1, 7))
+        pdf_out.register_extension(signer_constants.ESIC_EXTENSION_1)
+
+
 def sign_pdf(pdf_bytes, *, signed_at, reason, location=""):
     """The PDF with a PAdES baseline signature over all of it, made at ``signed_at``."""
     signer = dossier_signer()
@@ -102,7 +123,7 @@ def sign_pdf(pdf_bytes, *, signed_at, reason, location=""):
         location=location or None,
         name=settings.DOSSIER_ISSUER,
     )
-    pdf_signer = signers.PdfSigner(
+    pdf_signer = _Pdf17Signer(
         metadata,
         signer=signer,
         new_field_spec=fields.SigFieldSpec(FIELD_NAME, invis_sig_settings=fields.InvisSigSettings()),
@@ -150,11 +171,11 @@ def check_signature(pdf_bytes):
 
 
 def make_demo_pair(directory, *, organisation="Demo organisation"):
-    """Write a self-signed demo key and certificate into ``directory``; return their paths. Never for production."""
+    """Write a self-signed demo RSA key and certificate into ``directory``; return their paths. Never for production."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     key_path, cert_path = directory / "dossier-signing-key.pem", directory / "dossier-signing-cert.pem"
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, "Responsible AI Committee dossier signing (demo)"),

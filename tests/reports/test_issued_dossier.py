@@ -79,14 +79,27 @@ def test_the_dossier_holds_the_feature_every_sign_off_and_every_question(issued)
         assert "DRAFT" not in page
 
 
-def test_the_dossier_is_pdf_a_3b_with_its_metadata(issued):
+def test_the_signed_dossier_is_still_pdf_1_7_and_pdf_a_3a_with_its_metadata(issued):
     assessment, dossier, content = issued
     reader = pdf_reader(content)
+    root = reader.trailer["/Root"]
 
-    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
-    assert re.search(r'pdfaid:part(="|>)3', xmp)
-    assert re.search(r'pdfaid:conformance(="|>)B', xmp)
+    # Signing added an incremental update only; header and catalog still say PDF 1.7 (no ISO 32002 bump).
     assert content.startswith(b"%PDF-1.7")
+    assert str(root.get("/Version", "/1.7")) == "/1.7"
+    extensions = root.get("/Extensions", {})
+    assert set(extensions) <= {"/ESIC"}, "only the PAdES extension of PDF 1.7 is declared"
+    assert content.count(b"%%EOF") == 2, "the signature is one incremental update of the rendered file"
+    assert not reader.is_encrypted and "/Encrypt" not in reader.trailer
+
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert re.search(r'pdfaid:part(="|>)3', xmp)
+    assert re.search(r'pdfaid:conformance(="|>)A', xmp)
+    # Tagged: a structure tree with headings, table headers and the document's language.
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 - a pypdf BooleanObject
+    assert str(root["/Lang"]) == "en-GB"
+    tags = structure_tags(root["/StructTreeRoot"].get_object())
+    assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/P"} <= tags
     info = reader.metadata
     assert info["/Title"] == f"AI Impact Assessment dossier: {assessment.feature.name} v{assessment.version}"
     assert info["/Author"] == settings.DOSSIER_ISSUER
@@ -97,7 +110,25 @@ def test_the_dossier_is_pdf_a_3b_with_its_metadata(issued):
         assert str(info[key]) in xmp, key
     page = reader.pages[0]
     assert abs(float(page.mediabox.width) - 595.28) < 1 and abs(float(page.mediabox.height) - 841.89) < 1  # A4
-    assert "/OutputIntents" in reader.trailer["/Root"]
+    assert "/OutputIntents" in root
+    # The embedded assessment.json is the catalog's associated file (PDF/A-3), related as its data.
+    associated = [spec.get_object() for spec in root["/AF"]]
+    assert [(str(s["/F"]), s["/AFRelationship"]) for s in associated] == [(ATTACHMENT_NAME, "/Data")]
+
+
+def structure_tags(node, seen=None):
+    """Every structure type (``/S``) under a structure tree node, read back from the PDF."""
+    seen = set() if seen is None else seen
+    kids = node.get("/K")
+    if kids is None:
+        return seen
+    kids = kids.get_object()
+    for kid in kids if isinstance(kids, list) else [kids]:
+        kid = kid.get_object() if hasattr(kid, "get_object") else kid
+        if isinstance(kid, dict) and "/S" in kid:
+            seen.add(str(kid["/S"]))
+            structure_tags(kid, seen)
+    return seen
 
 
 def test_assessment_json_is_attached_and_equals_the_database(issued):
