@@ -10,7 +10,8 @@
 - ``dossier_download`` gives the issued bytes of an approved version (freezing
   it first if needed) or a fresh DRAFT render of an unfinished one, and logs the
   download with who, when and the bytes' SHA-256.
-- ``dossier_verify`` says whether a PDF is a dossier this system issued, unchanged.
+
+Verifying a file (for anyone, without an account) is ``reports.verification``.
 """
 
 import hashlib
@@ -178,55 +179,3 @@ def dossier_download(*, assessment, user, channel):
         draft=result.draft,
     )
     return result
-
-
-@dataclass(frozen=True)
-class Verification:
-    issued: bool
-    sha256: str
-    dossier: Dossier | None = None
-    signature: signing.SignatureCheck | None = None
-    reason: str = ""  # "issued", "unknown", "signature"
-
-    def as_data(self):
-        dossier = self.dossier if self.issued else None
-        return {
-            "issued": self.issued,
-            "assessment": dossier.assessment_id if dossier else None,
-            "version": dossier.assessment.version if dossier else None,
-            "sha256": self.sha256,
-            "issued_at": dossier.issued_at.isoformat().replace("+00:00", "Z") if dossier else None,
-            "detail": self.message(),
-        }
-
-    def message(self):
-        if self.issued:
-            a = self.dossier.assessment
-            when = timezone.localtime(self.dossier.issued_at).strftime("%-d %b %Y, %H:%M %Z")
-            return f"Issued by this system on {when}, for {a.feature.name} v{a.version}, unchanged."
-        if self.reason == "signature":
-            return (
-                "Not a dossier issued by this system: its bytes match an issued dossier's hash, "
-                "but its signature does not validate."
-            )
-        return "Not a dossier issued by this system: no issued dossier has these exact bytes."
-
-
-def dossier_verify(*, content):
-    """Whether ``content`` is, byte for byte, a dossier this system issued, with its signature intact.
-
-    Both must hold: the SHA-256 of the bytes is a stored dossier's, and the
-    embedded PAdES signature validates against the organisation's certificate
-    over the whole file. A changed byte fails the first; a foreign PDF both.
-    """
-    digest = sha256_hex(content)
-    dossier = Dossier.objects.issued().select_related("assessment__feature").filter(sha256=digest).first()
-    if dossier is None:
-        return Verification(False, digest, reason="unknown")
-    try:
-        check = signing.check_signature(content)
-    except signing.SigningNotConfigured:
-        check = signing.SignatureCheck(present=True)
-    if not check.ok:
-        return Verification(False, digest, dossier=dossier, signature=check, reason="signature")
-    return Verification(True, digest, dossier=dossier, signature=check, reason="issued")

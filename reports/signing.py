@@ -14,7 +14,6 @@ import datetime
 import io
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,16 +23,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata.model import VENDOR
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers import constants as signer_constants
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 from pyhanko_certvalidator import ValidationContext
+
+from . import certificates
 
 FIELD_NAME = "DossierSignature"
 
@@ -106,9 +104,29 @@ class _Pdf17Signer(signers.PdfSigner):
         pdf_out.register_extension(signer_constants.ESIC_EXTENSION_1)
 
 
+def timestamper():
+    """The RFC 3161 authority of ``DOSSIER_TSA_URL`` (pyHanko's HTTP client), or None when none is configured."""
+    if not settings.DOSSIER_TSA_URL:
+        return None
+    return HTTPTimeStamper(settings.DOSSIER_TSA_URL, timeout=30)
+
+
+def _long_term_context():
+    """What B-LT embeds: the chains of the signing certificate and of the authority, and their revocation data."""
+    roots = certificates.trusted_signing_certificates() + certificates.timestamp_authority_roots()
+    # Fetching revocation information is what "where available" means: a certificate naming no OCSP responder
+    # or CRL has none to fetch, and the signature is made without it.
+    return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="soft-fail")
+
+
 def sign_pdf(pdf_bytes, *, signed_at, reason, location=""):
-    """The PDF with a PAdES baseline signature over all of it, made at ``signed_at``."""
+    """The PDF with a PAdES signature over all of it, made at ``signed_at``, still PDF 1.7 and PDF/A-3.
+
+    With ``DOSSIER_TSA_URL`` set the signature carries the authority's RFC 3161 timestamp and the validation
+    data is embedded in the document security store (PAdES B-LT); without it, a baseline B-B signature.
+    """
     signer = dossier_signer()
+    tsa = timestamper()
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
     # The signing tool becomes the producer; information dictionary and XMP must say the same (PDF/A).
     info_ref = writer.trailer.raw_get("/Info")
@@ -122,52 +140,18 @@ def sign_pdf(pdf_bytes, *, signed_at, reason, location=""):
         reason=reason,
         location=location or None,
         name=settings.DOSSIER_ISSUER,
+        embed_validation_info=tsa is not None,
+        validation_context=_long_term_context() if tsa is not None else None,
     )
     pdf_signer = _Pdf17Signer(
         metadata,
         signer=signer,
+        timestamper=tsa,
         new_field_spec=fields.SigFieldSpec(FIELD_NAME, invis_sig_settings=fields.InvisSigSettings()),
     )
     output = io.BytesIO()
     _outside_any_event_loop(pdf_signer.sign_pdf, writer, output=output)
     return output.getvalue()
-
-
-@dataclass(frozen=True)
-class SignatureCheck:
-    present: bool
-    intact: bool = False  # the signed bytes are unchanged
-    trusted: bool = False  # made with the organisation's certificate
-    covers_whole_file: bool = False  # nothing was appended after signing
-    signer: str = ""
-
-    @property
-    def ok(self):
-        return self.present and self.intact and self.trusted and self.covers_whole_file
-
-
-def check_signature(pdf_bytes):
-    """Whether the PDF carries an intact signature made with this organisation's certificate over the whole file."""
-    try:
-        reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
-        embedded = reader.embedded_signatures
-    except Exception:  # noqa: BLE001 - any unreadable file is simply not a signed dossier
-        return SignatureCheck(present=False)
-    if not embedded:
-        return SignatureCheck(present=False)
-    _, cert = _configured_paths()
-    context = ValidationContext(trust_roots=[load_cert_from_pemder(cert)], allow_fetching=False)
-    try:
-        status = _outside_any_event_loop(validate_pdf_signature, embedded[0], context)
-    except Exception:  # noqa: BLE001 - a mangled signature is a failed check, not an error
-        return SignatureCheck(present=True)
-    return SignatureCheck(
-        present=True,
-        intact=bool(status.intact),
-        trusted=bool(status.intact and status.valid and status.trusted),
-        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
-        signer=status.signing_cert.subject.human_friendly if status.signing_cert else "",
-    )
 
 
 def make_demo_pair(directory, *, organisation="Demo organisation"):

@@ -18,7 +18,7 @@ from assessments.selectors import assessment_visible_to
 from assessments.views import problem
 
 from . import analytics as committee_analytics
-from . import selectors, services
+from . import selectors, services, verification
 from .charts import analytics_charts
 from .csv_export import analytics_csv_lines, bias_csv_lines, csv_lines
 from .dossier import is_issuable
@@ -195,15 +195,33 @@ class VerifyForm(forms.Form):
                 f"The file is {upload.size:,} bytes; at most {limit:,} bytes are checked (dossiers are far smaller).",
                 code="too_large",
             )
+        content = upload.read()
+        if not verification.looks_like_pdf(content):
+            raise forms.ValidationError("This is not a PDF file: a dossier is a PDF.", code="not_pdf")
+        self.cleaned_data["content"] = content
         return upload
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
 def verify(request):
-    """Whether an uploaded PDF is a dossier this system issued, unchanged (stored hash and signature)."""
-    if request.method == "GET":
+    """Whether an uploaded PDF is a dossier this system issued, unchanged: for anyone, logged in or not.
+
+    At ``/verify/`` (and ``/reports/verify/``). Checks are limited per client address, shared with the API.
+    """
+    if request.method != "POST":
         return render(request, "reports/verify.html", {"form": VerifyForm()})
+    throttle = verification.VerifyRateThrottle()
+    if not throttle.allow_request(request, None):
+        wait = throttle.wait()
+        response = render(
+            request,
+            "reports/verify.html",
+            {"form": VerifyForm(), "refused": "Too many checks from your address; try again in a minute."},
+            status=429,
+        )
+        if wait is not None:
+            response["Retry-After"] = str(max(1, int(wait)))
+        return response
     if body_too_large(request):
         return render(
             request, "reports/verify.html", {"form": VerifyForm(), "refused": too_large_message()}, status=413
@@ -213,7 +231,7 @@ def verify(request):
         status = 413 if form.has_error("file", code="too_large") else 400
         return render(request, "reports/verify.html", {"form": form}, status=status)
     upload = form.cleaned_data["file"]
-    result = services.dossier_verify(content=upload.read())
+    result = verification.dossier_verify(content=form.cleaned_data["content"])
     return render(request, "reports/verify.html", {"form": VerifyForm(), "result": result, "name": upload.name})
 
 

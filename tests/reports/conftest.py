@@ -103,6 +103,14 @@ def login(db):
 
 
 @pytest.fixture(autouse=True)
+def fresh_verify_counts():
+    """Each test starts with no dossier checks counted against its client address (the rate limit's cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def eager_tasks():
     """The dossier task runs in-process here, with or without a broker configured."""
     from config.celery import app

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
-from reports import signing
+from reports import signing, validation
 
 from .conftest import plain_pdf
 
@@ -60,7 +60,7 @@ def test_an_ecdsa_key_also_keeps_pdf_1_7_without_the_iso_32002_extension(setting
     root = pypdf.PdfReader(io.BytesIO(signed)).trailer["/Root"]
     assert str(root.get("/Version", "/1.7")) == "/1.7"
     assert "/ISO_" not in str(root.get("/Extensions", {}))
-    assert signing.check_signature(signed).ok
+    assert validation.check_signature(signed).ok
 
 
 def test_an_eddsa_key_is_refused_with_a_reason(settings, tmp_path):
