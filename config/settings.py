@@ -410,7 +410,7 @@ DOSSIER_ISSUER = env.str("DOSSIER_ISSUER", default="Responsible AI Committee")
 # The largest PDF the verify page and endpoint accept.
 DOSSIER_VERIFY_MAX_BYTES = env.int("DOSSIER_VERIFY_MAX_BYTES", default=20 * 1024 * 1024)
 # Anyone may verify a dossier, without an account: this many checks per client address (page and API together).
-DOSSIER_VERIFY_RATE = env.str("DOSSIER_VERIFY_RATE", default="20/min")
+DOSSIER_VERIFY_RATE = env.str("DOSSIER_VERIFY_RATE", default="20/min") or None
 # Certificates the organisation signed dossiers with before (comma-separated PEM files): dossiers signed with
 # them still verify after DOSSIER_SIGNING_CERT changes. A certificate listed nowhere is not trusted.
 DOSSIER_TRUSTED_CERTS = env.list("DOSSIER_TRUSTED_CERTS", default=[])

@@ -40,6 +40,7 @@ HTML_ROUTES = {
     "dossier_pdf": {"GET"},
     "reports_downloads": {"GET"},
     "reports_verify": {"GET", "POST"},
+    "verify": {"GET", "POST"},
     "reports_analytics": {"GET"},
     "reports_analytics_csv": {"GET"},
     "login": {"GET", "POST"},
