@@ -133,6 +133,12 @@ def dossier_freeze(*, assessment_id):
                 "The dossier of this approved assessment cannot be issued yet: dossier signing is not configured. "
                 "An administrator must set the organisation's signing key and certificate."
             ) from error
+        except signing.TimestampUnavailable as error:
+            logger.error("Dossier %s not issued: %s", dossier.document_id, error)
+            raise DossierUnavailable(
+                "The dossier of this approved assessment cannot be issued right now: the time-stamping authority "
+                "did not answer. Try again in a few minutes."
+            ) from error
         dossier.file_name = dossier_storage().save(f"{assessment.pk}/{dossier.document_id}.pdf", ContentFile(signed))
         dossier.sha256 = sha256_hex(signed)
         dossier.size = len(signed)

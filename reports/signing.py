@@ -28,6 +28,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers import constants as signer_constants
+from pyhanko.sign.timestamps import TimestampRequestError
 from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 from pyhanko_certvalidator import ValidationContext
 
@@ -38,6 +39,10 @@ FIELD_NAME = "DossierSignature"
 
 class SigningNotConfigured(ImproperlyConfigured):
     pass
+
+
+class TimestampUnavailable(Exception):
+    """The time-stamping authority of ``DOSSIER_TSA_URL`` did not answer with a timestamp; nothing was signed."""
 
 
 def _configured_paths():
@@ -150,7 +155,11 @@ def sign_pdf(pdf_bytes, *, signed_at, reason, location=""):
         new_field_spec=fields.SigFieldSpec(FIELD_NAME, invis_sig_settings=fields.InvisSigSettings()),
     )
     output = io.BytesIO()
-    _outside_any_event_loop(pdf_signer.sign_pdf, writer, output=output)
+    try:
+        _outside_any_event_loop(pdf_signer.sign_pdf, writer, output=output)
+    except TimestampRequestError as error:
+        message = f"The time-stamping authority at {settings.DOSSIER_TSA_URL} did not answer."
+        raise TimestampUnavailable(message) from error
     return output.getvalue()
 
 

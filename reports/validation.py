@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -37,7 +38,8 @@ class SignatureCheck:
     present: bool
     intact: bool = False  # the signed bytes are unchanged
     trusted: bool = False  # made with one of the organisation's signing certificates, current or earlier
-    covers_whole_file: bool = False  # nothing was appended after signing
+    # Nothing was appended after signing but long-term validation data (the document security store of B-LT).
+    covers_whole_file: bool = False
     certificate: certificates.CertificateInfo | None = None
     timestamp: TimestampInfo | None = None
     # Where the check fails, why, in words (empty when it holds).
@@ -68,6 +70,15 @@ def _timestamp(status):
     )
 
 
+def _nothing_added(status):
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return True
+    return status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and status.modification_level in (
+        ModificationLevel.NONE,
+        ModificationLevel.LTA_UPDATES,
+    )
+
+
 def check_signature(pdf_bytes):
     """What the PDF's first signature proves, with the organisation's trusted certificates as the only roots."""
     try:
@@ -95,7 +106,7 @@ def check_signature(pdf_bytes):
         present=True,
         intact=bool(status.intact),
         trusted=bool(status.intact and status.valid and status.trusted),
-        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+        covers_whole_file=_nothing_added(status),
         certificate=certificate,
         timestamp=_timestamp(status),
     )

@@ -1,6 +1,7 @@
 """Verifying a dossier without an account, after a certificate rotation, and the per-client limit."""
 
 import hashlib
+import io
 
 import pytest
 from cryptography import x509
@@ -146,3 +147,20 @@ def test_an_unreadable_trusted_certificate_file_is_named(settings, tmp_path):
     settings.DOSSIER_TRUSTED_CERTS = [str(tmp_path / "missing.pem")]
     with pytest.raises(ImproperlyConfigured, match="missing.pem"):
         trusted_signing_certificates()
+
+
+def test_an_update_appended_after_signing_is_not_unchanged(issued):
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    _, content = issued
+    writer = IncrementalPdfFileWriter(io.BytesIO(content))
+    writer.root["/Lang"] = generic.TextStringObject("fr-FR")
+    writer.update_root()
+    output = io.BytesIO()
+    writer.write(output)
+
+    body = api_verify(output.getvalue()).json()
+
+    assert body["issued"] is False and body["unchanged"] is False
+    assert "added to the file after it was signed" in body["detail"]
