@@ -4,6 +4,9 @@ Thin, like the core's views: the selectors decide what a user may see (404
 otherwise), the services issue, log and verify dossiers.
 """
 
+import io
+import zipfile
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -19,9 +22,10 @@ from assessments.views import problem
 
 from . import analytics as committee_analytics
 from . import selectors, services, verification
+from .audit_package import PackageUnavailable, audit_package_files
 from .charts import analytics_charts
 from .csv_export import analytics_csv_lines, bias_csv_lines, csv_lines
-from .dossier import is_issuable
+from .dossier import is_issuable, issued_states
 from .filters import AuditorAssessmentFilter
 from .models import Dossier, DossierDownload
 
@@ -89,6 +93,42 @@ def assessments_csv(request):
     )
     response["Content-Disposition"] = 'attachment; filename="assessments.csv"'
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# A package holds at most this many dossiers (a few hundred kilobytes each); narrower filters make several.
+AUDIT_PACKAGE_MAX_DOSSIERS = 200
+
+
+@require_safe
+@_workspace_only
+def audit_package(request):
+    """The offline verification kit of the issued dossiers among the filtered assessments, as one ZIP file."""
+    filters, queryset, status = _filtered(request)
+    if status != 200:
+        errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in filters.form.errors.items())
+        return HttpResponse(f"The filters are not valid: {errors}\n", status=400, content_type="text/plain")
+    issued = queryset.filter(state__in=issued_states()).order_by("decided_at", "pk")
+    issued = list(issued[: AUDIT_PACKAGE_MAX_DOSSIERS + 1])
+    if len(issued) > AUDIT_PACKAGE_MAX_DOSSIERS:
+        return HttpResponse(
+            f"More than {AUDIT_PACKAGE_MAX_DOSSIERS} issued dossiers match these filters: narrow them (dates, team) "
+            "and download several packages, or use manage.py export_dossiers.\n",
+            status=400,
+            content_type="text/plain",
+        )
+    selection = "; ".join(f"{k}={v}" for k, v in sorted(request.GET.items()) if k != "page") or "all"
+    buffer = io.BytesIO()
+    try:
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for entry in audit_package_files(assessments=issued, user=request.user, selection=selection):
+                archive.writestr(f"audit-package/{entry.path}", entry.content)
+    except PackageUnavailable as error:
+        return problem(request, 503, "Audit package not available", error.message, back=reverse("reports_workspace"))
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="audit-package.zip"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -28,7 +28,7 @@ def fast_render(monkeypatch):
     Returns the list of ``(assessment id, draft)`` it was asked to render, so tests can count renders.
     """
     from reports import services as report_services
-    from reports.dossier import dossier_record
+    from reports.dossier import ATTACHMENT_NAME, data_bytes, dossier_record, html_to_pdf, record_data
 
     calls = []
 
@@ -36,7 +36,8 @@ def fast_render(monkeypatch):
         calls.append((assessment.pk, dossier is None))
         record = dossier_record(assessment, dossier=dossier, now=now)
         label = "DRAFT" if record.draft else "ISSUED"
-        return plain_pdf(f"{label} {record.document_id}"), record
+        attachment = (ATTACHMENT_NAME, data_bytes(record_data(record)), "The assessment as data.")
+        return html_to_pdf(f"<p>{label} {record.document_id}</p>", attachment=attachment), record
 
     monkeypatch.setattr(report_services, "dossier_render", render)
     return calls

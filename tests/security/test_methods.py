@@ -37,6 +37,7 @@ HTML_ROUTES = {
     "reports_workspace": {"GET"},
     "reports_assessments_csv": {"GET"},
     "reports_assessment": {"GET"},
+    "reports_audit_package": {"GET"},
     "dossier_pdf": {"GET"},
     "reports_downloads": {"GET"},
     "reports_verify": {"GET", "POST"},
