@@ -8,7 +8,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, Throttled, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -103,6 +103,8 @@ class DossierView(_ReportsApiView):
             )
         except services.DossierUnavailable as error:
             raise ServiceUnavailable(error.message) from None
+        except services.DraftThrottled as error:
+            raise Throttled(wait=60, detail=error.message) from None
         return pdf_response(result)
 
 

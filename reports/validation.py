@@ -70,12 +70,17 @@ def _timestamp(status):
     )
 
 
-def _nothing_added(status):
+def _nothing_added(status, signature, content):
+    """The signature covers the whole file, or every byte after its revision is a later revision that only adds
+    long-term validation data (B-LT's document security store), ending the file."""
     if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         return True
-    return status.coverage == SignatureCoverageLevel.ENTIRE_REVISION and status.modification_level in (
-        ModificationLevel.NONE,
-        ModificationLevel.LTA_UPDATES,
+    later_revisions = signature.reader.xrefs.total_revisions - 1 > signature.signed_revision
+    return (
+        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        and later_revisions
+        and status.modification_level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+        and content.rstrip().endswith(b"%%EOF")
     )
 
 
@@ -106,7 +111,7 @@ def check_signature(pdf_bytes):
         present=True,
         intact=bool(status.intact),
         trusted=bool(status.intact and status.valid and status.trusted),
-        covers_whole_file=_nothing_added(status),
+        covers_whole_file=_nothing_added(status, signature, pdf_bytes),
         certificate=certificate,
         timestamp=_timestamp(status),
     )

@@ -189,6 +189,12 @@ def dossier_pdf(request, pk):
         return problem(
             request, 503, "Dossier not available yet", error.message, back=reverse("assessment_detail", args=[pk])
         )
+    except services.DraftThrottled as error:
+        response = problem(
+            request, 429, "Too many draft renders", error.message, back=reverse("assessment_detail", args=[pk])
+        )
+        response["Retry-After"] = "60"
+        return response
     return pdf_response(result)
 
 

@@ -28,7 +28,9 @@ def fast_render(monkeypatch):
     Returns the list of ``(assessment id, draft)`` it was asked to render, so tests can count renders.
     """
     from reports import services as report_services
-    from reports.dossier import ATTACHMENT_NAME, data_bytes, dossier_record, html_to_pdf, record_data
+    from reports.dossier import ATTACHMENT_NAME, dossier_record
+    from reports.dossier_data import data_bytes, record_data
+    from reports.rendering import html_to_pdf
 
     calls = []
 
