@@ -266,3 +266,16 @@ def test_the_dossier_carries_the_signed_audit_checkpoint_of_its_approval(issued,
     assert status == 0, output
     path.write_text(json.dumps({**checkpoint, "hash": "0" * 64}))
     assert verify("--checkpoint", str(path))[0] == 1
+
+
+def test_no_page_is_near_empty_and_table_headers_keep_their_words_whole(issued):
+    _, _, content = issued
+    pages = page_texts(content)
+
+    # Chapters flow on; only the last page may be short (the cover and contents are full pages of their own).
+    short = [(n, len(p)) for n, p in enumerate(pages[:-1], start=1) if len(p) < 800]
+    assert short == [], short
+    text = " ".join(pages)
+    # A narrow column used to break "GROUPS" into "GROUP" and "S" on two lines.
+    for header in ("GROUPS", "FOUR-FIFTHS", "SUBCATEGORY", "DIMENSION"):
+        assert re.search(rf"\b{header}\b", text), header
