@@ -279,3 +279,15 @@ def test_no_page_is_near_empty_and_table_headers_keep_their_words_whole(issued):
     # A narrow column used to break "GROUPS" into "GROUP" and "S" on two lines.
     for header in ("GROUPS", "FOUR-FIFTHS", "SUBCATEGORY", "DIMENSION"):
         assert re.search(rf"\b{header}\b", text), header
+
+
+def test_a_one_page_decision_summary_opens_the_dossier(issued):
+    assessment, dossier, content = issued
+    pages = page_texts(content)
+    cover = normalise(pages[0])
+
+    assert "Approved" in cover and dossier.document_id in cover
+    for sign_off in SignOff.objects.filter(assessment=assessment).select_related("reviewer"):
+        assert f"{roles.DOMAIN_LABELS[sign_off.stage]}: {sign_off.reviewer.get_full_name()}" in cover
+    assert "Conditions 2 (section 7)" in cover
+    assert pages[1].lstrip().startswith("Contents")  # the summary is one page
