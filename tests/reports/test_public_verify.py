@@ -164,3 +164,12 @@ def test_an_update_appended_after_signing_is_not_unchanged(issued):
 
     assert body["issued"] is False and body["unchanged"] is False
     assert "added to the file after it was signed" in body["detail"]
+
+
+def test_the_system_check_names_an_unreadable_certificate_file(settings, tmp_path):
+    from reports.checks import dossier_certificates_readable
+
+    assert dossier_certificates_readable(None) == []
+    settings.DOSSIER_TSA_CERTS = [str(tmp_path / "gone.pem")]
+    errors = dossier_certificates_readable(None)
+    assert [e.id for e in errors] == ["reports.E001"] and "gone.pem" in errors[0].msg
