@@ -387,7 +387,6 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             created_at=ctx.now,
         )
         ctx.details["sign_off_id"] = ctx.sign_off.pk
-        ctx.details["evidence_hash"] = ctx.sign_off.evidence_hash
         ctx.details["decision"] = decision
         return ctx.sign_off
 

@@ -2,7 +2,9 @@
 
 from assessments import services
 from assessments.evidence_hash import evidence_hash_of
-from assessments.models import AuditEntry, State
+from assessments.models import State
+from reports.dossier import dossier_record
+from reports.dossier_data import record_data
 
 from .workflow import act, advance, create_draft
 
@@ -25,8 +27,12 @@ def test_each_sign_off_binds_the_evidence_it_saw_and_added_evidence_invalidates_
 
     assert security.evidence_hash == evidence_hash_of(assessment) != legal.evidence_hash
     assert legal.invalidated_at is None and legal.content_hash == security.content_hash
-    recorded = AuditEntry.objects.filter(assessment=assessment, transition="approve").order_by("seq")
-    assert [e.details["evidence_hash"] for e in recorded] == [legal.evidence_hash, security.evidence_hash]
+    # The issued dossier carries each sign-off's evidence hash in its signed assessment.json.
+    data = record_data(dossier_record(assessment))
+    assert {s["stage"]: s["evidence_hash"] for s in data["sign_offs"]} == {
+        "legal": legal.evidence_hash,
+        "security": security.evidence_hash,
+    }
 
 
 def test_the_evidence_hash_covers_mitigations_and_justifications_too(people):
