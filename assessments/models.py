@@ -26,6 +26,7 @@ from committee import roles
 from . import canonical, schedule
 from .bias import bias_evidence_blockers
 from .errors import Reason
+from .evidence_hash import evidence_hash_of
 from .permissions import nobody_may, reviewer_may, team_may
 from .questionnaire import get_questionnaire
 
@@ -384,6 +385,7 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             decision=decision,
             comment=ctx.comment,
             content_hash=self.content_hash,
+            evidence_hash=evidence_hash_of(self),
             created_at=ctx.now,
         )
         ctx.details["sign_off_id"] = ctx.sign_off.pk
@@ -660,6 +662,8 @@ class SignOff(models.Model):
     decision = models.CharField(max_length=20, choices=Decision.choices)
     comment = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64)
+    # The bias evidence the signer saw (assessments/evidence_hash.py): bound, but outside the content hash.
+    evidence_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     invalidated_at = models.DateTimeField(null=True, blank=True)
     invalidated_reason = models.CharField(max_length=200, blank=True)
@@ -945,6 +949,8 @@ class AuditEntry(models.Model):
         # The feature's public register text was published or retracted (reports.register_publication).
         REGISTER_PUBLISHED = "register_published", "Register text published"
         REGISTER_RETRACTED = "register_retracted", "Register text retracted"
+        # Someone downloaded the assessment's dossier (reports.services.dossier_download): who, which bytes.
+        DOSSIER_DOWNLOADED = "dossier_downloaded", "Dossier downloaded"
 
     # Assigned by the appender as the chain's next number, so the hash can cover it.
     seq = models.BigIntegerField(primary_key=True)

@@ -8,7 +8,7 @@ trail has 300 entries, through the real services. Then, side by side and
 alternating, it times:
 
 - the dossier render: loading the record, the template, WeasyPrint to PDF/A-3b
-  with the attached assessment.json (``reports.dossier.dossier_render``);
+  with the attached assessment.json (``reports.rendering.dossier_render``);
 - a bare ``weasyprint.HTML(string=html).write_pdf()`` of the same HTML;
 - signing the result (reported, not part of the render).
 
@@ -54,8 +54,9 @@ from assessments.demo import MATCHING_V2, bias_rows  # noqa: E402
 from assessments.models import AIFeature, AuditEntry, State, Team  # noqa: E402
 from committee import roles  # noqa: E402
 from reports import signing  # noqa: E402
-from reports.dossier import dossier_record, dossier_render, record_html  # noqa: E402
+from reports.dossier import dossier_record, record_html  # noqa: E402
 from reports.models import Dossier  # noqa: E402
+from reports.rendering import dossier_render  # noqa: E402
 from reports.services import dossier_request  # noqa: E402
 
 EVENTS = 300

@@ -425,5 +425,17 @@ DOSSIER_SIGNING_KEY_PASSPHRASE = env.str("DOSSIER_SIGNING_KEY_PASSPHRASE", defau
 DOSSIER_ISSUER = env.str("DOSSIER_ISSUER", default="Responsible AI Committee")
 # The largest PDF the verify page and endpoint accept.
 DOSSIER_VERIFY_MAX_BYTES = env.int("DOSSIER_VERIFY_MAX_BYTES", default=20 * 1024 * 1024)
+# New renders of draft dossiers per person per minute (an unchanged draft is served from the cache); 0: no limit.
+DOSSIER_DRAFT_RENDER_RATE = env.int("DOSSIER_DRAFT_RENDER_RATE", default=10)
+# Anyone may verify a dossier, without an account: this many checks per client address (page and API together).
+DOSSIER_VERIFY_RATE = env.str("DOSSIER_VERIFY_RATE", default="20/min") or None
+# Certificates the organisation signed dossiers with before (comma-separated PEM files): dossiers signed with
+# them still verify after DOSSIER_SIGNING_CERT changes. A certificate listed nowhere is not trusted.
+DOSSIER_TRUSTED_CERTS = env.list("DOSSIER_TRUSTED_CERTS", default=[])
+# An RFC 3161 time-stamping authority: when set, every dossier signature carries its timestamp, and the
+# validation data (certificates, revocation information where available) is embedded (PAdES B-LT).
+# DOSSIER_TSA_CERTS: the authority's root certificates that verifiers trust (comma-separated PEM files).
+DOSSIER_TSA_URL = env.str("DOSSIER_TSA_URL", default="")
+DOSSIER_TSA_CERTS = env.list("DOSSIER_TSA_CERTS", default=[])
 # WeasyPrint reports each rendering step at INFO; only its warnings matter here.
 LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}

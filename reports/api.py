@@ -8,7 +8,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, Throttled, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -20,7 +20,7 @@ from assessments.api.query import refuse_unknown_query_parameters
 from assessments.api.schema import ASSESSMENT_ID, error_responses
 from assessments.api.throttling import ReadRateThrottle, WriteRateThrottle
 
-from . import register, selectors, services
+from . import register, selectors, services, verification
 from .models import DossierDownload
 from .register_views import conditional
 from .views import ENVELOPE_BYTES, pdf_response
@@ -72,7 +72,7 @@ class DossierView(_ReportsApiView):
 
     @extend_schema(
         operation_id="assessment_dossier",
-        summary="The assessment's dossier (PDF/A-3b)",
+        summary="The assessment's dossier (tagged PDF/A-3a)",
         description=(
             "An approved version's issued dossier: signed, frozen at approval, the same bytes on every download "
             "(also at /reports/assessments/{id}/dossier.pdf). An unfinished assessment gives a fresh render "
@@ -99,19 +99,53 @@ class DossierView(_ReportsApiView):
             )
         except services.DossierUnavailable as error:
             raise ServiceUnavailable(error.message) from None
+        except services.DraftThrottled as error:
+            raise Throttled(wait=60, detail=error.message) from None
         return pdf_response(result)
 
 
+class CertificateSerializer(serializers.Serializer):
+    subject = serializers.CharField(help_text="The signing certificate's subject.")
+    sha256 = serializers.CharField(help_text="SHA-256 fingerprint of the certificate (its DER bytes), hex.")
+    not_before = serializers.DateTimeField(help_text="Start of the certificate's validity.")
+    not_after = serializers.DateTimeField(help_text="End of the certificate's validity.")
+
+
+class TimestampSerializer(serializers.Serializer):
+    time = serializers.DateTimeField(help_text="The time the authority vouches the signature existed at.")
+    authority = serializers.CharField(help_text="The time-stamping authority's certificate subject.")
+    trusted = serializers.BooleanField(help_text="True when the authority's certificate chains to DOSSIER_TSA_CERTS.")
+
+
 class VerificationSerializer(serializers.Serializer):
-    issued = serializers.BooleanField(help_text="True when the file is, byte for byte, a dossier this system issued.")
+    issued = serializers.BooleanField(
+        help_text="True when the file is, byte for byte, a dossier this system issued, with a trusted signature."
+    )
+    unchanged = serializers.BooleanField(
+        help_text="True when the file's signature is intact and covers every byte (nothing changed or added)."
+    )
     assessment = serializers.IntegerField(allow_null=True, help_text="The assessment's id, when issued.")
+    feature = serializers.CharField(allow_null=True, help_text="The feature's name, when issued.")
     version = serializers.IntegerField(allow_null=True, help_text="The assessment's version, when issued.")
+    document_id = serializers.CharField(allow_null=True, help_text="The dossier's document id, when issued.")
     sha256 = serializers.CharField(help_text="SHA-256 of the uploaded file.")
     issued_at = serializers.DateTimeField(allow_null=True, help_text="When the dossier was issued, when issued.")
+    certificate = CertificateSerializer(
+        allow_null=True, help_text="The certificate the file's signature names (null when it carries none)."
+    )
+    certificate_trusted = serializers.BooleanField(
+        help_text="True when that certificate is one of this system's signing certificates, current or earlier."
+    )
+    timestamp = TimestampSerializer(
+        allow_null=True, help_text="The RFC 3161 timestamp on the signature (null: no trusted timestamp)."
+    )
     detail = serializers.CharField(help_text="The answer in words.")
 
 
 class DossierVerifyView(_ReportsApiView):
+    # Anyone may verify a dossier: no account needed (a logged-in caller gets the same answer), limited per client.
+    permission_classes = [AllowAny]
+    throttle_classes = [verification.VerifyRateThrottle]
     parser_classes = [MultiPartParser]
     renderer_classes = [JSONRenderer]
 
@@ -119,8 +153,11 @@ class DossierVerifyView(_ReportsApiView):
         operation_id="dossier_verify",
         summary="Is this PDF a dossier this system issued, unchanged?",
         description=(
-            "Send the PDF as the multipart field `file`. It is issued when its SHA-256 is a stored dossier's and its "
-            "PAdES signature validates with the organisation's certificate over the whole file."
+            "Send the PDF as the multipart field `file`; no account needed. It is issued when its SHA-256 is a "
+            "stored dossier's and its PAdES signature validates over the whole file with one of the organisation's "
+            "signing certificates (the current one or an earlier one listed in DOSSIER_TRUSTED_CERTS). The answer "
+            "names the certificate and the timestamp the file carries; the assessment, feature and version only "
+            "for an issued file. Limited per client address (DOSSIER_VERIFY_RATE, shared with the /verify/ page)."
         ),
         request={
             "multipart/form-data": OpenApiRequest(
@@ -142,7 +179,7 @@ class DossierVerifyView(_ReportsApiView):
         },
         responses={
             200: VerificationSerializer,
-            **error_responses(400, 401, 413, 415, 429),
+            **error_responses(400, 413, 415, 429),
         },
     )
     def post(self, request):
@@ -172,7 +209,9 @@ class DossierVerifyView(_ReportsApiView):
             raise PayloadTooLarge(f"The file is {len(content):,} bytes; at most {limit:,} bytes are checked.")
         if not content:
             raise ValidationError({"file": "The file is empty."})
-        result = services.dossier_verify(content=content)
+        if not verification.looks_like_pdf(content):
+            raise ValidationError({"file": "This is not a PDF file: a dossier is a PDF."})
+        result = verification.dossier_verify(content=content)
         return Response(result.as_data())
 
 

@@ -1,4 +1,4 @@
-"""The dossier: what it says (a record of one assessment version), as HTML, as PDF/A-3b, as JSON.
+"""The dossier: what it says (a record of one assessment version), as HTML, as tagged PDF/A-3a, as JSON.
 
 ``dossier_record`` loads everything a dossier shows in a fixed number of
 queries. A frozen dossier shows the record as it stood when the assessment was
@@ -9,13 +9,11 @@ embedded as ``assessment.json``; ``record_html`` the document; ``html_to_pdf``
 renders it with WeasyPrint, fetching nothing but the project's static files.
 """
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-import weasyprint
 import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,7 +24,7 @@ from django.utils import timezone
 from assessments import canonical
 from assessments.audit import audit_checkpoint
 from assessments.bias import bias_flags, four_fifths_ratios, required_dimensions
-from assessments.coverage import coverage, coverage_for_page, maps_beyond_nist
+from assessments.coverage import coverage_for_page, maps_beyond_nist
 from assessments.forms import person_name
 from assessments.models import Assessment, AuditChainHead, AuditEntry, Condition, SignOff, State
 from assessments.presenters import (
@@ -41,8 +39,6 @@ from assessments.presenters import (
 )
 from assessments.questionnaire import NIST_FUNCTIONS, get_questionnaire
 from committee import roles
-
-from .fetcher import BASE_URL, StaticFilesOnly
 
 DATA_FORMAT = "raia-dossier/1"
 ATTACHMENT_NAME = "assessment.json"
@@ -92,9 +88,23 @@ def issued_states():
     return frozenset(reached)
 
 
+# Terminal decisions other than approval: their versions get a signed decision record, frozen the same way.
+DECISION_RECORD_STATES = frozenset({State.REJECTED.value, State.WITHDRAWN.value})
+
+
+def decided_states():
+    """States whose version has an issued, frozen dossier: approved and after, rejected, withdrawn."""
+    return issued_states() | DECISION_RECORD_STATES
+
+
+def deciding_state(assessment):
+    """The decision the version's dossier records: ``approved`` (for any state after approval), or its own state."""
+    return assessment.state if assessment.state in DECISION_RECORD_STATES else State.APPROVED.value
+
+
 def is_issuable(assessment):
-    """Whether this version was approved, so that its dossier is (or will be) issued and frozen."""
-    return assessment.state in issued_states()
+    """Whether this version was decided, so that its dossier (or decision record) is, or will be, issued."""
+    return assessment.state in decided_states()
 
 
 def document_id(assessment, *, draft):
@@ -151,6 +161,11 @@ class DossierRecord:
     # Audit rows of reviewers' comments a change request has not sent to the team yet: a draft dossier, which the
     # team may download, leaves their text out (an issued dossier, frozen at the approval, holds everything).
     withheld_seqs: frozenset = frozenset()
+    # The decision a frozen dossier records (approved, rejected, withdrawn) and the reason given with it.
+    decision: str = State.APPROVED.value
+    decision_comment: str = ""
+    decided_by: str = ""
+    template_version: str = ""
 
     @property
     def questionnaire(self):
@@ -158,8 +173,12 @@ class DossierRecord:
 
     @property
     def state(self):
-        """The state the record describes: ``approved`` for a frozen dossier, the current one for a draft."""
-        return self.assessment.state if self.draft else State.APPROVED.value
+        """The state the record describes: the decision for a frozen dossier, the current one for a draft."""
+        return self.assessment.state if self.draft else self.decision
+
+    @property
+    def is_decision_record(self):
+        return not self.draft and self.decision != State.APPROVED.value
 
 
 def dossier_record(assessment, *, dossier=None, now=None):
@@ -173,9 +192,10 @@ def dossier_record(assessment, *, dossier=None, now=None):
         entries = entries.filter(seq__lte=dossier.approval_seq)
     entries = list(entries)
     as_of = now
+    deciding = None
     if dossier is not None:
-        approval = next((e for e in entries if e.seq == dossier.approval_seq), None)
-        as_of = approval.created_at if approval is not None else assessment.decided_at or now
+        deciding = next((e for e in entries if e.seq == dossier.approval_seq), None)
+        as_of = deciding.created_at if deciding is not None else assessment.decided_at or now
     sign_offs = [
         s
         for s in assessment.sign_offs.select_related("reviewer").order_by("review_round", "created_at", "pk")
@@ -240,146 +260,10 @@ def dossier_record(assessment, *, dossier=None, now=None):
         withheld_seqs=withheld_seqs,
         entries=entries,
         people=people,
+        decision=dossier.decision if dossier else State.APPROVED.value,
+        decision_comment=deciding.comment if deciding is not None else "",
+        decided_by=person_name(people[deciding.actor_id]) if deciding and deciding.actor_id in people else "",
     )
-
-
-# -- assessment.json ----------------------------------------------------------------------------
-
-
-def _ts(moment):
-    return canonical.timestamp(moment) if moment else None
-
-
-def record_data(record):
-    """The machine-readable assessment, as embedded in the dossier (``assessment.json``)."""
-    a = record.assessment
-    source, _ = nist_texts()
-    return {
-        "format": DATA_FORMAT,
-        "document_id": record.document_id,
-        "draft": record.draft,
-        "issuer": settings.DOSSIER_ISSUER,
-        "issued_at": _ts(record.issued_at),
-        "as_of": _ts(record.as_of),
-        # The signed checkpoint, exactly as verify_audit_log --checkpoint reads it.
-        "audit_checkpoint": record.checkpoint,
-        "assessment": {
-            "id": a.pk,
-            "feature": {"id": a.feature_id, "name": a.feature.name, "owner": a.feature.owner.get_username()},
-            "team": {"slug": a.feature.team.slug, "name": a.feature.team.name},
-            "version": a.version,
-            "state": record.state,
-            "questionnaire_version": a.questionnaire_version,
-            "review_round": a.review_round,
-            "content_hash": a.content_hash,
-            "risk_level": a.risk_level,
-            "risk_score": a.risk_score,
-            "created_at": _ts(a.created_at),
-            "submitted_at": _ts(a.submitted_at),
-            "decided_at": _ts(a.decided_at) if (a.decided_at and a.decided_at <= record.as_of) else None,
-            "answers": a.answers,
-        },
-        "sign_offs": [
-            {
-                "id": s.pk,
-                "stage": s.stage,
-                "role": roles.DOMAIN_LABELS.get(s.stage, s.stage),
-                "review_round": s.review_round,
-                "reviewer": s.reviewer.get_username(),
-                "reviewer_name": s.reviewer.get_full_name(),
-                "decision": s.decision,
-                "comment": s.comment,
-                "content_hash": s.content_hash,
-                "created_at": _ts(s.created_at),
-                "invalidated_at": _ts(s.invalidated_at),
-                "invalidated_reason": s.invalidated_reason,
-            }
-            for s in record.sign_offs
-        ],
-        "conditions": [
-            {
-                "id": c.pk,
-                "sign_off_id": c.sign_off_id,
-                "text": c.text,
-                "owner": c.owner.get_username(),
-                "due_date": c.due_date.isoformat() if c.due_date else None,
-                "before_launch": c.before_launch,
-                "status": c.status,
-                "closed_at": _ts(c.closed_at),
-                "created_at": _ts(c.created_at),
-            }
-            for c in record.conditions
-        ],
-        "question_comments": [
-            {
-                "id": c.pk,
-                "question": c.question,
-                "review_round": c.review_round,
-                "role": c.role,
-                "stage": c.stage,
-                "author": c.author.get_username(),
-                "reply_to": c.reply_to_id,
-                "text": c.text,
-                "created_at": _ts(c.created_at),
-                "shared_at": _ts(c.shared_at),
-                "change_request_sign_off_id": c.sign_off_id,
-            }
-            for c in record.question_comments
-        ],
-        "bias_results": [
-            {"dimension": b.dimension, "group": b.group, "n": b.sample_size, "metric": b.metric, "value": b.value}
-            for b in record.bias_rows
-        ],
-        "bias_justifications": [
-            {
-                "dimension": j.dimension,
-                "text": j.text,
-                "by": j.created_by.get_username(),
-                "created_at": _ts(j.created_at),
-            }
-            for j in record.bias_justifications
-        ],
-        "bias_mitigations": [
-            {"flag": m.flag, "text": m.text, "by": m.created_by.get_username(), "created_at": _ts(m.created_at)}
-            for m in record.bias_mitigations
-        ],
-        "four_fifths": [
-            {k: r[k] for k in ("dimension", "metric", "groups", "best_group", "worst_group", "ratio", "flagged")}
-            for r in four_fifths_ratios(record.bias_rows)
-        ],
-        "nist_ai_rmf": {
-            "source": source,
-            "covered": record.questionnaire.nist_coverage(a.answers),
-        },
-        # Questionnaires from version 2 on map to ISO/IEC 42005 and Article 27; version-1 records keep their shape.
-        **(
-            {"framework_coverage": [f.as_data() for f in coverage(record.questionnaire, a.answers)]}
-            if maps_beyond_nist(record.questionnaire)
-            else {}
-        ),
-        "audit_trail": [
-            {
-                "seq": e.seq,
-                "action": e.action,
-                "transition": e.transition,
-                "actor": e.actor_username,
-                "from_state": e.from_state,
-                "to_state": e.to_state,
-                "comment": None if e.seq in record.withheld_seqs else e.comment,
-                "content_hash": e.content_hash,
-                "details": e.details,
-                "created_at": _ts(e.created_at),
-                "prev_hash": e.prev_hash,
-                "entry_hash": e.entry_hash,
-            }
-            for e in record.entries
-        ],
-    }
-
-
-def data_bytes(data):
-    # ASCII escapes keep any character (even a lone surrogate) readable back as the same string.
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=True, allow_nan=False).encode("ascii")
 
 
 # -- the document -----------------------------------------------------------------------------
@@ -450,9 +334,16 @@ def _rounds(record):
     return [{"round": n, "rows": rows} for n, rows in sorted(rounds.items())]
 
 
+DECISION_WORDS = {
+    State.APPROVED.value: "Approved",
+    State.REJECTED.value: "Rejected",
+    State.WITHDRAWN.value: "Withdrawn",
+}
+
+
 def _decision(record):
     if not record.draft:
-        return "Approved"
+        return DECISION_WORDS[record.decision]
     state = record.assessment.get_state_display()
     return f"Not approved: {state.lower()}" if record.assessment.state != State.DRAFT else "Not submitted: draft"
 
@@ -482,6 +373,8 @@ def record_context(record):
         "questionnaire": questionnaire,
         "issuer": settings.DOSSIER_ISSUER,
         "decision": _decision(record),
+        "decision_comment": record.decision_comment,
+        "decided_by": record.decided_by,
         "risk_name": RISK_NAMES.get(a.risk_level, "Not scored"),
         "summary": display_answer(
             questionnaire.questions.get("overview.feature_summary"), a.answers.get("overview.feature_summary")
@@ -549,51 +442,3 @@ def _clip(text, limit):
 
 def record_html(record):
     return render_to_string("reports/dossier.html", record_context(record))
-
-
-# -- rendering --------------------------------------------------------------------------------
-
-
-def html_to_pdf(html, *, attachment=None, fetcher=None):
-    """PDF/A-3b bytes of ``html``; ``attachment`` is ``(name, bytes, description)`` embedded as its data file.
-
-    WeasyPrint loads only what ``StaticFilesOnly`` serves. Text the renderer cannot
-    encode (a lone surrogate) is replaced, never a reason to fail.
-    """
-    html = html.encode("utf-8", errors="replace").decode("utf-8")
-    fetcher = fetcher or StaticFilesOnly()
-    attachments = []
-    if attachment is not None:
-        name, content, description = attachment
-        attachments.append(
-            weasyprint.Attachment(
-                string=content,
-                name=name,
-                description=description,
-                relationship="Data",
-                url_fetcher=fetcher,
-            )
-        )
-    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments, finisher=_one_association_per_file)
-
-
-def _one_association_per_file(document, pdf):
-    """WeasyPrint 70 lists each PDF/A-3 associated file twice in the catalog's /AF; keep each once."""
-    associated = pdf.catalog.get("AF")
-    if associated:
-        unique = list(dict.fromkeys(associated))
-        associated.clear()
-        associated.extend(unique)
-
-
-def dossier_render(assessment, *, dossier=None, now=None):
-    """``(pdf bytes, record)``: the unsigned PDF of the dossier (frozen as of ``dossier``, or a draft)."""
-    record = dossier_record(assessment, dossier=dossier, now=now)
-    html = record_html(record)
-    attachment = (
-        ATTACHMENT_NAME,
-        data_bytes(record_data(record)),
-        "The assessment as data: answers, risk, sign-offs, conditions, bias evidence and audit trail.",
-    )
-    return html_to_pdf(html, attachment=attachment), record

@@ -1,10 +1,14 @@
 """Frozen dossiers and the log of every dossier download.
 
-A ``Dossier`` is the issued, signed PDF of one approved assessment version. Its
-row is written in the approval's own transaction (so it commits or rolls back
-with the approval) and filled once, by the freezing task or by the first
-download, whichever takes the row's lock first. The unique constraint on the
-assessment means there is never a second one for the same version.
+A ``Dossier`` is the issued, signed PDF of one decided assessment version: the
+approval dossier of an approved one, or the decision record of a rejected or
+withdrawn one. Its row, with a snapshot of what it shows (the document's HTML
+and its ``assessment.json``), is written in the deciding transaction (so it
+commits or rolls back with the decision, and later renames or template edits
+do not reach it) and its PDF is rendered from that snapshot and signed once, by
+the freezing task or by the first download, whichever takes the row's lock
+first. The unique constraint on the assessment means there is never a second
+one for the same version.
 """
 
 from django.conf import settings
@@ -35,8 +39,15 @@ class Dossier(models.Model):
     # The signed checkpoint of that moment, as manage.py audit_checkpoint prints it (seq, hash, signed_at,
     # key_id, signature); the dossier carries it so the log can be checked against it outside the database.
     checkpoint_signed = models.JSONField(default=dict, blank=True)
-    # The approval's audit entry: the dossier shows the record up to and including it.
+    # The deciding audit entry (the approval, rejection or withdrawal): the dossier shows the record up to it.
     approval_seq = models.BigIntegerField()
+    # The decision it records: "approved" (an approval dossier), "rejected" or "withdrawn" (a decision record).
+    decision = models.CharField(max_length=20, default="approved")
+    # Taken in the deciding transaction: the document as it is rendered (names, roles, texts, evidence, the
+    # template of that day) and the assessment.json embedded in it. Empty for rows written before snapshots.
+    snapshot_html = models.TextField(blank=True)
+    snapshot_data = models.TextField(blank=True)
+    template_version = models.CharField(max_length=64, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     # Filled once, when the PDF is issued; never changed after.
     # The file's name in the dossier storage (looked up at use, so the storage can be reconfigured).
@@ -66,6 +77,10 @@ class Dossier(models.Model):
     @property
     def is_issued(self):
         return bool(self.sha256)
+
+    @property
+    def is_decision_record(self):
+        return self.decision != "approved"
 
 
 class DossierDownload(models.Model):

@@ -1,8 +1,8 @@
-"""Public routes of reports/, outside /reports/: the transparency register (DESIGN section 8)."""
+"""Public routes of reports/, outside /reports/: the transparency register (DESIGN section 8), verifying a dossier."""
 
 from django.urls import path
 
-from . import register_views
+from . import register_views, views
 
 urlpatterns = [
     path("register/", register_views.register_page, name="register"),
@@ -12,4 +12,6 @@ urlpatterns = [
     path(
         "register/algoritmeregister.json", register_views.register_algoritmeregister, name="register_algoritmeregister"
     ),
+    # Anyone (a regulator, an external auditor) checks a dossier here, without an account.
+    path("verify/", views.verify, name="verify"),
 ]

@@ -7,13 +7,15 @@ from assessments.models import State
 
 from . import register, services, tasks
 from . import register_demo as from_demo
+from .dossier import DECISION_RECORD_STATES
 
 
 def on_assessment_transitioned(sender, *, assessment, to_state, audit_entry, **kwargs):
-    """On approval: write the dossier's row in the approval's transaction; render it after commit."""
-    if to_state != State.APPROVED:
+    """On a decision (approval, rejection, withdrawal): write the dossier's row and snapshot in its transaction;
+    render and sign it after commit."""
+    if to_state != State.APPROVED and to_state not in DECISION_RECORD_STATES:
         return
-    services.dossier_request(assessment=assessment, approval_entry=audit_entry)
+    services.dossier_request(assessment=assessment, approval_entry=audit_entry, decision=to_state)
     assessment_id = assessment.pk
     # robust: a failure to issue (or to queue) is logged; the approval stands, and the first download issues it.
     transaction.on_commit(lambda: tasks.dossier_freeze_task.delay(assessment_id), robust=True)

@@ -4,7 +4,9 @@ The organisation's key and certificate are PEM files named by
 ``DOSSIER_SIGNING_KEY`` and ``DOSSIER_SIGNING_CERT``. The signature is an
 incremental update with an invisible, printable signature field, and the
 document information and XMP metadata are kept equal, so the signed file is
-still PDF/A-3b.
+still PDF 1.7 and PDF/A-3a: pyHanko would declare the ISO 32002 extension (and
+move the file to PDF 2.0) for an elliptic-curve or EdDSA key; ``_Pdf17Signer``
+declares only the PAdES (ESIC) extension of PDF 1.7, and the demo pair is RSA.
 """
 
 import asyncio
@@ -12,31 +14,35 @@ import datetime
 import io
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata.model import VENDOR
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.sign.signers import constants as signer_constants
+from pyhanko.sign.timestamps import TimestampRequestError
+from pyhanko.sign.timestamps.aiohttp_client import HTTPTimeStamper
 from pyhanko_certvalidator import ValidationContext
+
+from . import certificates
 
 FIELD_NAME = "DossierSignature"
 
 
 class SigningNotConfigured(ImproperlyConfigured):
     pass
+
+
+class TimestampUnavailable(Exception):
+    """The time-stamping authority of ``DOSSIER_TSA_URL`` did not answer with a timestamp; nothing was signed."""
 
 
 def _configured_paths():
@@ -85,9 +91,47 @@ def _outside_any_event_loop(function, *args, **kwargs):
         return pool.submit(function, *args, **kwargs).result()
 
 
+class _Pdf17Signer(signers.PdfSigner):
+    """A PAdES signer that keeps the file at PDF 1.7: it declares the ESIC extension and nothing else.
+
+    PDF/A-3 is PDF 1.7; the ISO 32002 extension pyHanko registers for ECDSA keys would move the file to 2.0.
+    ECDSA signatures (P-256 and the like) were already valid in PDF 1.7 PAdES signatures; EdDSA was not, and is
+    refused rather than silently leaving PDF/A.
+    """
+
+    def register_extensions(self, pdf_out, *, md_algorithm):
+        mechanism = self.signer.get_signature_mechanism_for_digest(md_algorithm)
+        if mechanism.signature_algo in ("ed25519", "ed448"):
+            raise SigningNotConfigured(
+                "Dossiers cannot be signed with an EdDSA key and stay PDF/A-3 (PDF 1.7): use an RSA or ECDSA key."
+            )
+        pdf_out.ensure_output_version(version=(1, 7))
+        pdf_out.register_extension(signer_constants.ESIC_EXTENSION_1)
+
+
+def timestamper():
+    """The RFC 3161 authority of ``DOSSIER_TSA_URL`` (pyHanko's HTTP client), or None when none is configured."""
+    if not settings.DOSSIER_TSA_URL:
+        return None
+    return HTTPTimeStamper(settings.DOSSIER_TSA_URL, timeout=30)
+
+
+def _long_term_context():
+    """What B-LT embeds: the chains of the signing certificate and of the authority, and their revocation data."""
+    roots = certificates.trusted_signing_certificates() + certificates.timestamp_authority_roots()
+    # Fetching revocation information is what "where available" means: a certificate naming no OCSP responder
+    # or CRL has none to fetch, and the signature is made without it.
+    return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="soft-fail")
+
+
 def sign_pdf(pdf_bytes, *, signed_at, reason, location=""):
-    """The PDF with a PAdES baseline signature over all of it, made at ``signed_at``."""
+    """The PDF with a PAdES signature over all of it, made at ``signed_at``, still PDF 1.7 and PDF/A-3.
+
+    With ``DOSSIER_TSA_URL`` set the signature carries the authority's RFC 3161 timestamp and the validation
+    data is embedded in the document security store (PAdES B-LT); without it, a baseline B-B signature.
+    """
     signer = dossier_signer()
+    tsa = timestamper()
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
     # The signing tool becomes the producer; information dictionary and XMP must say the same (PDF/A).
     info_ref = writer.trailer.raw_get("/Info")
@@ -101,60 +145,30 @@ def sign_pdf(pdf_bytes, *, signed_at, reason, location=""):
         reason=reason,
         location=location or None,
         name=settings.DOSSIER_ISSUER,
+        embed_validation_info=tsa is not None,
+        validation_context=_long_term_context() if tsa is not None else None,
     )
-    pdf_signer = signers.PdfSigner(
+    pdf_signer = _Pdf17Signer(
         metadata,
         signer=signer,
+        timestamper=tsa,
         new_field_spec=fields.SigFieldSpec(FIELD_NAME, invis_sig_settings=fields.InvisSigSettings()),
     )
     output = io.BytesIO()
-    _outside_any_event_loop(pdf_signer.sign_pdf, writer, output=output)
+    try:
+        _outside_any_event_loop(pdf_signer.sign_pdf, writer, output=output)
+    except TimestampRequestError as error:
+        message = f"The time-stamping authority at {settings.DOSSIER_TSA_URL} did not answer."
+        raise TimestampUnavailable(message) from error
     return output.getvalue()
 
 
-@dataclass(frozen=True)
-class SignatureCheck:
-    present: bool
-    intact: bool = False  # the signed bytes are unchanged
-    trusted: bool = False  # made with the organisation's certificate
-    covers_whole_file: bool = False  # nothing was appended after signing
-    signer: str = ""
-
-    @property
-    def ok(self):
-        return self.present and self.intact and self.trusted and self.covers_whole_file
-
-
-def check_signature(pdf_bytes):
-    """Whether the PDF carries an intact signature made with this organisation's certificate over the whole file."""
-    try:
-        reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
-        embedded = reader.embedded_signatures
-    except Exception:  # noqa: BLE001 - any unreadable file is simply not a signed dossier
-        return SignatureCheck(present=False)
-    if not embedded:
-        return SignatureCheck(present=False)
-    _, cert = _configured_paths()
-    context = ValidationContext(trust_roots=[load_cert_from_pemder(cert)], allow_fetching=False)
-    try:
-        status = _outside_any_event_loop(validate_pdf_signature, embedded[0], context)
-    except Exception:  # noqa: BLE001 - a mangled signature is a failed check, not an error
-        return SignatureCheck(present=True)
-    return SignatureCheck(
-        present=True,
-        intact=bool(status.intact),
-        trusted=bool(status.intact and status.valid and status.trusted),
-        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
-        signer=status.signing_cert.subject.human_friendly if status.signing_cert else "",
-    )
-
-
 def make_demo_pair(directory, *, organisation="Demo organisation"):
-    """Write a self-signed demo key and certificate into ``directory``; return their paths. Never for production."""
+    """Write a self-signed demo RSA key and certificate into ``directory``; return their paths. Never for production."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     key_path, cert_path = directory / "dossier-signing-key.pem", directory / "dossier-signing-cert.pem"
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, "Responsible AI Committee dossier signing (demo)"),

@@ -10,6 +10,7 @@ ID = r"(?P<pk>[0-9]{1,18})"
 urlpatterns = [
     path("", views.workspace, name="reports_workspace"),
     path("assessments.csv", views.assessments_csv, name="reports_assessments_csv"),
+    path("audit-package.zip", views.audit_package, name="reports_audit_package"),
     re_path(rf"^assessments/{ID}/$", views.assessment_record, name="reports_assessment"),
     re_path(rf"^assessments/{ID}/dossier\.pdf$", views.dossier_pdf, name="dossier_pdf"),
     re_path(rf"^assessments/{ID}/bias\.csv$", views.bias_csv, name="reports_bias_csv"),

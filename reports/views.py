@@ -4,6 +4,9 @@ Thin, like the core's views: the selectors decide what a user may see (404
 otherwise), the services issue, log and verify dossiers.
 """
 
+import io
+import zipfile
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -18,10 +21,11 @@ from assessments.selectors import assessment_visible_to
 from assessments.views import problem
 
 from . import analytics as committee_analytics
-from . import selectors, services
+from . import selectors, services, verification
+from .audit_package import PackageUnavailable, audit_package_files
 from .charts import analytics_charts
 from .csv_export import analytics_csv_lines, bias_csv_lines, csv_lines
-from .dossier import is_issuable
+from .dossier import is_issuable, issued_states
 from .filters import AuditorAssessmentFilter
 from .models import Dossier, DossierDownload
 
@@ -92,6 +96,42 @@ def assessments_csv(request):
     return response
 
 
+# A package holds at most this many dossiers (a few hundred kilobytes each); narrower filters make several.
+AUDIT_PACKAGE_MAX_DOSSIERS = 200
+
+
+@require_safe
+@_workspace_only
+def audit_package(request):
+    """The offline verification kit of the issued dossiers among the filtered assessments, as one ZIP file."""
+    filters, queryset, status = _filtered(request)
+    if status != 200:
+        errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in filters.form.errors.items())
+        return HttpResponse(f"The filters are not valid: {errors}\n", status=400, content_type="text/plain")
+    issued = queryset.filter(state__in=issued_states()).order_by("decided_at", "pk")
+    issued = list(issued[: AUDIT_PACKAGE_MAX_DOSSIERS + 1])
+    if len(issued) > AUDIT_PACKAGE_MAX_DOSSIERS:
+        return HttpResponse(
+            f"More than {AUDIT_PACKAGE_MAX_DOSSIERS} issued dossiers match these filters: narrow them (dates, team) "
+            "and download several packages, or use manage.py export_dossiers.\n",
+            status=400,
+            content_type="text/plain",
+        )
+    selection = "; ".join(f"{k}={v}" for k, v in sorted(request.GET.items()) if k != "page") or "all"
+    buffer = io.BytesIO()
+    try:
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for entry in audit_package_files(assessments=issued, user=request.user, selection=selection):
+                archive.writestr(f"audit-package/{entry.path}", entry.content)
+    except PackageUnavailable as error:
+        return problem(request, 503, "Audit package not available", error.message, back=reverse("reports_workspace"))
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="audit-package.zip"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_safe
 @login_required
 def bias_csv(request, pk):
@@ -149,6 +189,12 @@ def dossier_pdf(request, pk):
         return problem(
             request, 503, "Dossier not available yet", error.message, back=reverse("assessment_detail", args=[pk])
         )
+    except services.DraftThrottled as error:
+        response = problem(
+            request, 429, "Too many draft renders", error.message, back=reverse("assessment_detail", args=[pk])
+        )
+        response["Retry-After"] = "60"
+        return response
     return pdf_response(result)
 
 
@@ -195,15 +241,33 @@ class VerifyForm(forms.Form):
                 f"The file is {upload.size:,} bytes; at most {limit:,} bytes are checked (dossiers are far smaller).",
                 code="too_large",
             )
+        content = upload.read()
+        if not verification.looks_like_pdf(content):
+            raise forms.ValidationError("This is not a PDF file: a dossier is a PDF.", code="not_pdf")
+        self.cleaned_data["content"] = content
         return upload
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
 def verify(request):
-    """Whether an uploaded PDF is a dossier this system issued, unchanged (stored hash and signature)."""
-    if request.method == "GET":
+    """Whether an uploaded PDF is a dossier this system issued, unchanged: for anyone, logged in or not.
+
+    At ``/verify/`` (and ``/reports/verify/``). Checks are limited per client address, shared with the API.
+    """
+    if request.method != "POST":
         return render(request, "reports/verify.html", {"form": VerifyForm()})
+    throttle = verification.VerifyRateThrottle()
+    if not throttle.allow_request(request, None):
+        wait = throttle.wait()
+        response = render(
+            request,
+            "reports/verify.html",
+            {"form": VerifyForm(), "refused": "Too many checks from your address; try again in a minute."},
+            status=429,
+        )
+        if wait is not None:
+            response["Retry-After"] = str(max(1, int(wait)))
+        return response
     if body_too_large(request):
         return render(
             request, "reports/verify.html", {"form": VerifyForm(), "refused": too_large_message()}, status=413
@@ -213,7 +277,7 @@ def verify(request):
         status = 413 if form.has_error("file", code="too_large") else 400
         return render(request, "reports/verify.html", {"form": form}, status=status)
     upload = form.cleaned_data["file"]
-    result = services.dossier_verify(content=upload.read())
+    result = verification.dossier_verify(content=form.cleaned_data["content"])
     return render(request, "reports/verify.html", {"form": VerifyForm(), "result": result, "name": upload.name})
 
 

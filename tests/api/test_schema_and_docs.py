@@ -23,7 +23,7 @@ PATHS = {
     "/api/v1/register/": {"get"},
 }
 # Readable without credentials: no 401 to document.
-PUBLIC_PATHS = {"/api/v1/auth/token/", "/api/v1/register/"}
+PUBLIC_PATHS = {"/api/v1/auth/token/", "/api/v1/register/", "/api/v1/dossiers/verify/"}
 
 
 def load_schema():

@@ -202,6 +202,8 @@ class Statistics:
 def api_schema(db, settings):
     # The fuzzer sends thousands of requests from one user and address: no throttles, no log-in limits.
     settings.API_THROTTLE_RATES = {"api_token": None, "api_read": None, "api_write": None}
+    settings.DOSSIER_VERIFY_RATE = None
+    settings.DOSSIER_DRAFT_RENDER_RATE = 0
     settings.LOGIN_ADDRESS_FAILURE_LIMIT = None
     # Requests run inside the test's transaction, as with Django's test client,
     # so Django must not close the connection when one finishes.

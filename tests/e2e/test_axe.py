@@ -37,6 +37,7 @@ def pages_for(role, w):
         "anonymous": [
             ("login", "/accounts/login/", 200),
             ("public register", "/register/", 200),
+            ("verify a dossier", "/verify/", 200),
             ("API docs", "/api/docs/", 200),
             ("not found", "/no-such-page/", 404),
         ],

@@ -28,7 +28,9 @@ def fast_render(monkeypatch):
     Returns the list of ``(assessment id, draft)`` it was asked to render, so tests can count renders.
     """
     from reports import services as report_services
-    from reports.dossier import dossier_record
+    from reports.dossier import ATTACHMENT_NAME, dossier_record
+    from reports.dossier_data import data_bytes, record_data
+    from reports.rendering import html_to_pdf
 
     calls = []
 
@@ -36,7 +38,8 @@ def fast_render(monkeypatch):
         calls.append((assessment.pk, dossier is None))
         record = dossier_record(assessment, dossier=dossier, now=now)
         label = "DRAFT" if record.draft else "ISSUED"
-        return plain_pdf(f"{label} {record.document_id}"), record
+        attachment = (ATTACHMENT_NAME, data_bytes(record_data(record)), "The assessment as data.")
+        return html_to_pdf(f"<p>{label} {record.document_id}</p>", attachment=attachment), record
 
     monkeypatch.setattr(report_services, "dossier_render", render)
     return calls
@@ -100,6 +103,14 @@ def login(db):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fresh_verify_counts():
+    """Each test starts with no dossier checks counted against its client address (the rate limit's cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

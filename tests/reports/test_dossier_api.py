@@ -126,6 +126,7 @@ def test_verify_rejects_stored_bytes_whose_signature_is_not_ours(people, approve
     body = client_for(people.auditor).post(VERIFY, {"file": SimpleUploadedFile("d.pdf", content)}).json()
 
     assert body["issued"] is False and "signature does not validate" in body["detail"]
+    assert "not one of this system's dossier signing certificates" in body["detail"]
 
 
 def test_verify_wants_a_file(people, client_for):
@@ -135,7 +136,7 @@ def test_verify_wants_a_file(people, client_for):
     other = client.post(VERIFY, {"other": "x"}, format="multipart")
     empty = client.post(VERIFY, {"file": SimpleUploadedFile("e.pdf", b"")}, format="multipart")
     as_json = client.post(VERIFY, {"file": "x"}, format="json")
-    with_query = client.post(VERIFY + "?x=1", {"file": SimpleUploadedFile("a.pdf", b"%PDF")}, format="multipart")
+    with_query = client.post(VERIFY + "?x=1", {"file": SimpleUploadedFile("a.pdf", b"%PDF-")}, format="multipart")
     as_text_part = client.post(VERIFY, {"file": "%PDF-1.7 not really"}, format="multipart")
 
     assert missing.status_code == 400 and "file" in missing.json()
@@ -151,14 +152,15 @@ def test_verify_refuses_a_file_over_the_limit(people, client_for, settings):
     settings.DOSSIER_VERIFY_MAX_BYTES = 1000
     client = client_for(people.auditor)
 
-    at_limit = client.post(VERIFY, {"file": SimpleUploadedFile("a.pdf", b"%" * 1000)})
-    over = client.post(VERIFY, {"file": SimpleUploadedFile("b.pdf", b"%" * 1001)})
-    huge = client.post(VERIFY, {"file": SimpleUploadedFile("c.pdf", b"%" * 200_000)})
+    at_limit = client.post(VERIFY, {"file": SimpleUploadedFile("a.pdf", b"%PDF-" + b"%" * 995)})
+    over = client.post(VERIFY, {"file": SimpleUploadedFile("b.pdf", b"%PDF-" + b"%" * 996)})
+    huge = client.post(VERIFY, {"file": SimpleUploadedFile("c.pdf", b"%PDF-" + b"%" * 200_000)})
 
     assert at_limit.status_code == 200 and at_limit.json()["issued"] is False
     assert over.status_code == 413 and "1,001 bytes" in over.json()["detail"]
     assert huge.status_code == 413
 
 
-def test_verify_asks_for_credentials(client_for):
-    assert client_for().post(VERIFY, {"file": SimpleUploadedFile("a.pdf", b"%PDF")}).status_code == 401
+def test_verify_answers_without_credentials(client_for):
+    response = client_for().post(VERIFY, {"file": SimpleUploadedFile("a.pdf", plain_pdf())})
+    assert response.status_code == 200 and response.json()["issued"] is False

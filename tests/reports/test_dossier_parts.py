@@ -6,7 +6,8 @@ from assessments.models import State
 from assessments.questionnaire import QUESTIONNAIRE_DIR, get_questionnaire
 from reports.checks import dossier_signing_configured
 from reports.dossier import issued_states, nist_texts
-from reports.signing import check_signature, sign_pdf
+from reports.signing import sign_pdf
+from reports.validation import check_signature
 
 from .conftest import plain_pdf
 

@@ -2,7 +2,8 @@
 
 from assessments import services
 from assessments.models import State
-from reports.dossier import dossier_record, record_data, record_html
+from reports.dossier import dossier_record, record_html
+from reports.dossier_data import record_data
 
 from ..workflow import act, advance, create_draft
 

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from assessments import services
-from reports.dossier import dossier_render, html_to_pdf
 from reports.fetcher import BASE_URL, StaticFilesOnly
+from reports.rendering import dossier_render, html_to_pdf
 
 from ..workflow import create_draft
 from .conftest import page_texts

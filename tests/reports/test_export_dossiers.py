@@ -38,7 +38,19 @@ def test_it_writes_every_approved_version_since_the_date_with_their_hashes(peopl
         assert int(row["size"]) == len(content)
     assert {r["feature"] for r in rows} == {"'=Approved first", "Launched"}
     assert DossierDownload.objects.filter(channel="export").count() == 2
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(["manifest.csv", *[r["file"] for r in rows]])
+    pdfs = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.pdf"))
+    assert pdfs == sorted(r["file"] for r in rows)
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {
+        "dossiers",
+        "certificates",
+        "manifest.csv",
+        "manifest.json",
+        "manifest.json.sig",
+        "checkpoint.json",
+        "audit-public-keys.pem",
+        "verify.py",
+        "README.txt",
+    }
 
 
 def test_it_refuses_a_date_that_is_not_one(tmp_path):

@@ -38,7 +38,7 @@ def test_the_approval_writes_the_dossier_row_in_its_transaction_and_issues_it_af
     row.refresh_from_db()
     assert row.is_issued and fast_render == [(assessment.pk, False)]
     assert dossier_storage().exists(row.file_name)
-    assert row.approval_seq == assessment.audit_entries.get(to_state=State.APPROVED).seq
+    assert row.approval_seq == assessment.audit_entries.get(transition="approve", to_state=State.APPROVED).seq
 
 
 def test_a_rolled_back_approval_leaves_no_dossier_row(people, fast_render):
@@ -52,13 +52,18 @@ def test_a_rolled_back_approval_leaves_no_dossier_row(people, fast_render):
     assert not Dossier.objects.exists()
 
 
-def test_no_other_transition_asks_for_a_dossier(people, fast_render, django_capture_on_commit_callbacks):
+def test_only_decisions_ask_for_a_dossier(people, fast_render, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         advance(people, create_draft(people), State.DATA_AI_REVIEW)
-        advance(people, create_draft(people), State.REJECTED)
-        advance(people, create_draft(people), State.WITHDRAWN)
+        rejected = advance(people, create_draft(people), State.REJECTED)
+        withdrawn = advance(people, create_draft(people), State.WITHDRAWN)
 
-    assert not Dossier.objects.exists() and fast_render == []
+    # Rejections and withdrawals get a decision record, issued after commit like an approval's dossier.
+    assert sorted(Dossier.objects.values_list("assessment_id", "decision")) == [
+        (rejected.pk, "rejected"),
+        (withdrawn.pk, "withdrawn"),
+    ]
+    assert all(d.is_issued for d in Dossier.objects.all())
 
 
 def test_a_download_before_the_task_issues_it_and_the_task_then_does_nothing(
@@ -121,7 +126,8 @@ def test_launch_and_conditions_met_later_do_not_change_the_issued_bytes(people, 
 
 
 def test_a_dossier_frozen_late_shows_the_record_as_it_was_at_approval(people, fast_render):
-    from reports.dossier import dossier_record, record_data
+    from reports.dossier import dossier_record
+    from reports.dossier_data import record_data
 
     assessment = advance(people, create_draft(people), State.DATA_AI_REVIEW)
     assessment = act(
@@ -130,7 +136,7 @@ def test_a_dossier_frozen_late_shows_the_record_as_it_was_at_approval(people, fa
         "approve",
         conditions=[{"text": "Publish the disclosure.", "owner": "alice", "before_launch": True}],
     )
-    approval_seq = assessment.audit_entries.get(to_state=State.APPROVED).seq
+    approval_seq = assessment.audit_entries.get(transition="approve", to_state=State.APPROVED).seq
     services.condition_mark_met(condition=assessment.conditions.get(), by=people.alice)
     assessment = act(people, assessment, "launch")
 
@@ -166,7 +172,7 @@ def test_a_later_version_gets_its_own_dossier(people, fast_render):
     assert first.state == State.SUPERSEDED and State.SUPERSEDED in issued_states()
 
 
-def test_only_approved_versions_are_frozen(people, fast_render):
+def test_only_decided_versions_are_frozen(people, fast_render):
     in_review = advance(people, create_draft(people), State.PRODUCT_REVIEW)
 
     with pytest.raises(DossierUnavailable):

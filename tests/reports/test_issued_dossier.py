@@ -79,14 +79,27 @@ def test_the_dossier_holds_the_feature_every_sign_off_and_every_question(issued)
         assert "DRAFT" not in page
 
 
-def test_the_dossier_is_pdf_a_3b_with_its_metadata(issued):
+def test_the_signed_dossier_is_still_pdf_1_7_and_pdf_a_3a_with_its_metadata(issued):
     assessment, dossier, content = issued
     reader = pdf_reader(content)
+    root = reader.trailer["/Root"]
 
-    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
-    assert re.search(r'pdfaid:part(="|>)3', xmp)
-    assert re.search(r'pdfaid:conformance(="|>)B', xmp)
+    # Signing added an incremental update only; header and catalog still say PDF 1.7 (no ISO 32002 bump).
     assert content.startswith(b"%PDF-1.7")
+    assert str(root.get("/Version", "/1.7")) == "/1.7"
+    extensions = root.get("/Extensions", {})
+    assert set(extensions) <= {"/ESIC"}, "only the PAdES extension of PDF 1.7 is declared"
+    assert content.count(b"%%EOF") == 2, "the signature is one incremental update of the rendered file"
+    assert not reader.is_encrypted and "/Encrypt" not in reader.trailer
+
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert re.search(r'pdfaid:part(="|>)3', xmp)
+    assert re.search(r'pdfaid:conformance(="|>)A', xmp)
+    # Tagged: a structure tree with headings, table headers and the document's language.
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 - a pypdf BooleanObject
+    assert str(root["/Lang"]) == "en-GB"
+    tags = structure_tags(root["/StructTreeRoot"].get_object())
+    assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/P"} <= tags
     info = reader.metadata
     assert info["/Title"] == f"AI Impact Assessment dossier: {assessment.feature.name} v{assessment.version}"
     assert info["/Author"] == settings.DOSSIER_ISSUER
@@ -97,7 +110,25 @@ def test_the_dossier_is_pdf_a_3b_with_its_metadata(issued):
         assert str(info[key]) in xmp, key
     page = reader.pages[0]
     assert abs(float(page.mediabox.width) - 595.28) < 1 and abs(float(page.mediabox.height) - 841.89) < 1  # A4
-    assert "/OutputIntents" in reader.trailer["/Root"]
+    assert "/OutputIntents" in root
+    # The embedded assessment.json is the catalog's associated file (PDF/A-3), related as its data.
+    associated = [spec.get_object() for spec in root["/AF"]]
+    assert [(str(s["/F"]), s["/AFRelationship"]) for s in associated] == [(ATTACHMENT_NAME, "/Data")]
+
+
+def structure_tags(node, seen=None):
+    """Every structure type (``/S``) under a structure tree node, read back from the PDF."""
+    seen = set() if seen is None else seen
+    kids = node.get("/K")
+    if kids is None:
+        return seen
+    kids = kids.get_object()
+    for kid in kids if isinstance(kids, list) else [kids]:
+        kid = kid.get_object() if hasattr(kid, "get_object") else kid
+        if isinstance(kid, dict) and "/S" in kid:
+            seen.add(str(kid["/S"]))
+            structure_tags(kid, seen)
+    return seen
 
 
 def test_assessment_json_is_attached_and_equals_the_database(issued):
@@ -130,7 +161,10 @@ def test_assessment_json_is_attached_and_equals_the_database(issued):
     assert sorted((b["dimension"], b["group"], b["value"]) for b in data["bias_results"]) == sorted(
         assessment.bias_results.values_list("dimension", "group", "value")
     )
-    entries = list(AuditEntry.objects.filter(assessment_id=assessment.pk).order_by("seq"))
+    # Up to the approval: the downloads after it are audit entries too, but not part of what was approved.
+    entries = list(
+        AuditEntry.objects.filter(assessment_id=assessment.pk, seq__lte=dossier.approval_seq).order_by("seq")
+    )
     assert [(e["seq"], e["entry_hash"]) for e in data["audit_trail"]] == [(e.seq, e.entry_hash) for e in entries]
     assert data["audit_checkpoint"] == dossier.checkpoint
     # The checkpoint is the chain's head at the approval: the approval's own audit entry.
@@ -216,7 +250,7 @@ def test_the_dossier_carries_the_signed_audit_checkpoint_of_its_approval(issued,
     checkpoint = data["audit_checkpoint"]
 
     # The head when the approval committed: the approval's own entry, signed with the audit log's key.
-    approval = AuditEntry.objects.filter(assessment_id=assessment.pk, to_state=State.APPROVED).get()
+    approval = AuditEntry.objects.get(assessment_id=assessment.pk, transition="approve", to_state=State.APPROVED)
     assert (checkpoint["seq"], checkpoint["hash"]) == (approval.seq, approval.entry_hash)
     assert set(checkpoint) == {"seq", "hash", "signed_at", "key_id", "signature"}
     public_key = signing.load_private_key(settings.AUDIT_SIGNING_KEY).public_key()
@@ -232,3 +266,28 @@ def test_the_dossier_carries_the_signed_audit_checkpoint_of_its_approval(issued,
     assert status == 0, output
     path.write_text(json.dumps({**checkpoint, "hash": "0" * 64}))
     assert verify("--checkpoint", str(path))[0] == 1
+
+
+def test_no_page_is_near_empty_and_table_headers_keep_their_words_whole(issued):
+    _, _, content = issued
+    pages = page_texts(content)
+
+    # Chapters flow on; only the last page may be short (the cover and contents are full pages of their own).
+    short = [(n, len(p)) for n, p in enumerate(pages[:-1], start=1) if len(p) < 800]
+    assert short == [], short
+    text = " ".join(pages)
+    # A narrow column used to break "GROUPS" into "GROUP" and "S" on two lines.
+    for header in ("GROUPS", "FOUR-FIFTHS", "SUBCATEGORY", "DIMENSION"):
+        assert re.search(rf"\b{header}\b", text), header
+
+
+def test_a_one_page_decision_summary_opens_the_dossier(issued):
+    assessment, dossier, content = issued
+    pages = page_texts(content)
+    cover = normalise(pages[0])
+
+    assert "Approved" in cover and dossier.document_id in cover
+    for sign_off in SignOff.objects.filter(assessment=assessment).select_related("reviewer"):
+        assert f"{roles.DOMAIN_LABELS[sign_off.stage]}: {sign_off.reviewer.get_full_name()}" in cover
+    assert "Conditions 2 (section 7)" in cover
+    assert pages[1].lstrip().startswith("Contents")  # the summary is one page

@@ -45,13 +45,17 @@ def test_the_page_asks_for_a_file_and_refuses_one_too_large(people, login, setti
 
     assert client.get(reverse("reports_verify")).status_code == 200
     missing = client.post(reverse("reports_verify"), {})
-    too_large = post(client, b"%" * 101)
+    too_large = post(client, b"%PDF-" + b"%" * 96)
     announced = client.post(reverse("reports_verify"), {"file": SimpleUploadedFile("big.pdf", b"%" * 200_000)})
+    not_pdf = post(client, b"GIF89a" + b"%" * 10)
 
     assert missing.status_code == 400 and "Choose the PDF file to check." in missing.content.decode()
     assert too_large.status_code == 413 and "at most 100 bytes" in too_large.content.decode()
     assert announced.status_code == 413
+    assert not_pdf.status_code == 400 and "This is not a PDF file" in not_pdf.content.decode()
 
 
-def test_anonymous_visitors_are_sent_to_log_in(client):
-    assert client.get(reverse("reports_verify")).status_code == 302
+def test_anonymous_visitors_may_verify_too(client, issued_pdf):
+    assert client.get(reverse("verify")).status_code == 200
+    response = client.post(reverse("verify"), {"file": SimpleUploadedFile("d.pdf", issued_pdf)})
+    assert response.status_code == 200 and "Issued by this system, unchanged" in response.content.decode()
