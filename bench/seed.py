@@ -93,7 +93,7 @@ def bias_rows(answers):
     marked = answers.get(RELEVANT_DIMENSIONS_QUESTION) or []
     dimensions = list(REQUIRED_DIMENSIONS) + [d for d in marked if d not in REQUIRED_DIMENSIONS and d != "other"]
     return [
-        {"dimension": d, "group": g, "sample_size": 200, "metric": "match_rate", "value": v}
+        {"dimension": d, "group": g, "sample_size": 200, "metric": "selection_rate", "value": v}
         for d in dimensions
         for g, v in (("group a", 0.61), ("group b", 0.57))
     ]

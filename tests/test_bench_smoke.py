@@ -130,6 +130,7 @@ def test_stories_replayed_through_the_services_write_the_same_rows(seeded):
                 )
             elif row.action == AuditEntry.Action.BIAS_EVIDENCE_ADDED:
                 services.bias_results_add(
+                    description=row.details["provenance"]["description"],
                     assessment=copy,
                     rows=[{**r, "n": r["sample_size"]} for r in row.details["rows"]],
                     by=actor,

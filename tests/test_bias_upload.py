@@ -10,7 +10,7 @@ from assessments import bias_upload, services
 from assessments.bias_upload import UploadRefused, parse_csv, read_upload
 from assessments.models import BiasResult
 
-from .workflow import create_draft
+from .workflow import EVIDENCE, create_draft
 
 GOOD = (
     b"dimension,group,n,metric,value\n"
@@ -136,7 +136,7 @@ def test_formula_cells_are_stored_as_text_exactly_as_typed(people, cell):
     assert parsed.ok, parsed.errors
     assessment = create_draft(people)
 
-    services.bias_results_add(assessment=assessment, rows=parsed.rows, by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=parsed.rows, by=people.alice)
 
     row = BiasResult.objects.get(assessment=assessment)
     assert row.group == cell and row.metric == cell

@@ -4,7 +4,7 @@ from assessments.models import AuditEntry, BiasResult, State
 from committee import roles
 from tests.workflow import advance, bias_rows, create_draft
 
-ROW = {"dimension": "race", "group": "Black", "n": 120, "metric": "match_rate", "value": 0.58}
+ROW = {"dimension": "race", "group": "Black", "n": 120, "metric": "selection_rate", "value": 0.58}
 
 
 def url(assessment):
@@ -19,8 +19,8 @@ def test_the_team_adds_rows_as_a_json_list(people, client_for):
     assert response.status_code == 201
     body = response.json()
     assert [(r["dimension"], r["group"], r["n"], r["metric"], r["value"]) for r in body] == [
-        ("race", "Black", 120, "match_rate", 0.58),
-        ("race", "White", 300, "match_rate", 0.58),
+        ("race", "Black", 120, "selection_rate", 0.58),
+        ("race", "White", 300, "selection_rate", 0.58),
     ]
     assert {r["created_by"] for r in body} == {"alice"}
     assert set(body[0]) == {
@@ -195,7 +195,7 @@ def test_csv_is_not_accepted_yet(people, client_for):
     assessment = create_draft(people)
 
     response = client_for(people.alice).post(
-        url(assessment), "dimension,group,n,metric,value\nrace,Black,120,match_rate,0.58\n", content_type="text/csv"
+        url(assessment), "dimension,group,n,metric,value\nrace,Black,120,selection_rate,0.58\n", content_type="text/csv"
     )
 
     assert response.status_code == 415

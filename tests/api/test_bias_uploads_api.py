@@ -7,7 +7,7 @@ from django.urls import reverse
 from assessments import services
 from assessments.models import BiasJustification, BiasMitigation, BiasResult, State
 
-from ..workflow import advance, bias_rows, create_draft
+from ..workflow import EVIDENCE, advance, bias_rows, create_draft
 
 RESULTS = b"dimension,group,n,metric,value\nrace,Black,120,selection_rate,0.30\nrace,White,300,selection_rate,0.44\n"
 PREDICTIONS = b"y_true,y_pred,gender\n1,1,woman\n0,1,woman\n1,0,man\n0,0,man\n"
@@ -168,6 +168,7 @@ def test_an_unknown_field_in_a_note_is_400(people, client_for):
 def test_the_bias_csv_export_neutralises_formula_cells(people, login_client):
     assessment = create_draft(people)
     services.bias_results_add(
+        description=EVIDENCE,
         assessment=assessment,
         rows=[
             *bias_rows(["race"]),

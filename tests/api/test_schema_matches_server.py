@@ -23,7 +23,7 @@ from tests.workflow import advance, bias_rows, create_draft
 
 TEAM = "client-experience"
 CURSOR = Position(datetime(2030, 1, 1, tzinfo=UTC), 7, reverse=False).encode()
-VALID_ROW = {"dimension": "race", "group": "Black", "n": 120, "metric": "match_rate", "value": 0.58}
+VALID_ROW = {"dimension": "race", "group": "Black", "n": 120, "metric": "selection_rate", "value": 0.58}
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from assessments import services
 from assessments.models import Assessment, BiasMitigation, State
 
-from ..workflow import advance, bias_rows, create_draft
+from ..workflow import EVIDENCE, advance, bias_rows, create_draft
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -18,7 +18,9 @@ RESULTS = "dimension,group,n,metric,value\nrace,Black,412,selection_rate,0.30\nr
 
 def test_the_data_ai_reviewer_uploads_sees_the_flag_mitigates_and_approves(people, browse, artifacts, tmp_path):
     draft = create_draft(people, name="Therapist matching")
-    services.bias_results_add(assessment=draft, rows=bias_rows(["religion", "gender"]), by=people.alice)
+    services.bias_results_add(
+        description=EVIDENCE, assessment=draft, rows=bias_rows(["religion", "gender"]), by=people.alice
+    )
     draft = services.assessment_transition(assessment=draft, name="submit", by=people.alice)
     assessment = advance(people, draft, State.DATA_AI_REVIEW)
     csv_file = tmp_path / "race-results.csv"

@@ -8,7 +8,7 @@ from django.urls import reverse
 from assessments import services
 from assessments.models import AuditEntry, BiasJustification, BiasMitigation, BiasResult, State
 
-from ..workflow import advance, bias_rows, create_draft
+from ..workflow import EVIDENCE, advance, bias_rows, create_draft
 
 GOOD = (
     b"dimension,group,n,metric,value\n"
@@ -110,7 +110,7 @@ def test_a_preview_of_one_user_cannot_be_confirmed_by_another(people, login):
 
 def test_the_row_form_records_one_row(people, login):
     assessment = create_draft(people)
-    data = {"dimension": "race", "group": "Black", "n": "40", "metric": "m", "value": "0.5"}
+    data = {"dimension": "race", "group": "Black", "n": "40", "metric": "selection_rate", "value": "0.5"}
 
     response = login(people.alice).post(reverse("bias_row_add", args=[assessment.pk]), data)
 
@@ -121,7 +121,7 @@ def test_the_row_form_records_one_row(people, login):
 @pytest.mark.parametrize("value", ["inf", "nan", "1e400", "x"])
 def test_the_row_form_refuses_values_that_are_not_numbers(people, login, value):
     assessment = create_draft(people)
-    data = {"dimension": "race", "group": "Black", "n": "40", "metric": "m", "value": value}
+    data = {"dimension": "race", "group": "Black", "n": "40", "metric": "selection_rate", "value": value}
 
     response = login(people.alice).post(reverse("bias_row_add", args=[assessment.pk]), data)
 
@@ -132,10 +132,11 @@ def test_the_row_form_refuses_values_that_are_not_numbers(people, login, value):
 def test_the_data_ai_reviewer_records_a_mitigation_and_a_justification(people, login):
     assessment = create_draft(people)
     services.bias_results_add(
+        description=EVIDENCE,
         assessment=assessment,
         rows=[
-            {"dimension": "race", "group": "a", "n": 100, "metric": "m", "value": 0.5},
-            {"dimension": "race", "group": "b", "n": 100, "metric": "m", "value": 0.9},
+            {"dimension": "race", "group": "a", "n": 100, "metric": "selection_rate", "value": 0.5},
+            {"dimension": "race", "group": "b", "n": 100, "metric": "selection_rate", "value": 0.9},
         ],
         by=people.alice,
     )
@@ -159,7 +160,7 @@ def test_the_data_ai_reviewer_records_a_mitigation_and_a_justification(people, l
 
 def test_monitoring_results_show_a_chart_per_dimension(people, login):
     assessment = advance(people, create_draft(people), State.LAUNCHED)
-    services.bias_results_add(assessment=assessment, rows=bias_rows(["race"]), by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=bias_rows(["race"]), by=people.alice)
 
     page = login(people.alice).get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
 
@@ -177,7 +178,7 @@ def posts(assessment):
         (reverse("bias_upload", args=[pk]), {"file": SimpleUploadedFile("r.csv", GOOD)}),
         (
             reverse("bias_row_add", args=[pk]),
-            {"dimension": "race", "group": "a", "n": "40", "metric": "m", "value": "1"},
+            {"dimension": "race", "group": "a", "n": "40", "metric": "selection_rate", "value": "1"},
         ),
         (reverse("bias_justification_add", args=[pk]), {"dimension": "race", "text": "x"}),
         (reverse("bias_mitigation_add", args=[pk]), {"flag": "x", "text": "x"}),
@@ -231,15 +232,15 @@ def test_the_bias_section_costs_the_same_queries_for_few_and_many_rows(people, l
 
     def rows(count, dimension):
         return [
-            {"dimension": dimension, "group": f"g{i}", "n": 20 + i, "metric": "m", "value": 0.2 + i / (count * 2)}
+            {"dimension": dimension, "group": f"g{i}", "n": 20 + i, "metric": "selection_rate", "value": 0.2 + i / (count * 2)}
             for i in range(count)
         ]
 
     small, large = create_draft(people), create_draft(people)
-    services.bias_results_add(assessment=small, rows=rows(2, "race"), by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=small, rows=rows(2, "race"), by=people.alice)
     for dimension in ("race", "religion", "gender", "age"):
-        services.bias_results_add(assessment=large, rows=rows(50, dimension), by=people.alice)
-        services.bias_results_add(assessment=large, rows=rows(50, dimension), by=people.alice)
+        services.bias_results_add(description=EVIDENCE, assessment=large, rows=rows(50, dimension), by=people.alice)
+        services.bias_results_add(description=EVIDENCE, assessment=large, rows=rows(50, dimension), by=people.alice)
     client = login(people.alice)
     counts = []
     for assessment in (small, large):
