@@ -450,16 +450,9 @@ def _clean_bias_rows(rows):
         raise InputError({"rows": "Send one or more rows."})
     if len(rows) > MAX_BIAS_ROWS:
         raise InputError({"rows": f"At most {MAX_BIAS_ROWS} rows at a time."})
-    cleaned, errors, seen = [], {}, {}
+    cleaned, errors = [], {}
     for index, row in enumerate(rows, start=1):
         message, value = _clean_bias_row(row)
-        if not message:
-            same = (value["dimension"], value["metric"], value["group"])
-            if same in seen:
-                message = (
-                    f"The {same[1]} of group “{same[2]}” of {same[0]} is given twice (rows {seen[same]} and {index})."
-                )
-            seen.setdefault(same, index)
         if message:
             errors[f"rows[{index}]"] = message
         else:

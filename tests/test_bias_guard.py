@@ -71,7 +71,9 @@ def test_an_unmitigated_flag_is_a_reason_and_a_mitigated_one_passes(people):
     assert [code for code, _ in reasons] == ["bias_flag_unmitigated"]
     assert reasons[0][1]["flag"] == flag_key
     assert reasons[0][1]["ratio"] == pytest.approx(0.5 / 0.7)
-    assert reasons[0][1]["worst_group"] == "a"
+    assert reasons[0][1]["disadvantaged_group"] == "a"
+    assert reasons[0][1]["reference_group"] == "b"
+    assert reasons[0][1]["direction"] == "higher_is_better"
     services.bias_mitigation_record(
         assessment=assessment, flag=flag_key, text="Re-weighted training data; retest monthly.", by=people.alice
     )
@@ -88,9 +90,9 @@ def test_a_small_group_is_a_reason_of_its_own(people):
         (
             "bias_group_too_small",
             {
-                "flag": "group_too_small:race:selection_rate:a",
+                "flag": "group_too_small:race:a",
                 "dimension": "race",
-                "metric": "selection_rate",
+                "metrics": ["selection_rate"],
                 "group": "a",
                 "n": 29,
                 "minimum": 30,

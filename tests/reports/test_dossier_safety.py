@@ -63,7 +63,13 @@ def test_markup_in_answers_reaches_no_server_and_reads_no_file(people, listener)
         description=EVIDENCE,
         assessment=draft,
         rows=[
-            {"dimension": "race", "group": f'<img src="http://127.0.0.1:{port}/g">', "n": 5, "metric": "selection_rate", "value": 1}
+            {
+                "dimension": "race",
+                "group": f'<img src="http://127.0.0.1:{port}/g">',
+                "n": 5,
+                "metric": "selection_rate",
+                "value": 1,
+            }
         ],
         by=people.alice,
     )
