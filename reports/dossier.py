@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from assessments import canonical
 from assessments.audit import audit_checkpoint
-from assessments.bias import bias_flags, four_fifths_ratios, required_dimensions
 from assessments.forms import person_name
 from assessments.models import Assessment, AuditChainHead, AuditEntry, Condition, SignOff, State
 from assessments.presenters import (
@@ -41,6 +40,7 @@ from assessments.presenters import (
 from assessments.questionnaire import NIST_FUNCTIONS, get_questionnaire
 from committee import roles
 
+from .dossier_bias import bias_chapter_context, bias_record_data
 from .fetcher import BASE_URL, StaticFilesOnly
 
 DATA_FORMAT = "raia-dossier/1"
@@ -195,7 +195,9 @@ def dossier_record(assessment, *, dossier=None, now=None):
     # The approval's evidence: monitoring results after launch are not part of what was approved.
     bias_rows = [
         b
-        for b in assessment.bias_results.filter(kind="approval").order_by("dimension", "metric", "group", "pk")
+        for b in assessment.bias_results.filter(kind="approval")
+        .select_related("created_by", "evidence_batch__created_by")
+        .order_by("dimension", "metric", "group", "pk")
         if b.created_at <= as_of
     ]
     bias_justifications = [
@@ -325,27 +327,7 @@ def record_data(record):
             }
             for c in record.question_comments
         ],
-        "bias_results": [
-            {"dimension": b.dimension, "group": b.group, "n": b.sample_size, "metric": b.metric, "value": b.value}
-            for b in record.bias_rows
-        ],
-        "bias_justifications": [
-            {
-                "dimension": j.dimension,
-                "text": j.text,
-                "by": j.created_by.get_username(),
-                "created_at": _ts(j.created_at),
-            }
-            for j in record.bias_justifications
-        ],
-        "bias_mitigations": [
-            {"flag": m.flag, "text": m.text, "by": m.created_by.get_username(), "created_at": _ts(m.created_at)}
-            for m in record.bias_mitigations
-        ],
-        "four_fifths": [
-            {k: r[k] for k in ("dimension", "metric", "groups", "best_group", "worst_group", "ratio", "flagged")}
-            for r in four_fifths_ratios(record.bias_rows)
-        ],
+        **bias_record_data(record),
         "nist_ai_rmf": {
             "source": source,
             "covered": record.questionnaire.nist_coverage(a.answers),
@@ -450,12 +432,6 @@ def _decision(record):
     return f"Not approved: {state.lower()}" if record.assessment.state != State.DRAFT else "Not submitted: draft"
 
 
-def _flag_notes(record):
-    """Each flag of the approval evidence with its mitigation note (or None), for the bias chapter."""
-    mitigations = {m.flag: m for m in record.bias_mitigations}
-    return [{"flag": flag, "mitigation": mitigations.get(flag.key)} for flag in bias_flags(record.bias_rows)]
-
-
 def record_context(record):
     a = record.assessment
     questionnaire = record.questionnaire
@@ -466,7 +442,6 @@ def record_context(record):
     for event in events:
         event["stamp"] = timezone.localtime(event["entry"].created_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
         event["changed_questions"] = "; ".join(_clip(row["text"], 40) for row in event["changes"])
-    ratios = four_fifths_ratios(record.bias_rows)
     today = timezone.localdate(record.as_of)
     source, _ = nist_texts()
     return {
@@ -493,17 +468,7 @@ def record_context(record):
         "risk": risk,
         "nist": _nist_rows(questionnaire, a.answers),
         "nist_source": source,
-        "bias_rows": record.bias_rows,
-        "bias_ratios": ratios,
-        "bias_flags": sum(1 for r in ratios if r["flagged"]),
-        "bias_required": required_dimensions(a),
-        "bias_missing": [
-            d
-            for d in required_dimensions(a)
-            if d not in {b.dimension for b in record.bias_rows}
-            and d not in {j.dimension for j in record.bias_justifications}
-        ],
-        "bias_flag_notes": _flag_notes(record),
+        **bias_chapter_context(record),
         "stages": _stage_table(record),
         "comment_rounds": _comment_rounds(record),
         "rounds": _rounds(record),
