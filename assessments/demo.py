@@ -389,6 +389,12 @@ def _notes_in_review(*, team, users, name):
     today = timezone.localdate()
     with _as_of(timezone.now() - timedelta(days=OVERDUE_SINCE_DAYS)):
         assessment = _create(team, users, name, NOTES)
+        services.bias_results_add(
+            assessment=assessment,
+            rows=demo_bias.notes_results(),
+            by=users["alice"],
+            description=demo_bias.NOTES_DESCRIPTION,
+        )
         assessment = _step(assessment, "submit", users["alice"])
         condition = {
             "text": "Update the privacy notice for therapists to describe note drafting before the pilot widens.",

@@ -43,6 +43,22 @@ def results(dimensions, *, metric, level, spread):
     return rows
 
 
+NOTES_DESCRIPTION = (
+    "Note-drafting model v0.9 in the pilot, 1 to 30 September 2026: share of drafts the therapist kept with minor "
+    "edits, 14 pilot therapists, 1,906 sessions. Client groups from the intake form; only 24 sessions were with "
+    "non-binary clients in the pilot."
+)
+
+
+def notes_results():
+    """The pilot's results: a group too small to judge (24 sessions), which the team must answer."""
+    rows = results(["race", "religion", "gender"], metric="accuracy", level=0.88, spread=0.06)
+    for row in rows:
+        if row["group"] == "Non-binary":
+            row["n"] = 24
+    return rows
+
+
 def triage_predictions_csv():
     """700 double-read intakes. English: 400, half urgent; the model finds 85% of urgent ones and flags 10% of
     the others. Spanish: 300, 30 urgent; it finds 25 of them but flags 40% of the others (108 of 270), so the

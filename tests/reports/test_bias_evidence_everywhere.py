@@ -10,7 +10,6 @@ from rest_framework.test import APIClient
 from ..workflow import EVIDENCE, create_draft
 from .conftest import page_texts
 
-
 # Per group: positives, negatives, false-positive rate. Selection rates are equal (0.475) and true-positive rates
 # too (0.85); only the false-positive rates differ.
 FLAGGED_MORE = (100, 500, 0.40)
