@@ -49,6 +49,7 @@ from assessments.models import (
     AuditChainHead,
     AuditEntry,
     AuditSigningKey,
+    BiasBatch,
     BiasResult,
     Condition,
     EvidenceKind,
@@ -86,6 +87,9 @@ STORIES = {
 REVIEW_STATES = list(STAGE_STATE.values())
 CHANGES_ROUND = 0.25  # share of submitted stories with a first round that ended in a change request
 CONDITION_SHARE = 0.3  # share of final approvals that set a dated condition
+
+
+BIAS_DESCRIPTION = "Bench: matching model v1, a synthetic month of bookings; groups as clients described them."
 
 
 def bias_rows(answers):
@@ -435,9 +439,29 @@ class Seeder:
                     "next_reminder_on",
                 ],
             ),
+            "bias_batch": _Rows(
+                BiasBatch,
+                [
+                    "id",
+                    "assessment_id",
+                    "token",
+                    "kind",
+                    "method",
+                    "tool",
+                    "intersections",
+                    "source_name",
+                    "source_sha256",
+                    "description",
+                    "created_by_id",
+                    "created_at",
+                ],
+                json=("intersections",),
+            ),
             "bias": _Rows(
                 BiasResult,
                 [
+                    "id",
+                    "evidence_batch_id",
                     "assessment_id",
                     "dimension",
                     "group",
@@ -478,6 +502,8 @@ class Seeder:
         }
         self.sign_off_pk = (SignOff.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         self.condition_pk = (Condition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+        self.bias_batch_pk = (BiasBatch.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+        self.bias_pk = (BiasResult.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         AuditChainHead.objects.get_or_create(pk=HEAD_PK)
         head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
         self.seq, self.last_hash = head.last_seq, head.last_hash
@@ -501,7 +527,7 @@ class Seeder:
         for moment, _, _, versions, version, name in events:
             getattr(self, f"_{name}")(versions[version - 1], moment, versions)
             if len(self.tables["audit"].rows) >= 20000:
-                self._flush("audit", "bias", "condition")
+                self._flush("audit", "bias_batch", "bias", "condition")
         assessments = [a for _, versions, _ in stories for a in versions]
         for a in assessments:
             self.tables["assessment"].add(
@@ -649,10 +675,21 @@ class Seeder:
 
     def _bias(self, a, moment, versions):
         rows = bias_rows(a.answers)
-        # One measurement (services.bias_results_add): approval evidence, its rows sharing one batch id.
+        # One measurement (services.bias_results_add): approval evidence, its rows sharing one batch and its provenance.
         batch = hashlib.sha256(f"bench-bias-{a.pk}-{moment.isoformat()}".encode()).hexdigest()[:32]
+        owner = a.feature.owner
+        batch_pk, self.bias_batch_pk = self.bias_batch_pk, self.bias_batch_pk + 1
+        method = BiasBatch.Method.RESULTS_ENTERED
+        self.tables["bias_batch"].add(
+            batch_pk, a.pk, batch, EvidenceKind.APPROVAL.value, method.value, "", [], "", "", BIAS_DESCRIPTION,
+            owner.pk, moment,
+        )  # fmt: skip
+        logged = []
         for row in rows:
+            logged.append({"id": self.bias_pk, **row})
             self.tables["bias"].add(
+                self.bias_pk,
+                batch_pk,
                 a.pk,
                 row["dimension"],
                 row["group"],
@@ -663,17 +700,33 @@ class Seeder:
                 batch,
                 "",
                 "",
-                a.feature.owner.pk,
+                owner.pk,
                 moment,
             )
+            self.bias_pk += 1
+        provenance = {
+            "id": batch_pk,
+            "token": batch,
+            "kind": EvidenceKind.APPROVAL.value,
+            "method": method.value,
+            "method_label": method.label,
+            "tool": "",
+            "intersections": [],
+            "source_name": "",
+            "source_sha256": "",
+            "description": BIAS_DESCRIPTION,
+            "created_by": owner.get_username(),
+            "created_by_id": owner.pk,
+            "created_at": canonical.timestamp(moment),
+        }
         self._audit(
             a,
             moment,
-            actor=a.feature.owner,
+            actor=owner,
             action=AuditEntry.Action.BIAS_EVIDENCE_ADDED,
             from_state=a.state,
             to_state=a.state,
-            details={"kind": EvidenceKind.APPROVAL.value, "batch": batch, "rows": rows},
+            details={"kind": EvidenceKind.APPROVAL.value, "batch": batch, "provenance": provenance, "rows": logged},
         )
 
     def _transition(self, a, moment, name, *, by, to_state, comment="", extra=None, effect=None):
@@ -887,7 +940,7 @@ class Seeder:
         if connection.vendor != "postgresql":
             return
         with connection.cursor() as cursor:
-            for model in (AIFeature, Assessment, SignOff, Condition):
+            for model in (AIFeature, Assessment, SignOff, Condition, BiasBatch, BiasResult):
                 table = model._meta.db_table
                 # Table names come from the models, not from input.
                 sql = f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"  # noqa: S608, E501

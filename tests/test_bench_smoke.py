@@ -90,6 +90,11 @@ def _shape(entry, names):
         details["next_review_due"] = True
     if "batch" in details:  # one measurement's random id
         details["batch"] = True
+    if "provenance" in details:  # its row's id and token, who and when
+        details["provenance"] = {
+            k: v for k, v in details["provenance"].items() if k not in ("id", "token", "created_at", "created_by_id")
+        }
+        details["rows"] = [{k: v for k, v in row.items() if k != "id"} for row in details["rows"]]
     return (
         entry.action,
         entry.transition,
