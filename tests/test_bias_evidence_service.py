@@ -102,3 +102,28 @@ def test_bad_conditions_are_refused_and_nothing_moves(people, condition, message
         act(people, assessment, "approve", conditions=[condition])
     assert message in error.value.errors["conditions[1]"]
     assert Assessment.objects.get(pk=assessment.pk).state == State.LEGAL_REVIEW
+
+
+@pytest.mark.parametrize("description", ["", "   ", None, 7, "x" * 2001])
+def test_evidence_without_a_description_of_its_model_and_data_is_refused(people, description):
+    from assessments.models import BiasBatch
+
+    assessment = create_draft(people)
+
+    with pytest.raises(InputError) as refused:
+        services.bias_results_add(
+            assessment=assessment, rows=bias_rows(["race"]), by=people.alice, description=description
+        )
+
+    assert "description" in refused.value.errors
+    assert not BiasResult.objects.exists() and not BiasBatch.objects.exists()
+
+
+def test_an_unknown_metric_is_refused_naming_it_and_the_known_ones(people):
+    assessment = create_draft(people)
+    row = {"dimension": "race", "group": "a", "n": 40, "metric": "top3_acceptance", "value": 0.5}
+
+    with pytest.raises(InputError) as refused:
+        services.bias_results_add(assessment=assessment, rows=[row], by=people.alice, description=EVIDENCE)
+
+    assert refused.value.message.startswith("Unknown metric “top3_acceptance”; the known metrics are: accuracy,")
