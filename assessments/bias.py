@@ -238,7 +238,7 @@ def _when(row):
 
 
 def _ratio(low, high):
-    """lowest ÷ highest, computed on the values as written (0.08 ÷ 0.1 is exactly 0.8, not 0.7999999999999999), or None."""
+    """lowest ÷ highest on the values as written (0.08 ÷ 0.1 is 0.8, not 0.7999999999999999), or None."""
     if high <= 0 or low < 0:
         return None
     return Decimal(repr(float(low))) / Decimal(repr(float(high)))
