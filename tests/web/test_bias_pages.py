@@ -271,3 +271,36 @@ def test_the_bias_section_costs_the_same_queries_for_few_and_many_rows(people, l
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_an_upload_without_a_description_is_400_and_nothing_waits(people, login):
+    assessment = create_draft(people)
+    client = login(people.alice)
+
+    response = upload(client, assessment, description="  ")
+
+    assert response.status_code == 400
+    assert "model version and the data set" in response.content.decode()
+    assert not any(key.startswith("bias_upload:") for key in client.session.keys())  # noqa: SIM118
+
+
+def test_the_preview_and_the_saved_batch_keep_the_description_and_intersections(people, login):
+    assessment = create_draft(people)
+    client = login(people.alice)
+    lines = ["y_true,y_pred,race,gender"] + [
+        "1,1,Black,Woman",
+        "0,0,White,Man",
+        "1,0,Black,Man",
+        "0,1,White,Woman",
+    ] * 10
+    data = ("\n".join(lines) + "\n").encode()
+
+    preview = upload(client, assessment, data, name="p.csv", intersections="race+gender")
+
+    html = preview.content.decode()
+    assert preview.status_code == 200 and EVIDENCE in html and "race × gender" in html
+    assert confirm(client, assessment, token_of(preview)).status_code == 302
+    batch = BiasResult.objects.filter(assessment=assessment).first().evidence_batch
+    assert (batch.description, batch.method, batch.intersections) == (EVIDENCE, "predictions", [["race", "gender"]])
+    assert batch.tool.startswith("fairlearn ")
+    assert BiasResult.objects.filter(assessment=assessment, dimension="race_x_gender").exists()
