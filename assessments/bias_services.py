@@ -359,14 +359,21 @@ def bias_justification_record(*, assessment, dimension, text, by):
             raise TransitionConflict(
                 f"A justification for {dimension} is recorded already.", code="justification_exists"
             )
+        now = timezone.now()
         justification = BiasJustification.objects.create(
-            assessment=locked, dimension=dimension, text=text, created_by=by, created_at=timezone.now()
+            assessment=locked, dimension=dimension, text=text, created_by=by, created_at=now
         )
         audit_event(
             locked,
             actor=by,
             action=AuditEntry.Action.BIAS_JUSTIFIED,
-            details={"justification_id": justification.pk, "dimension": dimension, "text": text},
+            details={
+                "justification_id": justification.pk,
+                "dimension": dimension,
+                "text": text,
+                "created_by": by.get_username(),
+                "created_at": canonical.timestamp(now),
+            },
         )
     return justification
 
