@@ -14,6 +14,7 @@ from .models import (
     AuditChainHead,
     AuditEntry,
     AuditSigningKey,
+    BiasBatch,
     BiasResult,
     Condition,
     SignOff,
@@ -187,6 +188,14 @@ class BiasResultAdmin(ArchiveAdmin):
     # ``SELECT DISTINCT`` over every bias row on every page.
     search_fields = ("dimension", "group")
     list_select_related = ("assessment__feature",)
+
+
+@admin.register(BiasBatch)
+class BiasBatchAdmin(ArchiveAdmin):
+    list_display = ("assessment", "created_at", "kind", "method", "source_name", "created_by")
+    list_filter = ("method", "kind")
+    search_fields = ("source_name", "source_sha256", "description")
+    list_select_related = ("assessment__feature", "created_by")
 
 
 @admin.register(AuditEntry)

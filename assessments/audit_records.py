@@ -24,6 +24,7 @@ from django.db.models import DateTimeField
 
 from . import canonical
 from .models import (
+    BiasBatch,
     BiasJustification,
     BiasMitigation,
     BiasResult,
@@ -66,11 +67,18 @@ class Covered:
 
 
 COVERED = (
+    # A batch of evidence and its provenance: where the numbers came from (issue 20).
+    Covered(
+        BiasBatch,
+        "bias_batch",
+        ("token", "kind", "method", "tool", "intersections", "source_name", "source_sha256", "description")
+        + ("created_by", "created_at"),
+    ),
     Covered(
         BiasResult,
         "bias_result",
-        ("kind", "batch", "dimension", "group", "sample_size", "metric", "value", "source_name", "source_sha256")
-        + ("created_by", "created_at"),
+        ("kind", "batch", "evidence_batch", "dimension", "group", "sample_size", "metric", "value")
+        + ("source_name", "source_sha256", "created_by", "created_at"),
     ),
     Covered(BiasJustification, "bias_note", ("dimension", "text", "created_by", "created_at")),
     Covered(BiasMitigation, "bias_note", ("kind", "flag", "text", "created_by", "created_at")),

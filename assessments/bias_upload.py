@@ -6,7 +6,12 @@ Two kinds of file, told apart by their header:
 - raw predictions: ``y_true,y_pred`` (0 or 1) and one column per identity dimension; the
   selection rate, true-positive rate and false-positive rate of each group are computed with
   fairlearn's ``MetricFrame`` and become rows (``n`` is the number of samples each rate
-  is computed over: the group, its positives, its negatives).
+  is computed over: the group, its positives, its negatives). Pairs of dimensions may be
+  asked for (``intersections``, e.g. ``race+gender``): each pair becomes one more dimension,
+  ``race_x_gender``, whose groups are the combinations (``Black × Woman``).
+
+Every metric must be one ``metrics.py`` declares; an unknown one is an error naming it
+and the known ones.
 
 The size is checked before a byte is read; rows are limited; every problem is reported
 with its line and column, and a file with any problem yields no rows. Cells are kept
@@ -21,7 +26,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from . import canonical
+from . import canonical, metrics
+from .bias_services import DIMENSION, MAX_BIAS_ROWS
+from .models import BiasBatch
 from .questionnaire import MAX_NUMBER
 
 RESULT_COLUMNS = ("dimension", "group", "n", "metric", "value")
@@ -48,6 +55,27 @@ class ParsedUpload:
     sha256: str
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)  # [{"line", "column", "message"}]
+    intersections: tuple = ()
+
+    @property
+    def method(self):
+        """How the rows were obtained, as the batch's provenance records it."""
+        return BiasBatch.Method.PREDICTIONS if self.format == PREDICTIONS else BiasBatch.Method.RESULTS_FILE
+
+    @property
+    def tool(self):
+        """The library and version that computed the rates, for raw predictions."""
+        return fairlearn_version() if self.format == PREDICTIONS else ""
+
+    def provenance(self):
+        """The keyword arguments of ``services.bias_results_add`` that say where the rows come from."""
+        return {
+            "method": self.method,
+            "tool": self.tool,
+            "source_name": self.name,
+            "source_sha256": self.sha256,
+            "intersections": self.intersections,
+        }
 
     @property
     def ok(self):
@@ -80,7 +108,36 @@ def _where(error):
     return (", ".join(parts) + ": ") if parts else ""
 
 
-def read_upload(upload):
+def fairlearn_version():
+    from importlib.metadata import version
+
+    return f"fairlearn {version('fairlearn')}"
+
+
+INTERSECTION_SEPARATOR = "_x_"
+
+
+def parse_intersections(text):
+    """``"race+gender, religion+gender"`` -> ``(("race", "gender"), ("religion", "gender"))``; bad text is refused."""
+    if text is None or not str(text).strip():
+        return ()
+    pairs = []
+    for part in str(text).split(","):
+        names = [name.strip().lower() for name in part.split("+")]
+        if len(names) != 2 or not all(DIMENSION.match(name) for name in names) or names[0] == names[1]:
+            raise UploadRefused(
+                f"“{_clip(part.strip())}” is not a pair of dimensions; write pairs such as race+gender, "
+                "separated by commas."
+            )
+        name = INTERSECTION_SEPARATOR.join(names)
+        if not DIMENSION.match(name):
+            raise UploadRefused(f"The intersection {name} would be a dimension name over 50 characters.")
+        if tuple(names) not in pairs:
+            pairs.append(tuple(names))
+    return tuple(pairs)
+
+
+def read_upload(upload, *, intersections=()):
     """Read an uploaded file (a Django UploadedFile) into a ParsedUpload. The size is checked first."""
     limit = settings.BIAS_UPLOAD_MAX_BYTES
     if upload is None or not hasattr(upload, "read"):
@@ -94,11 +151,12 @@ def read_upload(upload):
     name = str(getattr(upload, "name", "") or "upload.csv")[:255]
     if not canonical.is_storable_text(name):
         name = "upload.csv"
-    return parse_csv(data, name=name)
+    return parse_csv(data, name=name, intersections=intersections)
 
 
-def parse_csv(data, *, name="upload.csv"):
-    """Parse the bytes of a CSV file of either kind (told apart by its header)."""
+def parse_csv(data, *, name="upload.csv", intersections=()):
+    """Parse the bytes of a CSV file of either kind (told apart by its header); ``intersections`` are pairs
+    of dimension columns of a raw-predictions file."""
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise UploadRefused("The file is empty.")
@@ -116,7 +174,7 @@ def parse_csv(data, *, name="upload.csv"):
         raise UploadRefused("The file has no header line.") from None
     header = [column.strip().lower() for column in header]
     kind = PREDICTIONS if "y_true" in header or "y_pred" in header else RESULTS
-    parsed = ParsedUpload(kind, name, digest)
+    parsed = ParsedUpload(kind, name, digest, intersections=tuple(intersections))
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         parsed.error(line, "", "This line contains a NUL character; a CSV file is text.")
@@ -167,8 +225,6 @@ def _text_cell(parsed, line, column, value, limit=100):
 
 
 def _dimension_cell(parsed, line, column, value):
-    from .services import DIMENSION
-
     value = value.strip().lower()
     if not DIMENSION.match(value):
         parsed.error(line, column, "The dimension must be a short lowercase name such as race, religion or gender.")
@@ -176,13 +232,22 @@ def _dimension_cell(parsed, line, column, value):
     return value
 
 
-def _parse_results(parsed, header, records):
-    from .services import MAX_BIAS_ROWS
+def _metric_cell(parsed, line, column, value):
+    value = _text_cell(parsed, line, column, value)
+    if value is not None and not metrics.is_known(value):
+        parsed.error(line, column, metrics.unknown_metric_message(value))
+        return None
+    return value
 
+
+def _parse_results(parsed, header, records):
+    if parsed.intersections:
+        parsed.error(1, "", "Intersections are computed from raw predictions; this file has per-group results.")
+        return
     if _missing_columns(parsed, header, RESULT_COLUMNS):
         return
     at = {column: header.index(column) for column in RESULT_COLUMNS}
-    rows = []
+    rows, seen = [], {}
     for line, cells in _records(parsed, records, MAX_BIAS_ROWS):
         if len(cells) < len(header):
             parsed.error(line, "", f"This line has {len(cells)} cells; the header has {len(header)}.")
@@ -191,10 +256,17 @@ def _parse_results(parsed, header, records):
         before = len(parsed.errors)
         dimension = _dimension_cell(parsed, line, "dimension", cell["dimension"])
         group = _text_cell(parsed, line, "group", cell["group"])
-        metric = _text_cell(parsed, line, "metric", cell["metric"])
+        metric = _metric_cell(parsed, line, "metric", cell["metric"])
         n = _count_cell(parsed, line, "n", cell["n"])
         value = _number_cell(parsed, line, "value", cell["value"])
+        if metric and value is not None and metrics.metric(metric).proportion and not 0 <= value <= 1:
+            parsed.error(line, "value", f"The {metric} is a proportion: its value must be between 0 and 1.")
         if len(parsed.errors) == before:
+            same = (dimension, metric, group)
+            if same in seen:
+                parsed.error(line, "", f"Line {seen[same]} gives the {metric} of “{group}” ({dimension}) already.")
+                continue
+            seen[same] = line
             rows.append({"dimension": dimension, "group": group, "n": n, "metric": metric, "value": value})
     if not parsed.errors:
         parsed.rows = rows
@@ -240,6 +312,10 @@ def _parse_predictions(parsed, header, records):
         _dimension_cell(parsed, 1, column, column)
     if len(set(dimensions)) != len(dimensions):
         parsed.error(1, "", "Each dimension may have one column only.")
+    for pair in parsed.intersections:
+        for name in pair:
+            if name not in dimensions:
+                parsed.error(1, "", f"The intersection {'+'.join(pair)} names {name}, which is not a column.")
     if parsed.errors:
         return
     at = {column: header.index(column) for column in header}
@@ -258,6 +334,8 @@ def _parse_predictions(parsed, header, records):
             groups[d].append(value)
     if parsed.errors or not y_true:
         return
+    for a, b in parsed.intersections:
+        groups[INTERSECTION_SEPARATOR.join((a, b))] = [f"{x} × {y}" for x, y in zip(groups[a], groups[b], strict=True)]
     parsed.rows = rates_by_group(y_true, y_pred, groups)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from committee import roles
 
-from . import services
+from . import demo_bias, services
 from .demo_v2 import EXTRA
 from .models import AIFeature, Team
 from .signals import demo_seeded
@@ -277,22 +277,6 @@ WELLBEING_DRAFT = {
 }
 
 
-def bias_rows(dimensions, values=(0.64, 0.61, 0.58)):
-    rows = []
-    for dimension in dimensions:
-        for group, value in zip(("group_1", "group_2", "group_3"), values, strict=True):
-            rows.append(
-                {
-                    "dimension": dimension,
-                    "group": f"{dimension} {group[-1]}",
-                    "n": 240,
-                    "metric": "top3_acceptance_rate",
-                    "value": value,
-                }
-            )
-    return rows
-
-
 def seed_demo(*, password, stdout=None):
     """Create or refresh the demo team, users and assessments. Idempotent."""
     say = stdout.write if stdout else (lambda message: None)
@@ -351,19 +335,36 @@ def _through(assessment, users, domains, conditions=None):
     return assessment
 
 
+def _small_group_note(flag):
+    if flag["code"] == "group_too_small":
+        return (
+            f"“{flag['group']}” is a small group in this period; we pool two quarters for it and report "
+            "its rate with its interval at each monthly review."
+        )
+    return demo_bias.TRIAGE_MITIGATION
+
+
 def _launched_intake(*, team, users, name):
     assessment = _create(team, users, name, INTAKE, questionnaire_version="v1")
+    dimensions = ["race", "religion", "gender", "language"]
     services.bias_results_add(
-        assessment=assessment, rows=bias_rows(["race", "religion", "gender", "language"]), by=users["alice"]
+        assessment=assessment,
+        rows=demo_bias.results(dimensions, metric="accuracy", level=0.91, spread=0.05),
+        by=users["alice"],
+        description=demo_bias.INTAKE_RESULTS_DESCRIPTION,
     )
+    demo_bias.add_triage_predictions(assessment, users["alice"])
     assessment = _step(assessment, "submit", users["alice"])
-    assessment = _through(assessment, users, roles.DOMAINS)
+    assessment = _through(assessment, users, roles.DOMAINS[:-1])
+    demo_bias.mitigate_every_flag(assessment, users["dana"], _small_group_note)
+    assessment = _through(assessment, users, roles.DOMAINS[-1:])
     assessment = _step(assessment, "launch", users["alice"], comment="Rolled out to all coordinators.")
     # The first month's monitoring after launch, recorded by Data/AI: no new flag.
     services.bias_results_add(
         assessment=assessment,
-        rows=bias_rows(["race", "religion", "gender", "language"], values=(0.66, 0.62, 0.60)),
+        rows=demo_bias.results(dimensions, metric="accuracy", level=0.92, spread=0.04),
         by=users["dana"],
+        description="Intake-summary model v1.4 on intakes of July 2026 (812 clients): monthly monitoring.",
     )
     return assessment
 
@@ -372,8 +373,14 @@ def _approved_matching(*, team, users, name):
     assessment = _create(team, users, name, MATCHING, questionnaire_version="v1")
     services.bias_results_add(
         assessment=assessment,
-        rows=bias_rows(["race", "religion", "gender", "sexual_orientation", "language"]),
+        rows=demo_bias.results(
+            ["race", "religion", "gender", "sexual_orientation", "language"],
+            metric="selection_rate",
+            level=0.64,
+            spread=0.08,
+        ),
         by=users["alice"],
+        description=demo_bias.MATCH_DESCRIPTION,
     )
     assessment = _step(assessment, "submit", users["alice"])
     due = (timezone.localdate() + timedelta(days=45)).isoformat()
@@ -394,6 +401,12 @@ def _notes_in_review(*, team, users, name):
     today = timezone.localdate()
     with _as_of(timezone.now() - timedelta(days=OVERDUE_SINCE_DAYS)):
         assessment = _create(team, users, name, NOTES_V2)
+        services.bias_results_add(
+            assessment=assessment,
+            rows=demo_bias.notes_results(),
+            by=users["alice"],
+            description=demo_bias.NOTES_DESCRIPTION,
+        )
         assessment = _step(assessment, "submit", users["alice"])
         condition = {
             "text": "Update the privacy notice for therapists to describe note drafting before the pilot widens.",

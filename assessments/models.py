@@ -790,16 +790,53 @@ class QuestionComment(models.Model):
         return self.shared_at is not None
 
 
+class BiasBatch(models.Model):
+    """One addition of bias evidence (an upload, a form, an API call) and where its numbers come from:
+    the file and its SHA-256, who added it and when, the method, and the model version and data set."""
+
+    class Method(models.TextChoices):
+        RESULTS_FILE = "results_file", "Per-group results uploaded as a CSV file"
+        RESULTS_ENTERED = "results_entered", "Per-group results entered (form or API)"
+        PREDICTIONS = "predictions", "Computed from raw predictions with fairlearn"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="bias_batches")
+    # The rows' ``BiasResult.batch``: the upload's token, so that one upload is never saved twice.
+    token = models.CharField(max_length=32)
+    kind = models.CharField(max_length=20, choices=EvidenceKind.choices, default=EvidenceKind.APPROVAL)
+    method = models.CharField(max_length=20, choices=Method.choices)
+    # The library and version that computed the rates ("fairlearn 0.15.0"); empty for results given as such.
+    tool = models.CharField(max_length=100, blank=True)
+    # Pairs of dimensions whose intersections were computed from raw predictions, e.g. [["race", "gender"]].
+    intersections = models.JSONField(default=list, blank=True)
+    source_name = models.CharField(max_length=255, blank=True)
+    source_sha256 = models.CharField(max_length=64, blank=True)
+    description = models.TextField(
+        max_length=2000, help_text="The model version and the data set: period, size, how groups were defined."
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "bias batches"
+        constraints = [models.UniqueConstraint(fields=["assessment", "token"], name="one_bias_batch_per_token")]
+
+    def __str__(self):
+        return f"{self.get_method_display()}: {self.source_name or self.token}"
+
+
 class BiasResult(models.Model):
     """One group's result on one fairness metric (DESIGN section 5).
 
     Rows added together (one upload, one form) share a ``batch``: one measurement,
-    dated by ``created_at``. Rows computed from an uploaded file name it and its SHA-256.
+    dated by ``created_at``, whose provenance is its ``evidence_batch`` (rows recorded
+    before provenance was kept have none).
     """
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="bias_results")
     kind = models.CharField(max_length=20, choices=EvidenceKind.choices, default=EvidenceKind.APPROVAL)
     batch = models.CharField(max_length=32, blank=True, db_index=True)
+    evidence_batch = models.ForeignKey(BiasBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="rows")
     dimension = models.CharField(max_length=50)
     group = models.CharField(max_length=100)
     sample_size = models.PositiveIntegerField()

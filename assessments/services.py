@@ -5,11 +5,8 @@ audit log in the same transaction, and raises a domain error (assessments.errors
 with a readable message instead of half-doing anything.
 """
 
-import re
-import uuid
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,29 +17,37 @@ from committee import roles
 from . import canonical, permissions, transitions
 from .audit import audit_append, audit_event
 from .audit_records import records_of
-from .bias import bias_flags, required_dimensions
+from .bias_services import (  # noqa: F401 (the bias services are services too)
+    BIAS_EVIDENCE_STATES,
+    DIMENSION,
+    MAX_BIAS_ROWS,
+    MAX_NOTE,
+    MONITORING_STATES,
+    bias_evidence_check,
+    bias_flags_of,
+    bias_justification_record,
+    bias_mitigation_record,
+    bias_mitigations_record,
+    bias_results_add,
+    evidence_kind_in,
+)
 from .errors import AlreadyExists, InputError, NotPermitted, TransitionConflict
 from .grants import grants_sync
 from .models import (
     AIFeature,
     Assessment,
     AuditEntry,
-    BiasJustification,
-    BiasMitigation,
-    BiasResult,
     Condition,
-    EvidenceKind,
     FollowUp,
-    MonitoringFlag,
     QuestionComment,
     SignOff,
     State,
     TransitionContext,
 )
-from .questionnaire import MAX_NUMBER, current_questionnaire, get_questionnaire, is_finite_number
+from .questionnaire import current_questionnaire, get_questionnaire
 from .questionnaire_upgrade import upgrade_answers
 from .risk import risk_score
-from .signals import assessment_transitioned, bias_flags_raised
+from .signals import assessment_transitioned
 
 MAX_COMMENT = 5000
 MAX_CONDITIONS = 20
@@ -555,316 +560,6 @@ def condition_mark_met(*, condition, by, comment=""):
     return condition
 
 
-BIAS_EVIDENCE_STATES = (
-    State.DRAFT,
-    State.CHANGES_REQUESTED,
-    State.LEGAL_REVIEW,
-    State.SECURITY_REVIEW,
-    State.CLINICAL_REVIEW,
-    State.PRODUCT_REVIEW,
-    State.DATA_AI_REVIEW,
-)
-# After launch, evidence is monitoring: kept apart from the approval's, dated, and its new flags must be answered.
-MONITORING_STATES = (State.LAUNCHED,)
-DIMENSION = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
-MAX_BIAS_ROWS = 1000
-MAX_NOTE = 5000
-
-
-def evidence_kind_in(state):
-    """The kind of bias evidence an assessment in ``state`` takes, or None when it takes none."""
-    if state in BIAS_EVIDENCE_STATES:
-        return EvidenceKind.APPROVAL
-    if state in MONITORING_STATES:
-        return EvidenceKind.MONITORING
-    return None
-
-
-def _refuse_unless_evidence_owner(locked, by):
-    roles.forget(by)
-    if not permissions.may_add_bias_evidence(by, locked):
-        raise NotPermitted("Only the team or a Data/AI reviewer may add bias evidence.", code="not_evidence_owner")
-    kind = evidence_kind_in(locked.state)
-    if kind is None:
-        raise TransitionConflict(
-            "Bias evidence can be added up to Data/AI review, and as monitoring once launched; "
-            f"this assessment is in {locked.get_state_display()}.",
-            code="wrong_state",
-        )
-    return kind
-
-
-def bias_evidence_check(*, assessment, by):
-    """Raise NotPermitted or TransitionConflict when ``by`` may not add bias evidence to it now (reads only).
-
-    Lets a caller refuse before reading an upload; the services check again under the lock.
-    """
-    _refuse_unless_evidence_owner(assessment, by)
-
-
-def bias_flags_of(assessment):
-    """The approval evidence's flags and the monitoring flags, each with whether it is mitigated (plain values)."""
-    mitigated = set(assessment.bias_mitigations.values_list("kind", "flag"))
-    flags = [
-        {**flag.as_dict(), "kind": EvidenceKind.APPROVAL, "due_at": None}
-        for flag in bias_flags(list(assessment.bias_results.filter(kind=EvidenceKind.APPROVAL)))
-    ]
-    flags += [
-        {
-            "key": f.flag,
-            "code": f.code,
-            "dimension": f.dimension,
-            "metric": f.metric,
-            "group": f.group,
-            "ratio": None,
-            "n": None,
-            "kind": EvidenceKind.MONITORING,
-            "due_at": f.due_at,
-        }
-        for f in assessment.monitoring_flags.all()
-    ]
-    for flag in flags:
-        flag["mitigated"] = (flag["kind"], flag["key"]) in mitigated
-    return flags
-
-
-def bias_results_add(*, assessment, rows, by, batch=None, source_name="", source_sha256=""):
-    """Add per-group bias results. The team or a Data/AI reviewer may, up to Data/AI review (approval
-    evidence) or once launched (monitoring results).
-
-    Rows: ``{"dimension", "group", "n", "metric", "value"}``. Who may is decided
-    first; then all rows are validated and none is saved unless all are valid.
-    Rows added together are one measurement (``batch``): a batch already saved is
-    not saved again (a double click, a repeated upload confirmation) and its rows
-    are returned. Evidence does not change the content hash, so it does not
-    invalidate other domains' sign-offs. A monitoring result that raises a flag
-    not seen before records it with its deadline and announces it
-    (``signals.bias_flags_raised``) in this transaction.
-    """
-    batch = batch or uuid.uuid4().hex
-    with transaction.atomic():
-        locked = _lock(assessment)
-        kind = _refuse_unless_evidence_owner(locked, by)
-        cleaned = _clean_bias_rows(rows)
-        if not isinstance(batch, str) or not re.fullmatch(r"[0-9a-f]{32}", batch):
-            raise InputError({"batch": "The batch must be 32 hexadecimal characters."})
-        existing = list(BiasResult.objects.filter(assessment=locked, batch=batch))
-        if existing:
-            return existing
-        now = canonical.now()  # the flags' due time is written into the audit row: the recorded precision
-        created = BiasResult.objects.bulk_create(
-            [
-                BiasResult(
-                    assessment=locked,
-                    kind=kind,
-                    batch=batch,
-                    source_name=source_name[:255],
-                    source_sha256=source_sha256,
-                    created_by=by,
-                    created_at=now,
-                    **row,
-                )
-                for row in cleaned
-            ]
-        )
-        details = {"kind": kind, "batch": batch, "rows": [{**row} for row in cleaned]}
-        if source_name or source_sha256:
-            details["source"] = {"name": source_name[:255], "sha256": source_sha256}
-        details["records"] = records_of(BiasResult.objects.filter(assessment=locked, batch=batch))
-        audit_event(
-            locked,
-            actor=by,
-            action=AuditEntry.Action.BIAS_EVIDENCE_ADDED,
-            details=details,
-        )
-        if kind == EvidenceKind.MONITORING:
-            _raise_monitoring_flags(locked, created, by, batch, now)
-    return created
-
-
-def _raise_monitoring_flags(locked, rows, by, batch, now):
-    """Record the flags of this monitoring result that neither the approval evidence nor earlier monitoring had."""
-    known = set(locked.monitoring_flags.values_list("flag", flat=True))
-    known |= {f.key for f in bias_flags(list(locked.bias_results.filter(kind=EvidenceKind.APPROVAL)))}
-    new = [flag for flag in bias_flags(rows) if flag.key not in known]
-    if not new:
-        return []
-    due = now + timedelta(days=settings.BIAS_MITIGATION_DAYS)
-    flags = MonitoringFlag.objects.bulk_create(
-        [
-            MonitoringFlag(
-                assessment=locked,
-                flag=flag.key,
-                code=flag.code,
-                dimension=flag.dimension,
-                metric=flag.metric,
-                group=flag.group,
-                batch=batch,
-                raised_at=now,
-                due_at=due,
-            )
-            for flag in new
-        ]
-    )
-    entry = audit_event(
-        locked,
-        actor=by,
-        action=AuditEntry.Action.BIAS_FLAGS_RAISED,
-        details={
-            "batch": batch,
-            "flags": [f.as_dict() for f in new],
-            "due_at": canonical.timestamp(due),
-            "records": records_of(MonitoringFlag.objects.filter(assessment=locked, batch=batch)),
-        },
-    )
-    bias_flags_raised.send(sender=Assessment, assessment=locked, flags=flags, actor=by, audit_entry=entry)
-    return flags
-
-
-def _clean_note(text, what):
-    if not isinstance(text, str) or not text.strip():
-        raise InputError({"text": f"Write the {what}."})
-    text = text.strip()
-    if not is_plain_text(text):
-        raise InputError({"text": f"The {what} " + canonical.unstorable_text(text)})
-    if len(text) > MAX_NOTE:
-        raise InputError({"text": f"The {what} is {len(text)} characters long; the limit is {MAX_NOTE}."})
-    return text
-
-
-def bias_justification_record(*, assessment, dimension, text, by):
-    """Record why a required dimension cannot be measured, instead of evidence for it.
-
-    Guarantees: only the team or a Data/AI reviewer, only where approval evidence
-    may be added; the dimension must be one the approval requires and have no
-    justification yet (409 otherwise); recorded in the audit log in the same transaction.
-    """
-    with transaction.atomic():
-        locked = _lock(assessment)
-        kind = _refuse_unless_evidence_owner(locked, by)
-        if kind != EvidenceKind.APPROVAL:
-            raise TransitionConflict(
-                "Justifications are part of the approval's evidence; this assessment is past Data/AI review.",
-                code="wrong_state",
-            )
-        required = required_dimensions(locked)
-        if not isinstance(dimension, str) or dimension not in required:
-            raise InputError({"dimension": f"Choose one of the required dimensions: {', '.join(required)}."})
-        text = _clean_note(text, "justification")
-        if locked.bias_justifications.filter(dimension=dimension).exists():
-            raise TransitionConflict(
-                f"A justification for {dimension} is recorded already.", code="justification_exists"
-            )
-        justification = BiasJustification.objects.create(
-            assessment=locked, dimension=dimension, text=text, created_by=by, created_at=timezone.now()
-        )
-        audit_event(
-            locked,
-            actor=by,
-            action=AuditEntry.Action.BIAS_JUSTIFIED,
-            details={
-                "justification_id": justification.pk,
-                "dimension": dimension,
-                "text": text,
-                "records": records_of(BiasJustification.objects.filter(pk=justification.pk)),
-            },
-        )
-    return justification
-
-
-def bias_mitigation_record(*, assessment, flag, text, by):
-    """Record what is done about one flag (its ``bias.Flag.key``).
-
-    Approval evidence (draft up to Data/AI review): the team or a Data/AI reviewer,
-    for a flag the approval evidence raises now. Monitoring (launched): a Data/AI
-    reviewer, for a flag a monitoring result raised. One mitigation per flag, and only
-    for a flag the evidence raises (409 otherwise); recorded in the audit log in the same transaction.
-    """
-    with transaction.atomic():
-        locked = _lock(assessment)
-        kind = _refuse_unless_evidence_owner(locked, by)
-        if kind == EvidenceKind.MONITORING and not permissions.is_data_ai_reviewer_of(by, locked):
-            raise NotPermitted(
-                "After launch, a Data/AI reviewer records the mitigation of a monitoring flag.", code="not_data_ai"
-            )
-        if kind == EvidenceKind.APPROVAL:
-            open_flags = {f.key for f in bias_flags(list(locked.bias_results.filter(kind=EvidenceKind.APPROVAL)))}
-        else:
-            open_flags = set(locked.monitoring_flags.values_list("flag", flat=True))
-        text = _clean_note(text, "mitigation note")
-        if not isinstance(flag, str) or flag not in open_flags:
-            # Which flags exist depends on the evidence as it is now: a conflict, like a stale state.
-            raise TransitionConflict(
-                "The evidence raises no such flag now; choose one of the flags listed with the evidence.",
-                code="no_such_flag",
-            )
-        if locked.bias_mitigations.filter(kind=kind, flag=flag).exists():
-            raise TransitionConflict("A mitigation for this flag is recorded already.", code="mitigation_exists")
-        mitigation = BiasMitigation.objects.create(
-            assessment=locked, kind=kind, flag=flag, text=text, created_by=by, created_at=timezone.now()
-        )
-        audit_event(
-            locked,
-            actor=by,
-            action=AuditEntry.Action.BIAS_MITIGATED,
-            details={
-                "mitigation_id": mitigation.pk,
-                "kind": kind,
-                "flag": flag,
-                "text": text,
-                "records": records_of(BiasMitigation.objects.filter(pk=mitigation.pk)),
-            },
-        )
-    return mitigation
-
-
-def _clean_bias_rows(rows):
-    if not isinstance(rows, list) or not rows:
-        raise InputError({"rows": "Send one or more rows."})
-    if len(rows) > MAX_BIAS_ROWS:
-        raise InputError({"rows": f"At most {MAX_BIAS_ROWS} rows at a time."})
-    cleaned, errors = [], {}
-    for index, row in enumerate(rows, start=1):
-        message, value = _clean_bias_row(row)
-        if message:
-            errors[f"rows[{index}]"] = message
-        else:
-            cleaned.append(value)
-    if errors:
-        raise InputError(errors, message="Some bias result rows are not valid.")
-    return cleaned
-
-
-def _clean_bias_row(row):
-    if not isinstance(row, dict):
-        return "Each row needs dimension, group, n, metric and value.", None
-    missing = [k for k in ("dimension", "group", "n", "metric", "value") if k not in row]
-    if missing:
-        return f"Missing {', '.join(missing)}.", None
-    dimension = row["dimension"]
-    if not isinstance(dimension, str) or not DIMENSION.match(dimension.strip().lower()):
-        return "The dimension must be a short lowercase name such as race, religion or gender.", None
-    group, metric = row["group"], row["metric"]
-    if not isinstance(group, str) or not group.strip() or len(group) > 100 or not is_plain_text(group):
-        return "The group must be text of at most 100 characters.", None
-    if not isinstance(metric, str) or not metric.strip() or len(metric) > 100 or not is_plain_text(metric):
-        return "The metric must be text of at most 100 characters.", None
-    n = row["n"]
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1 or n > 2_000_000_000:
-        return "The sample size n must be a whole number of at least 1.", None
-    value = row["value"]
-    if not is_finite_number(value) or abs(value) > MAX_NUMBER:
-        return "The value must be a number.", None
-    return None, {
-        "dimension": dimension.strip().lower(),
-        "group": group.strip(),
-        "sample_size": n,
-        "metric": metric.strip(),
-        # As the database gives it back: -0.0 is stored as 0.0 (see canonical.normalise_number).
-        "value": float(canonical.normalise_number(value)),
-    }
-
-
 __all__ = [
     "transition_refusal",
     "SYSTEM",
@@ -875,6 +570,7 @@ __all__ = [
     "bias_results_add",
     "bias_justification_record",
     "bias_mitigation_record",
+    "bias_mitigations_record",
 ]
 
 

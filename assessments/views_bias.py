@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from . import bias, bias_upload, permissions, services
+from . import bias, bias_services, bias_upload, metrics, permissions, services
 from .errors import InputError, NotPermitted, TransitionConflict
 from .models import BiasResult, EvidenceKind, State
 from .selectors import assessment_visible_to
@@ -85,8 +85,12 @@ def bias_upload_preview(request, pk):
     refused = _refusal(request, assessment)
     if refused:
         return refused
+    description = request.POST.get("description", "").strip()
+    if not description:
+        return _problem(request, 400, "Describe the evidence", bias_services.DESCRIPTION_NEEDED, assessment)
     try:
-        parsed = bias_upload.read_upload(request.FILES.get("file"))
+        intersections = bias_upload.parse_intersections(request.POST.get("intersections", ""))
+        parsed = bias_upload.read_upload(request.FILES.get("file"), intersections=intersections)
     except bias_upload.UploadRefused as error:
         return _problem(request, error.status, "File not accepted", error.message, assessment)
     context = {
@@ -108,13 +112,21 @@ def bias_upload_preview(request, pk):
         "name": parsed.name,
         "sha256": parsed.sha256,
         "format": parsed.format,
+        "description": description,
+        "provenance": parsed.provenance(),
         "order": time.time(),
     }
     preview = [
         BiasResult(dimension=r["dimension"], group=r["group"], sample_size=r["n"], metric=r["metric"], value=r["value"])
         for r in parsed.rows
     ]
-    context.update(token=token, ratios=bias.four_fifths_ratios(preview), flags=bias.bias_flags(preview))
+    context.update(
+        token=token,
+        description=description,
+        ratios=bias.four_fifths_ratios(preview),
+        flags=bias.bias_flags(preview),
+        interval_method=bias.INTERVAL_METHOD,
+    )
     return render(request, "assessments/bias_preview.html", context)
 
 
@@ -137,13 +149,17 @@ def bias_upload_confirm(request, pk):
             assessment,
         )
     try:
+        provenance = {
+            **waiting["provenance"],
+            "intersections": [tuple(p) for p in waiting["provenance"]["intersections"]],
+        }
         created = services.bias_results_add(
             assessment=assessment,
             rows=waiting["rows"],
             by=request.user,
             batch=token,
-            source_name=waiting["name"],
-            source_sha256=waiting["sha256"],
+            description=waiting["description"],
+            **provenance,
         )
     except (InputError, NotPermitted, TransitionConflict) as error:
         return _error_page(request, assessment, error)
@@ -168,8 +184,9 @@ class BiasRowForm(forms.Form):
     dimension = forms.CharField(max_length=50)
     group = forms.CharField(max_length=100)
     n = forms.IntegerField(min_value=1, max_value=2_000_000_000, label="Sample size")
-    metric = forms.CharField(max_length=100)
+    metric = forms.ChoiceField(choices=[(m, m) for m in metrics.KNOWN])
     value = forms.FloatField()
+    description = forms.CharField(max_length=bias_services.MAX_DESCRIPTION, label="Model version and data set")
 
 
 def _form_errors(form):
@@ -186,8 +203,10 @@ def bias_row_add(request, pk):
     form = BiasRowForm(request.POST)
     if not form.is_valid():
         return _problem(request, 400, "Not recorded", _form_errors(form), assessment)
+    row = dict(form.cleaned_data)
+    description = row.pop("description")
     try:
-        services.bias_results_add(assessment=assessment, rows=[dict(form.cleaned_data)], by=request.user)
+        services.bias_results_add(assessment=assessment, rows=[row], by=request.user, description=description)
     except (InputError, NotPermitted, TransitionConflict) as error:
         return _error_page(request, assessment, error)
     messages.success(request, "The bias result was recorded.")
@@ -214,15 +233,43 @@ def bias_justification_add(request, pk):
 @require_POST
 @login_required
 def bias_mitigation_add(request, pk):
+    """Every open flag's note from one form, saved at once; answered with the flags' section for htmx."""
     assessment = assessment_visible_to(request.user, pk)
+    keys = request.POST.getlist("flag")
+    texts = request.POST.getlist("text")
+    notes = {key: text for key, text in zip(keys, texts, strict=False) if text.strip()}
+    if len(keys) != len(texts) or not notes:
+        error = InputError({"text": "Write a mitigation note for at least one flag."})
+        return _mitigation_answer(request, assessment, error=error, status=400)
     try:
-        services.bias_mitigation_record(
-            assessment=assessment, flag=request.POST.get("flag", ""), text=request.POST.get("text", ""), by=request.user
-        )
+        saved = services.bias_mitigations_record(assessment=assessment, notes=notes, by=request.user)
     except (InputError, NotPermitted, TransitionConflict) as error:
-        return _error_page(request, assessment, error)
-    messages.success(request, "The mitigation was recorded.")
-    return _back(assessment)
+        status = 403 if isinstance(error, NotPermitted) else 409 if isinstance(error, TransitionConflict) else 400
+        return _mitigation_answer(request, assessment, error=error, status=status, drafts=notes)
+    done = f"{len(saved)} mitigation note{'s were' if len(saved) != 1 else ' was'} recorded."
+    return _mitigation_answer(request, assessment, done=done)
+
+
+def _mitigation_answer(request, assessment, *, done="", error=None, status=200, drafts=None):
+    if not request.headers.get("HX-Request"):
+        if error is not None:
+            return _error_page(request, assessment, error)
+        messages.success(request, done)
+        return _back(assessment)
+    context = {
+        "assessment": assessment,
+        **bias_context(request.user, assessment),
+        "bias_notes_done": done,
+        "bias_notes_error": _error_text(error) if error is not None else "",
+        "bias_note_drafts": drafts or {},
+    }
+    return render(request, "assessments/bias_flags.html", context, status=status)
+
+
+def _error_text(error):
+    if isinstance(error, InputError):
+        return " ".join(map(str, error.errors.values()))
+    return error.message
 
 
 # -- what the assessment page shows --------------------------------------------------------------------
@@ -267,22 +314,27 @@ def ratio_chart(points):
 
 def bias_context(user, assessment):
     """Everything the bias section shows, in four queries whatever the number of rows."""
-    rows = list(assessment.bias_results.select_related("created_by").order_by("created_at", "pk"))
+    rows = list(
+        assessment.bias_results.select_related("created_by", "evidence_batch__created_by").order_by("created_at", "pk")
+    )
     justifications = list(assessment.bias_justifications.select_related("created_by"))
     mitigations = list(assessment.bias_mitigations.select_related("created_by"))
     monitoring_flags = list(assessment.monitoring_flags.all())
     approval = [r for r in rows if r.kind == EvidenceKind.APPROVAL]
     monitoring = [r for r in rows if r.kind == EvidenceKind.MONITORING]
-    mitigation_of = {(m.kind, m.flag): m for m in mitigations}
     required = bias.required_dimensions(assessment)
     present = sorted({r.dimension for r in approval})
     justified = {j.dimension: j for j in justifications}
     kind = services.evidence_kind_in(assessment.state)
     may_add = kind is not None and permissions.may_add_bias_evidence(user, assessment)
-    sources = {}
-    for r in rows:
-        if r.source_sha256:
-            sources.setdefault(r.batch, {"name": r.source_name, "sha256": r.source_sha256, "at": r.created_at})
+    flags = bias_services.flags_with_notes(rows, mitigations, monitoring_flags)
+    approval_flags = [f for f in flags if f["kind"] == EvidenceKind.APPROVAL]
+    monitoring_items = [f for f in flags if f["kind"] == EvidenceKind.MONITORING]
+    may_note = may_add and kind == EvidenceKind.APPROVAL
+    may_mitigate_monitoring = assessment.state == State.LAUNCHED and permissions.is_data_ai_reviewer_of(
+        user, assessment
+    )
+    open_kind = EvidenceKind.APPROVAL if may_note else EvidenceKind.MONITORING if may_mitigate_monitoring else None
     return {
         "bias_rows": sorted(approval, key=lambda r: (r.dimension, r.metric, r.group)),
         "bias_ratios": bias.four_fifths_ratios(approval),
@@ -290,21 +342,36 @@ def bias_context(user, assessment):
         "bias_present": present,
         "bias_missing": [d for d in required if d not in present and d not in justified],
         "bias_justifications": justifications,
-        "bias_flags": [
-            {"flag": f, "mitigation": mitigation_of.get((EvidenceKind.APPROVAL, f.key))}
-            for f in bias.bias_flags(approval)
-        ],
+        "bias_flags": approval_flags,
+        "bias_flag_summary": flag_summary(approval_flags),
+        "bias_open_flags": [f for f in flags if f["kind"] == open_kind and not f["mitigated"]],
         "bias_monitoring_rows": sorted(monitoring, key=lambda r: (r.created_at, r.dimension, r.metric, r.group)),
-        "bias_monitoring_flags": [
-            {"flag": f, "mitigation": mitigation_of.get((EvidenceKind.MONITORING, f.flag))} for f in monitoring_flags
-        ],
+        "bias_monitoring_flags": monitoring_items,
         "bias_charts": [
             {"dimension": d, "chart": ratio_chart(points)} for d, points in bias.ratio_history(rows).items()
         ],
-        "bias_sources": list(sources.values()),
+        "bias_batches": batches_of(rows),
+        "bias_interval_method": bias.INTERVAL_METHOD,
+        "bias_metrics": metrics.KNOWN,
         "bias_kind": kind,
         "bias_may_add": may_add,
-        "bias_may_note": may_add and kind == EvidenceKind.APPROVAL,
-        "bias_may_mitigate_monitoring": assessment.state == State.LAUNCHED
-        and permissions.is_data_ai_reviewer_of(user, assessment),
+        "bias_may_note": may_note,
+        "bias_may_mitigate_monitoring": may_mitigate_monitoring,
     }
+
+
+def flag_summary(flags):
+    """How many flags, mitigated and open: the count the page, the gate and the dossier agree on."""
+    mitigated = sum(1 for f in flags if f["mitigated"])
+    return {"total": len(flags), "mitigated": mitigated, "open": len(flags) - mitigated}
+
+
+def batches_of(rows):
+    """Each measurement's provenance, in the order recorded; rows from before provenance was kept are named so."""
+    batches = {}
+    for row in rows:
+        key = row.batch or f"row{row.pk}"
+        if key not in batches:
+            batches[key] = {"batch": row.evidence_batch, "row": row, "rows": 0}
+        batches[key]["rows"] += 1
+    return list(batches.values())

@@ -239,7 +239,7 @@ def _build_batch(signer, team, users, reviewers, templates, questionnaire, first
 
 def _bias_rows():
     return [
-        {"dimension": d, "group": g, "sample_size": 200, "metric": "match_rate", "value": v}
+        {"dimension": d, "group": g, "sample_size": 200, "metric": "selection_rate", "value": v}
         for d in ("race", "religion", "gender")
         for g, v in (("group a", 0.61), ("group b", 0.57))
     ]

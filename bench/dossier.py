@@ -87,7 +87,12 @@ def the_assessment():
         roles.forget(user)
     answers = dict(MATCHING_V2)
     assessment = services.assessment_create(team=team, feature_name=FEATURE, answers=answers, by=member)
-    services.bias_results_add(assessment=assessment, rows=bias_rows(required_dimensions(assessment)), by=member)
+    services.bias_results_add(
+        description="Bench: synthetic per-group results.",
+        assessment=assessment,
+        rows=bias_rows(required_dimensions(assessment)),
+        by=member,
+    )
     # Edits in draft until, with submit and five approvals, the trail has EVENTS entries.
     purpose = answers["overview.purpose"]
     for index in range(EVENTS - 8):

@@ -50,6 +50,7 @@ from assessments.models import (
     AuditChainHead,
     AuditEntry,
     AuditSigningKey,
+    BiasBatch,
     BiasResult,
     Condition,
     EvidenceKind,
@@ -89,12 +90,15 @@ CHANGES_ROUND = 0.25  # share of submitted stories with a first round that ended
 CONDITION_SHARE = 0.3  # share of final approvals that set a dated condition
 
 
+BIAS_DESCRIPTION = "Bench: matching model v1, a synthetic month of bookings; groups as clients described them."
+
+
 def bias_rows(answers):
     """Per-group results for every dimension Data/AI approval needs for these answers (two groups each)."""
     marked = answers.get(RELEVANT_DIMENSIONS_QUESTION) or []
     dimensions = list(REQUIRED_DIMENSIONS) + [d for d in marked if d not in REQUIRED_DIMENSIONS and d != "other"]
     return [
-        {"dimension": d, "group": g, "sample_size": 200, "metric": "match_rate", "value": v}
+        {"dimension": d, "group": g, "sample_size": 200, "metric": "selection_rate", "value": v}
         for d in dimensions
         for g, v in (("group a", 0.61), ("group b", 0.57))
     ]
@@ -436,10 +440,29 @@ class Seeder:
                     "next_reminder_on",
                 ],
             ),
+            "bias_batch": _Rows(
+                BiasBatch,
+                [
+                    "id",
+                    "assessment_id",
+                    "token",
+                    "kind",
+                    "method",
+                    "tool",
+                    "intersections",
+                    "source_name",
+                    "source_sha256",
+                    "description",
+                    "created_by_id",
+                    "created_at",
+                ],
+                json=("intersections",),
+            ),
             "bias": _Rows(
                 BiasResult,
                 [
                     "id",
+                    "evidence_batch_id",
                     "assessment_id",
                     "dimension",
                     "group",
@@ -480,6 +503,7 @@ class Seeder:
         }
         self.sign_off_pk = (SignOff.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         self.condition_pk = (Condition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+        self.bias_batch_pk = (BiasBatch.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         self.bias_pk = (BiasResult.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         AuditChainHead.objects.get_or_create(pk=HEAD_PK)
         head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
@@ -504,7 +528,7 @@ class Seeder:
         for moment, _, _, versions, version, name in events:
             getattr(self, f"_{name}")(versions[version - 1], moment, versions)
             if len(self.tables["audit"].rows) >= 20000:
-                self._flush("audit", "bias", "condition")
+                self._flush("audit", "bias_batch", "bias", "condition")
         assessments = [a for _, versions, _ in stories for a in versions]
         for a in assessments:
             self.tables["assessment"].add(
@@ -658,39 +682,87 @@ class Seeder:
 
     def _bias(self, a, moment, versions):
         rows = bias_rows(a.answers)
-        # One measurement (services.bias_results_add): approval evidence, its rows sharing one batch id.
+        # One measurement (services.bias_results_add): approval evidence, its rows sharing one batch and its provenance.
         batch = hashlib.sha256(f"bench-bias-{a.pk}-{moment.isoformat()}".encode()).hexdigest()[:32]
-        recorded = []
+        owner = a.feature.owner
+        batch_pk, self.bias_batch_pk = self.bias_batch_pk, self.bias_batch_pk + 1
+        method = BiasBatch.Method.RESULTS_ENTERED
+        self.tables["bias_batch"].add(
+            batch_pk, a.pk, batch, EvidenceKind.APPROVAL.value, method.value, "", [], "", "", BIAS_DESCRIPTION,
+            owner.pk, moment,
+        )  # fmt: skip
+        logged, recorded = [], []
         for row in rows:
-            values = {
-                "id": self.bias_pk,
-                "assessment": a.pk,
-                **row,
-                "kind": EvidenceKind.APPROVAL.value,
-                "batch": batch,
-                "source_name": "",
-                "source_sha256": "",
-                "created_by": a.feature.owner.pk,
-                "created_at": moment,
-            }
-            self.tables["bias"].add(
-                *(values[c] for c in ("id", "assessment", "dimension", "group", "sample_size", "metric", "value")),
-                *(values[c] for c in ("kind", "batch", "source_name", "source_sha256", "created_by", "created_at")),
+            logged.append({"id": self.bias_pk, **row})
+            recorded.append(
+                {
+                    "id": self.bias_pk,
+                    "assessment": a.pk,
+                    **row,
+                    "kind": EvidenceKind.APPROVAL.value,
+                    "batch": batch,
+                    "evidence_batch": batch_pk,
+                    "source_name": "",
+                    "source_sha256": "",
+                    "created_by": owner.pk,
+                    "created_at": moment,
+                }
             )
-            recorded.append(values)
+            self.tables["bias"].add(
+                self.bias_pk,
+                batch_pk,
+                a.pk,
+                row["dimension"],
+                row["group"],
+                row["sample_size"],
+                row["metric"],
+                row["value"],
+                EvidenceKind.APPROVAL.value,
+                batch,
+                "",
+                "",
+                owner.pk,
+                moment,
+            )
             self.bias_pk += 1
+        provenance = {
+            "id": batch_pk,
+            "token": batch,
+            "kind": EvidenceKind.APPROVAL.value,
+            "method": method.value,
+            "method_label": method.label,
+            "tool": "",
+            "intersections": [],
+            "source_name": "",
+            "source_sha256": "",
+            "description": BIAS_DESCRIPTION,
+            "created_by": owner.get_username(),
+            "created_by_id": owner.pk,
+            "created_at": canonical.timestamp(moment),
+        }
+        batch_record = {
+            **{k: provenance[k] for k in ("id", "token", "kind", "method", "tool", "intersections")},
+            **{k: provenance[k] for k in ("source_name", "source_sha256", "description")},
+            "assessment": a.pk,
+            "created_by": owner.pk,
+            "created_at": moment,
+        }
         self._audit(
             a,
             moment,
-            actor=a.feature.owner,
+            actor=owner,
             action=AuditEntry.Action.BIAS_EVIDENCE_ADDED,
             from_state=a.state,
             to_state=a.state,
             details={
                 "kind": EvidenceKind.APPROVAL.value,
                 "batch": batch,
-                "rows": rows,
-                "records": records_of_values(BiasResult, recorded),
+                "provenance": provenance,
+                "rows": logged,
+                "records": {
+                    **records_of_values(BiasBatch, [batch_record]),
+                    **records_of_values(BiasResult, recorded),
+                },
             },
         )
 
@@ -911,7 +983,7 @@ class Seeder:
         if connection.vendor != "postgresql":
             return
         with connection.cursor() as cursor:
-            for model in (AIFeature, Assessment, SignOff, Condition, BiasResult):
+            for model in (AIFeature, Assessment, SignOff, Condition, BiasBatch, BiasResult):
                 table = model._meta.db_table
                 # Table names come from the models, not from input.
                 sql = f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))"  # noqa: S608, E501

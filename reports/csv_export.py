@@ -2,6 +2,8 @@
 
 import csv
 
+from assessments import metrics
+from assessments.bias import group_value
 from assessments.presenters import RISK_NAMES
 
 from .analytics import DECISIONS
@@ -116,7 +118,14 @@ BIAS_COLUMNS = [
     "group",
     "n",
     "metric",
+    "direction",
     "value",
+    "ci_low",
+    "ci_high",
+    "batch",
+    "method",
+    "tool",
+    "description",
     "source_name",
     "source_sha256",
     "created_by",
@@ -124,10 +133,13 @@ BIAS_COLUMNS = [
 
 
 def bias_csv_lines(assessment, rows):
-    """An assessment's bias evidence as CSV: group and metric names are user text, so every cell is inert."""
+    """An assessment's bias evidence as CSV, each row with its metric's direction, its 95% interval and its
+    batch's provenance: group names and descriptions are user text, so every cell is inert."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(BIAS_COLUMNS)
     for row in rows:
+        found = group_value(row)
+        provenance = row.evidence_batch
         cells = [
             assessment.pk,
             row.kind,
@@ -136,7 +148,14 @@ def bias_csv_lines(assessment, rows):
             row.group,
             row.sample_size,
             row.metric,
+            metrics.direction_of(row.metric),
             repr(row.value),
+            "" if found.ci_low is None else repr(round(found.ci_low, 6)),
+            "" if found.ci_high is None else repr(round(found.ci_high, 6)),
+            row.batch,
+            provenance.method if provenance else "",
+            provenance.tool if provenance else "",
+            provenance.description if provenance else "",
             row.source_name,
             row.source_sha256,
             row.created_by.get_username(),

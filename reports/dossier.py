@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from assessments import canonical
 from assessments.audit import audit_checkpoint
-from assessments.bias import bias_flags, four_fifths_ratios, required_dimensions
 from assessments.coverage import coverage_for_page, maps_beyond_nist
 from assessments.forms import person_name
 from assessments.models import Assessment, AuditChainHead, AuditEntry, Condition, SignOff, State
@@ -39,6 +38,8 @@ from assessments.presenters import (
 )
 from assessments.questionnaire import NIST_FUNCTIONS, get_questionnaire
 from committee import roles
+
+from .dossier_bias import bias_chapter_context
 
 DATA_FORMAT = "raia-dossier/1"
 ATTACHMENT_NAME = "assessment.json"
@@ -216,7 +217,9 @@ def dossier_record(assessment, *, dossier=None, now=None):
     # The approval's evidence: monitoring results after launch are not part of what was approved.
     bias_rows = [
         b
-        for b in assessment.bias_results.filter(kind="approval").order_by("dimension", "metric", "group", "pk")
+        for b in assessment.bias_results.filter(kind="approval")
+        .select_related("created_by", "evidence_batch__created_by")
+        .order_by("dimension", "metric", "group", "pk")
         if b.created_at <= as_of
     ]
     bias_justifications = [
@@ -348,12 +351,6 @@ def _decision(record):
     return f"Not approved: {state.lower()}" if record.assessment.state != State.DRAFT else "Not submitted: draft"
 
 
-def _flag_notes(record):
-    """Each flag of the approval evidence with its mitigation note (or None), for the bias chapter."""
-    mitigations = {m.flag: m for m in record.bias_mitigations}
-    return [{"flag": flag, "mitigation": mitigations.get(flag.key)} for flag in bias_flags(record.bias_rows)]
-
-
 def record_context(record):
     a = record.assessment
     questionnaire = record.questionnaire
@@ -364,7 +361,6 @@ def record_context(record):
     for event in events:
         event["stamp"] = timezone.localtime(event["entry"].created_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
         event["changed_questions"] = "; ".join(_clip(row["text"], 40) for row in event["changes"])
-    ratios = four_fifths_ratios(record.bias_rows)
     today = timezone.localdate(record.as_of)
     source, _ = nist_texts()
     return {
@@ -394,17 +390,7 @@ def record_context(record):
         "nist": _nist_rows(questionnaire, a.answers),
         "nist_source": source,
         "coverage": coverage_for_page(questionnaire, a.answers) if maps_beyond_nist(questionnaire) else [],
-        "bias_rows": record.bias_rows,
-        "bias_ratios": ratios,
-        "bias_flags": sum(1 for r in ratios if r["flagged"]),
-        "bias_required": required_dimensions(a),
-        "bias_missing": [
-            d
-            for d in required_dimensions(a)
-            if d not in {b.dimension for b in record.bias_rows}
-            and d not in {j.dimension for j in record.bias_justifications}
-        ],
-        "bias_flag_notes": _flag_notes(record),
+        **bias_chapter_context(record),
         "stages": _stage_table(record),
         "comment_rounds": _comment_rounds(record),
         "rounds": _rounds(record),

@@ -9,11 +9,11 @@ import json
 from django.conf import settings
 
 from assessments import canonical
-from assessments.bias import four_fifths_ratios
 from assessments.coverage import coverage, maps_beyond_nist
 from committee import roles
 
 from .dossier import DATA_FORMAT, nist_texts
+from .dossier_bias import bias_record_data
 
 
 def _ts(moment):
@@ -101,27 +101,7 @@ def record_data(record):
             }
             for c in record.question_comments
         ],
-        "bias_results": [
-            {"dimension": b.dimension, "group": b.group, "n": b.sample_size, "metric": b.metric, "value": b.value}
-            for b in record.bias_rows
-        ],
-        "bias_justifications": [
-            {
-                "dimension": j.dimension,
-                "text": j.text,
-                "by": j.created_by.get_username(),
-                "created_at": _ts(j.created_at),
-            }
-            for j in record.bias_justifications
-        ],
-        "bias_mitigations": [
-            {"flag": m.flag, "text": m.text, "by": m.created_by.get_username(), "created_at": _ts(m.created_at)}
-            for m in record.bias_mitigations
-        ],
-        "four_fifths": [
-            {k: r[k] for k in ("dimension", "metric", "groups", "best_group", "worst_group", "ratio", "flagged")}
-            for r in four_fifths_ratios(record.bias_rows)
-        ],
+        **bias_record_data(record),
         "nist_ai_rmf": {
             "source": source,
             "covered": record.questionnaire.nist_coverage(a.answers),

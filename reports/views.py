@@ -137,7 +137,9 @@ def audit_package(request):
 def bias_csv(request, pk):
     """An assessment's bias evidence as CSV, for whoever may see the assessment (404 otherwise)."""
     assessment = assessment_visible_to(request.user, int(pk))
-    rows = assessment.bias_results.select_related("created_by").order_by("created_at", "dimension", "metric", "group")
+    rows = assessment.bias_results.select_related("created_by", "evidence_batch").order_by(
+        "created_at", "dimension", "metric", "group"
+    )
     response = StreamingHttpResponse(
         bias_csv_lines(assessment, rows.iterator()), content_type="text/csv; charset=utf-8"
     )

@@ -6,7 +6,7 @@ from assessments import services
 from assessments.errors import InputError
 from assessments.models import AIFeature, Assessment, AuditEntry
 
-from .workflow import create_draft
+from .workflow import EVIDENCE, create_draft
 
 BAD = [
     ({"overview.not_a_question": "x"}, "overview.not_a_question", "Unknown question id"),
@@ -110,11 +110,11 @@ def test_nul_characters_are_refused_everywhere_text_is_stored(people):
     rows = bias_rows(["race"])
     rows[0]["group"] = "group\x00a"
     with pytest.raises(InputError):
-        services.bias_results_add(assessment=assessment, rows=rows, by=people.alice)
+        services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=rows, by=people.alice)
     rows = bias_rows(["race"])
     rows[0]["value"] = 10**400
     with pytest.raises(InputError):
-        services.bias_results_add(assessment=assessment, rows=rows, by=people.alice)
+        services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=rows, by=people.alice)
     assessment = advance(people, assessment, "legal_review")
     with pytest.raises(InputError):
         act(people, assessment, "request_changes", comment="Please\x00fix")

@@ -12,14 +12,14 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from assessments import canonical, services, signing
+from assessments import bias_services, canonical, services, signing
 from assessments.audit_backfill import record_unlogged_rows
 from assessments.models import AuditChainHead, AuditEntry, Condition, State
 
 from .audit_tools import last_seq, problems, quoted, sql, verify
 from .workflow import act, advance, create_draft
 
-MIGRATION = ("assessments", "0011_audit_records_logged")
+MIGRATION = ("assessments", "0012_audit_records_logged")
 
 
 def migration_apps():
@@ -31,6 +31,7 @@ def migration_apps():
 def before_the_change(people, monkeypatch):
     """Rows of every kind written by the services as they were before this change: their entries lack records."""
     monkeypatch.setattr(services, "records_of", lambda *querysets: {})
+    monkeypatch.setattr(bias_services, "records_of", lambda *querysets: {})
     assessment = create_draft(people)
     services.bias_results_add(
         assessment=assessment,
@@ -43,6 +44,7 @@ def before_the_change(people, monkeypatch):
         by=people.alice,
         source_name="results.csv",
         source_sha256="ab" * 32,
+        description="Matching model v3, sessions of 2026 (1,390 clients).",
     )
     services.bias_justification_record(assessment=assessment, dimension="religion", text="Not kept.", by=people.alice)
     services.bias_mitigation_record(

@@ -16,7 +16,7 @@ from assessments.checks import audit_signing_key_check
 from assessments.models import AuditChainHead, AuditEntry, AuditSigningKey, Condition, State
 
 from .audit_tools import checkpoint_file, forge_head_signature, problems, quoted, sql, verify
-from .workflow import act, advance, bias_rows, create_draft
+from .workflow import EVIDENCE, act, advance, bias_rows, create_draft
 
 
 @pytest.fixture
@@ -338,12 +338,12 @@ def test_audit_keygen_writes_a_private_key_only_its_owner_reads_and_never_overwr
 def test_bias_evidence_numbers_are_normalised_in_the_log(people):
     assessment = create_draft(people)
     rows = bias_rows(["race"])
-    rows[0]["value"], rows[1]["value"] = -0.0, 1e2
+    rows[0]["value"], rows[1]["value"] = -0.0, 1e0
 
-    services.bias_results_add(assessment=assessment, rows=rows, by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=rows, by=people.alice)
 
     logged = AuditEntry.objects.get(action="bias_evidence_added").details["rows"]
-    assert [row["value"] for row in logged] == [0, 100]
+    assert [row["value"] for row in logged] == [0, 1]
     assert audit_verify().ok
 
 

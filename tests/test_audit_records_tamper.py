@@ -16,6 +16,7 @@ from assessments import services
 from assessments.audit_records import BY_MODEL
 from assessments.models import (
     AuditEntry,
+    BiasBatch,
     BiasJustification,
     BiasMitigation,
     BiasResult,
@@ -32,7 +33,7 @@ from .workflow import act, advance, create_draft
 RACE_FLAG = "ratio_below_four_fifths:race:selection_rate"
 # The tables every decision rests on, named here rather than read from COVERED, so that a table dropped from
 # the replay fails its tests instead of losing them.
-TABLES = [BiasResult, BiasJustification, BiasMitigation, MonitoringFlag, Condition, QuestionComment]
+TABLES = [BiasBatch, BiasResult, BiasJustification, BiasMitigation, MonitoringFlag, Condition, QuestionComment]
 IDS = [model._meta.db_table for model in TABLES]
 
 
@@ -55,6 +56,7 @@ def evidence(people):
         by=people.alice,
         source_name="fairness-2026-q4.csv",
         source_sha256="ab" * 32,
+        description="Matching model v3, sessions of Q4 2026 (1,390 clients).",
     )
     services.bias_justification_record(
         assessment=assessment, dimension="religion", text="Not collected, by policy.", by=people.alice
@@ -81,7 +83,12 @@ def evidence(people):
         condition=Condition.objects.get(assessment=assessment, before_launch=True), by=people.alice, comment="Done."
     )
     assessment = act(people, assessment, "launch")
-    services.bias_results_add(assessment=assessment, rows=skewed("approval_rate"), by=people.reviewers["data_ai"])
+    services.bias_results_add(
+        assessment=assessment,
+        rows=skewed("true_positive_rate"),
+        by=people.reviewers["data_ai"],
+        description="Matching model v3, the first month after launch.",
+    )
     people.assessment = assessment
     for model in TABLES:
         assert model.objects.filter(assessment=assessment).exists(), model
@@ -92,6 +99,7 @@ def evidence(people):
 
 # What each attack changes: a field of one row and its new value (the two misses among them).
 UPDATES = {
+    BiasBatch: ("description", "Another model, another data set."),
     BiasResult: ("value", 0.01),
     BiasJustification: ("text", "Not needed."),
     BiasMitigation: ("text", "Nothing to do."),
@@ -101,6 +109,7 @@ UPDATES = {
 }
 # What an inserted copy of a row must change to pass the table's unique constraints.
 INSERT_CHANGES = {
+    BiasBatch: {"token": "f" * 32},
     BiasJustification: {"dimension": "disability"},
     BiasMitigation: {"flag": "ratio_below_four_fifths:gender:selection_rate"},
     MonitoringFlag: {"flag": "small_sample:race:b"},

@@ -92,6 +92,11 @@ def _shape(entry, names):
         details["batch"] = True
     if "records" in details:  # the rows recorded: their tables, fields and number (ids and moments differ)
         details["records"] = {t: (block["fields"], len(block["rows"])) for t, block in details["records"].items()}
+    if "provenance" in details:  # its row's id and token, who and when
+        details["provenance"] = {
+            k: v for k, v in details["provenance"].items() if k not in ("id", "token", "created_at", "created_by_id")
+        }
+        details["rows"] = [{k: v for k, v in row.items() if k != "id"} for row in details["rows"]]
     return (
         entry.action,
         entry.transition,
@@ -132,6 +137,7 @@ def test_stories_replayed_through_the_services_write_the_same_rows(seeded):
                 )
             elif row.action == AuditEntry.Action.BIAS_EVIDENCE_ADDED:
                 services.bias_results_add(
+                    description=row.details["provenance"]["description"],
                     assessment=copy,
                     rows=[{**r, "n": r["sample_size"]} for r in row.details["rows"]],
                     by=actor,

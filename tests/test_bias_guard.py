@@ -10,7 +10,7 @@ from assessments.bias import bias_flags
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.models import AuditEntry, BiasJustification, BiasMitigation, BiasResult, State
 
-from .workflow import act, advance, bias_rows, create_draft
+from .workflow import EVIDENCE, act, advance, bias_rows, create_draft
 
 
 def row(dimension, group, value, n=200, metric="selection_rate"):
@@ -21,7 +21,7 @@ def at_data_ai(people, rows, **answers):
     """An assessment at Data/AI review whose only evidence is ``rows``."""
     assessment = create_draft(people, **answers)
     if rows:
-        services.bias_results_add(assessment=assessment, rows=rows, by=people.alice)
+        services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=rows, by=people.alice)
     assessment = act(people, assessment, "submit")
     while assessment.state != State.DATA_AI_REVIEW:
         assessment = act(people, assessment, "approve")
@@ -71,7 +71,9 @@ def test_an_unmitigated_flag_is_a_reason_and_a_mitigated_one_passes(people):
     assert [code for code, _ in reasons] == ["bias_flag_unmitigated"]
     assert reasons[0][1]["flag"] == flag_key
     assert reasons[0][1]["ratio"] == pytest.approx(0.5 / 0.7)
-    assert reasons[0][1]["worst_group"] == "a"
+    assert reasons[0][1]["disadvantaged_group"] == "a"
+    assert reasons[0][1]["reference_group"] == "b"
+    assert reasons[0][1]["direction"] == "higher_is_better"
     services.bias_mitigation_record(
         assessment=assessment, flag=flag_key, text="Re-weighted training data; retest monthly.", by=people.alice
     )
@@ -88,9 +90,9 @@ def test_a_small_group_is_a_reason_of_its_own(people):
         (
             "bias_group_too_small",
             {
-                "flag": "group_too_small:race:selection_rate:a",
+                "flag": "group_too_small:race:a",
                 "dimension": "race",
-                "metric": "selection_rate",
+                "metrics": ["selection_rate"],
                 "group": "a",
                 "n": 29,
                 "minimum": 30,
@@ -100,7 +102,7 @@ def test_a_small_group_is_a_reason_of_its_own(people):
 
 
 class Row:
-    def __init__(self, group, value, n=100, dimension="race", metric="m"):
+    def __init__(self, group, value, n=100, dimension="race", metric="selection_rate"):
         self.dimension, self.metric, self.group, self.value, self.sample_size = dimension, metric, group, value, n
 
 
@@ -141,7 +143,7 @@ def test_a_justification_is_only_for_a_required_dimension_and_only_once(people):
 
 def test_a_mitigation_must_name_a_flag_the_evidence_raises(people):
     assessment = create_draft(people)
-    services.bias_results_add(assessment=assessment, rows=bias_rows(), by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=bias_rows(), by=people.alice)
     with pytest.raises(TransitionConflict):
         services.bias_mitigation_record(
             assessment=assessment, flag="ratio_below_four_fifths:race:x", text="t", by=people.alice
@@ -162,7 +164,7 @@ def test_others_may_not_justify_or_mitigate(people, who):
 def test_justifications_and_mitigations_keep_the_audit_log_verifiable(people):
     rows = [*bias_rows(["religion", "gender"]), row("race", "a", 0.5), row("race", "b", 0.7)]
     assessment = create_draft(people)
-    services.bias_results_add(assessment=assessment, rows=rows, by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=rows, by=people.alice)
     services.bias_mitigation_record(
         assessment=assessment, flag="ratio_below_four_fifths:race:selection_rate", text="Fixed.", by=people.alice
     )
@@ -177,7 +179,10 @@ def test_the_verifier_finds_a_mitigation_changed_behind_the_log(people):
 
     assessment = create_draft(people)
     services.bias_results_add(
-        assessment=assessment, rows=[row("race", "a", 0.5), row("race", "b", 0.7)], by=people.alice
+        description=EVIDENCE,
+        assessment=assessment,
+        rows=[row("race", "a", 0.5), row("race", "b", 0.7)],
+        by=people.alice,
     )
     mitigation = services.bias_mitigation_record(
         assessment=assessment, flag="ratio_below_four_fifths:race:selection_rate", text="Fixed.", by=people.alice
@@ -202,8 +207,12 @@ def test_the_verifier_finds_a_justification_inserted_behind_the_log(people):
 def test_evidence_rows_from_one_batch_are_saved_once(people):
     assessment = create_draft(people)
     batch = "a" * 32
-    services.bias_results_add(assessment=assessment, rows=bias_rows(), by=people.alice, batch=batch)
-    services.bias_results_add(assessment=assessment, rows=bias_rows(), by=people.alice, batch=batch)
+    services.bias_results_add(
+        description=EVIDENCE, assessment=assessment, rows=bias_rows(), by=people.alice, batch=batch
+    )
+    services.bias_results_add(
+        description=EVIDENCE, assessment=assessment, rows=bias_rows(), by=people.alice, batch=batch
+    )
 
     assert BiasResult.objects.filter(assessment=assessment).count() == len(bias_rows())
     assert AuditEntry.objects.filter(action="bias_evidence_added").count() == 1

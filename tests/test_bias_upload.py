@@ -67,13 +67,13 @@ def test_non_numeric_values_are_named_by_line_and_column_and_nothing_is_kept():
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN"])
 def test_values_that_are_not_finite_numbers_are_refused(value):
-    parsed = parse_csv(f"dimension,group,n,metric,value\nrace,Black,120,m,{value}\n".encode())
+    parsed = parse_csv(f"dimension,group,n,metric,value\nrace,Black,120,selection_rate,{value}\n".encode())
 
     assert parsed.errors and parsed.errors[0]["column"] == "value"
 
 
 def test_minus_zero_is_stored_as_zero():
-    parsed = parse_csv(b"dimension,group,n,metric,value\nrace,Black,120,m,-0.0\n")
+    parsed = parse_csv(b"dimension,group,n,metric,value\nrace,Black,120,selection_rate,-0.0\n")
 
     assert repr(parsed.rows[0]["value"]) == "0.0"
 
@@ -81,8 +81,8 @@ def test_minus_zero_is_stored_as_zero():
 @pytest.mark.parametrize(
     ("data", "line"),
     [
-        (b"dimension,group,n,metric,value\nrace,Bl\x00ack,120,m,0.4\n", 2),
-        (b"dimension,group,n,metric,value\nrace,ok,120,m,0.4\nrace,\xff\xfe,120,m,0.4\n", 3),
+        (b"dimension,group,n,metric,value\nrace,Bl\x00ack,120,selection_rate,0.4\n", 2),
+        (b"dimension,group,n,metric,value\nrace,ok,120,selection_rate,0.4\nrace,\xff\xfe,120,selection_rate,0.4\n", 3),
     ],
 )
 def test_nul_and_bytes_that_are_not_utf8_are_named_by_line(data, line):
@@ -92,7 +92,7 @@ def test_nul_and_bytes_that_are_not_utf8_are_named_by_line(data, line):
 
 
 def test_more_rows_than_the_limit_are_refused(settings):
-    lines = b"".join(b"race,g%d,40,m,0.5\n" % i for i in range(services.MAX_BIAS_ROWS + 1))
+    lines = b"".join(b"race,g%d,40,selection_rate,0.5\n" % i for i in range(services.MAX_BIAS_ROWS + 1))
     parsed = parse_csv(b"dimension,group,n,metric,value\n" + lines)
 
     assert not parsed.rows
@@ -132,14 +132,14 @@ FORMULAS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)"]
 @pytest.mark.parametrize("cell", FORMULAS)
 def test_formula_cells_are_stored_as_text_exactly_as_typed(people, cell):
     quoted = '"' + cell.replace('"', '""') + '"'
-    parsed = parse_csv(f"dimension,group,n,metric,value\nrace,{quoted},120,{quoted},0.4\n".encode())
+    parsed = parse_csv(f"dimension,group,n,metric,value\nrace,{quoted},120,selection_rate,0.4\n".encode())
     assert parsed.ok, parsed.errors
     assessment = create_draft(people)
 
-    services.bias_results_add(assessment=assessment, rows=parsed.rows, by=people.alice)
+    services.bias_results_add(description=cell, assessment=assessment, rows=parsed.rows, by=people.alice)
 
     row = BiasResult.objects.get(assessment=assessment)
-    assert row.group == cell and row.metric == cell
+    assert row.group == cell and row.evidence_batch.description == cell
 
 
 # -- raw predictions, through fairlearn -------------------------------------------------------------

@@ -81,7 +81,7 @@ from committee import roles
 from django.contrib.auth.models import Group, User
 from rest_framework.authtoken.models import Token
 from tests.answers import complete_answers
-from tests.workflow import bias_rows
+from tests.workflow import EVIDENCE, bias_rows
 
 team = Team.objects.create(slug="burst", name="Burst")
 alice = User.objects.create_user("alice")
@@ -92,7 +92,7 @@ for i in range(5):
     lawyer.groups.add(Group.objects.get(name=roles.LEGAL))
     tokens.append(Token.objects.create(user=lawyer).key)
 assessment = services.assessment_create(team=team, feature_name="Burst", answers=complete_answers(), by=alice)
-services.bias_results_add(assessment=assessment, rows=bias_rows(), by=alice)
+services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=bias_rows(), by=alice)
 services.assessment_transition(assessment=assessment, name="submit", by=alice)
 print(json.dumps({"id": assessment.pk, "tokens": tokens}))
 """

@@ -6,7 +6,7 @@ from assessments import services
 from assessments.errors import TransitionConflict
 from assessments.models import AuditEntry, SignOff, State
 
-from .workflow import act, advance, create_draft
+from .workflow import EVIDENCE, act, advance, create_draft
 
 
 def test_a_sign_off_records_the_content_hash_it_approved(people):
@@ -84,7 +84,7 @@ def test_bias_evidence_does_not_change_the_content_hash(people):
 
     assessment = advance(people, create_draft(people), State.CLINICAL_REVIEW)
     before = assessment.content_hash
-    services.bias_results_add(assessment=assessment, rows=bias_rows(["age"]), by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=bias_rows(["age"]), by=people.alice)
     assessment.refresh_from_db()
     assert assessment.content_hash == before
     assert not SignOff.objects.filter(assessment=assessment, invalidated_at__isnull=False).exists()

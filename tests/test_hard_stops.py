@@ -5,7 +5,7 @@ from assessments.errors import Reason, TransitionConflict
 from assessments.models import Assessment, State
 from assessments.questionnaire import HARD_STOP_IDS, current_questionnaire
 
-from .workflow import act, create_draft
+from .workflow import EVIDENCE, act, create_draft
 
 
 @pytest.mark.parametrize("question_id", HARD_STOP_IDS)
@@ -72,7 +72,9 @@ def test_data_ai_approval_needs_bias_evidence_for_race_religion_gender_and_marke
     from .workflow import bias_rows
 
     assessment = create_draft(people, **{"bias.relevant_dimensions": ["age"]})
-    services.bias_results_add(assessment=assessment, rows=bias_rows(["race", "gender"]), by=people.alice)
+    services.bias_results_add(
+        description=EVIDENCE, assessment=assessment, rows=bias_rows(["race", "gender"]), by=people.alice
+    )
     assessment = act(people, assessment, "submit")
     while assessment.state != State.DATA_AI_REVIEW:
         assessment = act(people, assessment, "approve")
@@ -84,7 +86,7 @@ def test_data_ai_approval_needs_bias_evidence_for_race_religion_gender_and_marke
     ]
     assert blocked.value.reasons[0].message.startswith("Bias evidence is missing for religion:")
     services.bias_results_add(
-        assessment=assessment, rows=bias_rows(["religion", "age"]), by=people.reviewers["data_ai"]
+        description=EVIDENCE, assessment=assessment, rows=bias_rows(["religion", "age"]), by=people.reviewers["data_ai"]
     )
     assert act(people, assessment, "approve").state == State.APPROVED
 

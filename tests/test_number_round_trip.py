@@ -15,9 +15,11 @@ from rest_framework.test import APIClient
 from assessments.audit import audit_verify
 from assessments.models import Assessment, AuditEntry, BiasResult
 
-from .workflow import bias_rows, create_draft
+from .workflow import EVIDENCE, bias_rows, create_draft
 
 NUMBERS = [("-0.0", 0), ("0.0", 0), ("1.0", 1), ("1e2", 100), ("1E+2", 100), ("0.1", 0.1), ("2.5e-3", 0.0025)]
+# Bias values are proportions (0 to 1), written every way JSON allows.
+PROPORTIONS = [("-0.0", 0), ("0.0", 0), ("1.0", 1), ("1e0", 1), ("1E+0", 1), ("0.1", 0.1), ("2.5e-3", 0.0025)]
 LONG_UNICODE = "Ünïcödé ťëxt, 中文, עברית, ﷺ " * 300
 EMOJI = "Matching 🧠🤝👩🏽‍⚕️ for 🏳️‍🌈 clients " * 20
 
@@ -93,7 +95,7 @@ def test_unicode_answers_round_trip_and_the_log_verifies(people, alice, text):
 def test_bias_values_and_unicode_groups_round_trip_and_the_log_verifies(people, alice):
     assessment = create_draft(people)
     base = bias_rows(["race"])[0]
-    literals = [literal for literal, _ in NUMBERS]
+    literals = [literal for literal, _ in PROPORTIONS]
     rows = ", ".join(
         json.dumps({**base, "group": f"{EMOJI[:60]} {index}"})[:-1] + ', "value": ' + literal + "}"
         for index, literal in enumerate(literals)
@@ -101,17 +103,19 @@ def test_bias_values_and_unicode_groups_round_trip_and_the_log_verifies(people, 
     rows += ", " + json.dumps({**base, "group": LONG_UNICODE[:100]})
 
     response = alice.post(
-        f"/api/v1/assessments/{assessment.pk}/bias-results/", "[" + rows + "]", content_type="application/json"
+        f"/api/v1/assessments/{assessment.pk}/bias-results/",
+        '{"description": "' + EVIDENCE + '", "rows": [' + rows + "]}",
+        content_type="application/json",
     )
 
     assert response.status_code == 201, response.content
     stored = {row.group: row.value for row in BiasResult.objects.filter(assessment=assessment)}
-    for index, (_, expected) in enumerate(NUMBERS):
+    for index, (_, expected) in enumerate(PROPORTIONS):
         value = stored[f"{EMOJI[:60]} {index}".strip()]
         assert value == expected and str(value) != "-0.0"
     assert LONG_UNICODE[:100].strip() in stored
     logged = AuditEntry.objects.get(action="bias_evidence_added").details["rows"]
-    assert [row["value"] for row in logged[: len(NUMBERS)]] == [expected for _, expected in NUMBERS]
+    assert [row["value"] for row in logged[: len(PROPORTIONS)]] == [expected for _, expected in PROPORTIONS]
     assert_log_holds()
 
 
@@ -120,7 +124,9 @@ def test_a_bias_value_beyond_what_json_holds_exactly_is_refused(people, alice):
     row = json.dumps(bias_rows(["race"])[0])[:-1] + ', "value": ' + str(2**53 + 1) + "}"
 
     response = alice.post(
-        f"/api/v1/assessments/{assessment.pk}/bias-results/", "[" + row + "]", content_type="application/json"
+        f"/api/v1/assessments/{assessment.pk}/bias-results/",
+        '{"description": "' + EVIDENCE + '", "rows": [' + row + "]}",
+        content_type="application/json",
     )
 
     assert response.status_code == 400

@@ -28,7 +28,7 @@ def test_the_recorded_precision_is_the_millisecond_truncated_at_its_boundaries()
 
 def test_every_time_a_hash_or_signature_covers_is_recorded_to_the_millisecond(people):
     launched = advance(people, create_draft(people), State.LAUNCHED)
-    services.bias_results_add(assessment=launched, rows=SKEWED, by=people.alice)
+    services.bias_results_add(assessment=launched, rows=SKEWED, by=people.alice, description="Model v1, month one.")
 
     times = list(AuditEntry.objects.values_list("created_at", flat=True))
     head = AuditChainHead.objects.get()

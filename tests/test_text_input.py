@@ -21,7 +21,7 @@ from assessments.models import AIFeature, Assessment, AuditEntry, BiasResult, Co
 from tests.answers import complete_answers
 from tests.web.posting import form_data
 
-from .workflow import advance, bias_rows, create_draft
+from .workflow import EVIDENCE, advance, bias_rows, create_draft
 
 SURROGATE = "\udfff"
 HIGH_SURROGATE_THEN_TEXT = "\ud800x"
@@ -215,7 +215,10 @@ def test_the_services_refuse_unstorable_text_themselves(api):
             conditions=[{"text": SURROGATE, "due_date": "2099-01-01"}],
         ),
         lambda: services.bias_results_add(
-            assessment=api.draft, rows=[{**bias_rows(["race"])[0], "group": SURROGATE}], by=api.alice
+            description=EVIDENCE,
+            assessment=api.draft,
+            rows=[{**bias_rows(["race"])[0], "group": SURROGATE}],
+            by=api.alice,
         ),
     ):
         with pytest.raises(InputError) as error:

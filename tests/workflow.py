@@ -19,11 +19,14 @@ REVIEW_ORDER = [
 ]
 
 
+EVIDENCE = "Matching model v3, bookings of March 2026 (2,140 clients); groups as the clients described themselves."
+
+
 def bias_rows(dimensions=("race", "religion", "gender")):
     rows = []
     for dimension in dimensions:
-        rows.append({"dimension": dimension, "group": "group a", "n": 220, "metric": "match_rate", "value": 0.61})
-        rows.append({"dimension": dimension, "group": "group b", "n": 190, "metric": "match_rate", "value": 0.57})
+        rows.append({"dimension": dimension, "group": "group a", "n": 220, "metric": "selection_rate", "value": 0.61})
+        rows.append({"dimension": dimension, "group": "group b", "n": 190, "metric": "selection_rate", "value": 0.57})
     return rows
 
 
@@ -52,7 +55,7 @@ def advance(people, assessment, target):
     if target in (State.WITHDRAWN,):
         return act(people, assessment, "withdraw")
     if assessment.state == State.DRAFT:
-        services.bias_results_add(assessment=assessment, rows=bias_rows(), by=people.alice)
+        services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=bias_rows(), by=people.alice)
         assessment = act(people, assessment, "submit")
     if target == State.LEGAL_REVIEW:
         return assessment

@@ -13,7 +13,7 @@ from committee import roles
 
 from .fields import NO_NUL, Text, ecma_pattern
 from .parsers import MAX_JSON_INT
-from .serializers import BiasRowsSerializer, ConflictSerializer, ErrorSerializer, FieldErrorsSerializer
+from .serializers import ConflictSerializer, ErrorSerializer, FieldErrorsSerializer
 
 
 class StrictInputExtension(OpenApiSerializerExtension):
@@ -214,7 +214,6 @@ def postprocess_schema(result, generator, request, public):
       that can follow from the states it can be in then (a new assessment is a draft) with the body that takes
       it, and from the list of transitions you may take now to taking one, so clients and the stateful
       fuzzer can follow create -> edit -> transitions and bias evidence;
-    - the bounds of a bias upload sent as a bare list (drf-spectacular leaves them out of a oneOf);
     - that the bodies made of alternatives (a transition, a bias upload) are required: drf-spectacular
       cannot tell from a oneOf, and the server refuses a request without one.
     """
@@ -242,8 +241,4 @@ def postprocess_schema(result, generator, request, public):
             },
             **transition_links(parameters, states),
         }
-    rows = BiasRowsSerializer().fields["rows"]
-    upload = result["components"]["schemas"]["BiasResultsUpload"]["oneOf"]
-    bare_list = next(branch for branch in upload if branch.get("type") == "array")
-    bare_list.update(minItems=1, maxItems=rows.max_length)
     return result

@@ -23,7 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments import bias_upload, canonical, permissions, selectors, services
+from assessments import bias_services, bias_upload, canonical, permissions, selectors, services
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.filters import AssessmentFilter
 from assessments.models import Assessment, Condition, SignOff
@@ -274,16 +274,6 @@ CSV_MEDIA_TYPE = "text/csv"
 # Room for the multipart envelope (boundaries, part headers) around a file at the size limit.
 UPLOAD_OVERHEAD = 64 * 1024
 
-BIAS_UPLOAD = PolymorphicProxySerializer(
-    component_name="BiasResultsUpload",
-    serializers=[
-        serializers.BiasRowSerializer(many=True, allow_empty=False, max_length=services.MAX_BIAS_ROWS),
-        serializers.BiasRowsSerializer,
-    ],
-    resource_type_field_name=None,
-    many=False,
-)
-
 
 class BiasResultsView(ApiView):
     parser_classes = [StrictJSONParser, MultiPartParser]
@@ -297,20 +287,25 @@ class BiasResultsView(ApiView):
     )
     def get(self, request, pk):
         assessment = visible_assessment(request, pk)
-        rows = assessment.bias_results.select_related("created_by").order_by("created_at", "pk")
+        rows = assessment.bias_results.select_related("created_by", "evidence_batch__created_by").order_by(
+            "created_at", "pk"
+        )
         return Response(serializers.BiasResultSerializer(rows, many=True).data)
 
     @extend_schema(
         summary="Add bias evidence",
-        description='Per-group results as a JSON list of rows, or as {"rows": [...]}; or a CSV file as a '
-        "multipart upload (field file, at most 10 MB): per-group results, or raw predictions from which the "
-        "selection rate, true-positive rate and false-positive rate per group are computed (fairlearn). "
+        description='Per-group results as JSON, {"rows": [...], "description": "..."}; or a CSV file as a '
+        "multipart upload (field file, at most 10 MB, with the field description): per-group results, or raw "
+        "predictions from which the selection rate, true-positive rate and false-positive rate per group are "
+        "computed (fairlearn), optionally for pairs of dimensions (field intersections, e.g. race+gender). "
+        "The description (the model version and the data set: period, size, how groups were defined) is "
+        "required. Every metric must be a declared one; an unknown metric is a 400 naming it and the known ones. "
         "All rows are saved, or none; a bad file gets a 400 naming each line and column. "
         "The team or a Data/AI reviewer may add evidence from draft up to Data/AI review, and monitoring "
         "results once launched.",
         parameters=[ASSESSMENT_ID],
         request={
-            "application/json": BIAS_UPLOAD,
+            "application/json": serializers.BiasRowsSerializer,
             # The file is CSV: said in the part's encoding, so clients and fuzzers can send a CSV file.
             "multipart/form-data": OpenApiRequest(
                 serializers.BiasFileSerializer, encoding={"file": {"contentType": CSV_MEDIA_TYPE}}
@@ -338,14 +333,15 @@ class BiasResultsView(ApiView):
             return self._upload(request, assessment)
         services.bias_evidence_check(assessment=assessment, by=request.user)
         data = request.data
-        if isinstance(data, list):
-            data = {"rows": data}
-        elif not isinstance(data, dict):
-            raise InputError({"rows": 'Send a list of rows, or an object with only "rows".'}, "Send rows.")
+        if not isinstance(data, dict):
+            shape = 'Send an object {"rows": [...], "description": "..."}.'
+            raise InputError({"rows": shape, "description": bias_services.DESCRIPTION_NEEDED}, shape)
         payload = serializers.BiasRowsSerializer(data=data)
         payload.is_valid(raise_exception=True)
         rows = [dict(row) for row in payload.validated_data["rows"]]
-        created = services.bias_results_add(assessment=assessment, rows=rows, by=request.user)
+        created = services.bias_results_add(
+            assessment=assessment, rows=rows, by=request.user, description=payload.validated_data["description"]
+        )
         return Response(serializers.BiasResultSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
 
     def _upload(self, request, assessment):
@@ -358,11 +354,20 @@ class BiasResultsView(ApiView):
             length = 0
         if length > limit + UPLOAD_OVERHEAD:
             raise PayloadTooLarge(f"The file is over the limit of {limit // (1024 * 1024)} MB; nothing was read.")
-        unknown = sorted(set(request.data) - {"file"})
+        unknown = sorted(set(request.data) - {"file", "description", "intersections"})
         if unknown:
-            raise ValidationError({key[:100]: "Unknown field; this request takes file." for key in unknown[:20]})
+            raise ValidationError(
+                {
+                    key[:100]: "Unknown field; this request takes file, description, intersections."
+                    for key in unknown[:20]
+                }
+            )
+        description = request.data.get("description", "")
+        if not isinstance(description, str) or not description.strip():
+            raise InputError({"description": bias_services.DESCRIPTION_NEEDED}, bias_services.DESCRIPTION_NEEDED)
         try:
-            parsed = bias_upload.read_upload(request.FILES.get("file"))
+            intersections = bias_upload.parse_intersections(request.data.get("intersections", ""))
+            parsed = bias_upload.read_upload(request.FILES.get("file"), intersections=intersections)
         except bias_upload.UploadRefused as refusal:
             if refusal.status == 413:
                 raise PayloadTooLarge(refusal.message) from None
@@ -371,11 +376,7 @@ class BiasResultsView(ApiView):
             detail = f"The file has {len(parsed.errors)} problems; nothing was saved: {parsed.error_text()}"
             return Response({"detail": detail[:2000], "errors": parsed.errors}, status=status.HTTP_400_BAD_REQUEST)
         created = services.bias_results_add(
-            assessment=assessment,
-            rows=parsed.rows,
-            by=request.user,
-            source_name=parsed.name,
-            source_sha256=parsed.sha256,
+            assessment=assessment, rows=parsed.rows, by=request.user, description=description, **parsed.provenance()
         )
         return Response(serializers.BiasResultSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
 

@@ -4,7 +4,9 @@
  * 3. An error summary takes focus, so keyboard and screen-reader users land on it.
  * 4. Exclusive choices ("Internal staff only"): ticking one clears and disables the others (the server refuses
  *    the combination too, naming the question).
- * 5. A link to a folded action (the phone's action bar) unfolds it and moves focus into it. */
+ * 5. A link to a folded action (the phone's action bar) unfolds it and moves focus into it.
+ * 6. htmx forms marked data-swap-errors (the bias mitigation notes) show the server's 4xx answer, which names
+ *    what is wrong, in place of the form, instead of htmx's default of ignoring it. */
 (function () {
   "use strict";
 
@@ -136,6 +138,14 @@
     var summary = document.querySelector(".error-summary[tabindex]");
     if (summary) summary.focus();
   }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status >= 400 && status < 500 && event.detail.elt.closest("[data-swap-errors]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     setUpQuestionnaire();

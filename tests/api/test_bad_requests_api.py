@@ -72,7 +72,7 @@ def test_an_unknown_charset_is_a_400_not_a_crash(people, alice):
 
 def test_a_huge_number_in_bias_rows_is_a_400(people, alice):
     assessment = create_draft(people)
-    raw = '[{"dimension": "race", "group": "a", "n": 10, "metric": "m", "value": ' + "9" * 400 + "}]"
+    raw = '[{"dimension": "race", "group": "a", "n": 10, "metric": "selection_rate", "value": ' + "9" * 400 + "}]"
 
     assert_json_error(alice.post(f"{LIST}{assessment.pk}/bias-results/", raw, content_type="application/json"), 400)
 

@@ -2,9 +2,13 @@ import pytest
 
 from assessments.models import AuditEntry, BiasResult, State
 from committee import roles
-from tests.workflow import advance, bias_rows, create_draft
+from tests.workflow import EVIDENCE, advance, bias_rows, create_draft
 
-ROW = {"dimension": "race", "group": "Black", "n": 120, "metric": "match_rate", "value": 0.58}
+ROW = {"dimension": "race", "group": "Black", "n": 120, "metric": "selection_rate", "value": 0.58}
+
+
+def wrap(rows):
+    return {"rows": rows, "description": EVIDENCE}
 
 
 def url(assessment):
@@ -14,13 +18,15 @@ def url(assessment):
 def test_the_team_adds_rows_as_a_json_list(people, client_for):
     assessment = create_draft(people)
 
-    response = client_for(people.alice).post(url(assessment), [ROW, {**ROW, "group": "White", "n": 300}], format="json")
+    response = client_for(people.alice).post(
+        url(assessment), wrap([ROW, {**ROW, "group": "White", "n": 300}]), format="json"
+    )
 
     assert response.status_code == 201
     body = response.json()
     assert [(r["dimension"], r["group"], r["n"], r["metric"], r["value"]) for r in body] == [
-        ("race", "Black", 120, "match_rate", 0.58),
-        ("race", "White", 300, "match_rate", 0.58),
+        ("race", "Black", 120, "selection_rate", 0.58),
+        ("race", "White", 300, "selection_rate", 0.58),
     ]
     assert {r["created_by"] for r in body} == {"alice"}
     assert set(body[0]) == {
@@ -31,8 +37,12 @@ def test_the_team_adds_rows_as_a_json_list(people, client_for):
         "group",
         "n",
         "metric",
+        "direction",
         "value",
+        "ci_low",
+        "ci_high",
         "source_name",
+        "provenance",
         "source_sha256",
         "created_by",
         "created_at",
@@ -45,7 +55,7 @@ def test_the_team_adds_rows_as_a_json_list(people, client_for):
 def test_the_team_adds_rows_wrapped_in_an_object(people, client_for):
     assessment = create_draft(people)
 
-    response = client_for(people.ben).post(url(assessment), {"rows": bias_rows()}, format="json")
+    response = client_for(people.ben).post(url(assessment), wrap(bias_rows()), format="json")
 
     assert response.status_code == 201
     assert len(response.json()) == 6
@@ -55,7 +65,7 @@ def test_rows_are_stored_as_sent_with_values_as_numbers(people, client_for):
     assessment = create_draft(people)
 
     response = client_for(people.alice).post(
-        url(assessment), [{**ROW, "dimension": "religion", "group": " Muslim ", "value": 1}], format="json"
+        url(assessment), wrap([{**ROW, "dimension": "religion", "group": " Muslim ", "value": 1}]), format="json"
     )
 
     assert response.status_code == 201
@@ -67,7 +77,7 @@ def test_rows_are_stored_as_sent_with_values_as_numbers(people, client_for):
 def test_a_dimension_is_a_lowercase_name_exactly_as_the_schema_says(people, client_for, dimension):
     assessment = create_draft(people)
 
-    response = client_for(people.alice).post(url(assessment), [{**ROW, "dimension": dimension}], format="json")
+    response = client_for(people.alice).post(url(assessment), wrap([{**ROW, "dimension": dimension}]), format="json")
 
     assert response.status_code == 400
     assert response.json()["rows[1]"].startswith("dimension: ")
@@ -77,7 +87,7 @@ def test_a_dimension_is_a_lowercase_name_exactly_as_the_schema_says(people, clie
 def test_a_data_ai_reviewer_adds_evidence_during_review(people, client_for):
     assessment = advance(people, create_draft(people), State.CLINICAL_REVIEW)
 
-    response = client_for(people.reviewers["data_ai"]).post(url(assessment), [ROW], format="json")
+    response = client_for(people.reviewers["data_ai"]).post(url(assessment), wrap([ROW]), format="json")
 
     assert response.status_code == 201
     assert response.json()[0]["created_by"] == "data_ai_reviewer"
@@ -86,7 +96,7 @@ def test_a_data_ai_reviewer_adds_evidence_during_review(people, client_for):
 def test_adding_evidence_during_review_leaves_sign_offs_valid(people, client_for):
     assessment = advance(people, create_draft(people), State.SECURITY_REVIEW)
 
-    client_for(people.alice).post(url(assessment), [ROW], format="json")
+    client_for(people.alice).post(url(assessment), wrap([ROW]), format="json")
 
     body = client_for(people.alice).get(f"/api/v1/assessments/{assessment.pk}/").json()
     assert [s["valid"] for s in body["sign_offs"]] == [True]
@@ -98,7 +108,7 @@ def test_others_who_see_the_assessment_may_not_add_evidence(people, client_for, 
     user = people.reviewers[role] if role in roles.DOMAINS else getattr(people, role)
     before = BiasResult.objects.count()
 
-    response = client_for(user).post(url(assessment), [ROW], format="json")
+    response = client_for(user).post(url(assessment), wrap([ROW]), format="json")
 
     assert response.status_code == 403
     assert response.json() == {"detail": "Only the team or a Data/AI reviewer may add bias evidence."}
@@ -109,7 +119,7 @@ def test_others_who_see_the_assessment_may_not_add_evidence(people, client_for, 
 def test_people_who_cannot_see_the_draft_get_404(people, client_for, who):
     assessment = create_draft(people)
 
-    response = client_for(getattr(people, who)).post(url(assessment), [ROW], format="json")
+    response = client_for(getattr(people, who)).post(url(assessment), wrap([ROW]), format="json")
 
     assert response.status_code == 404
     assert not BiasResult.objects.exists()
@@ -118,7 +128,7 @@ def test_people_who_cannot_see_the_draft_get_404(people, client_for, who):
 def test_a_data_ai_reviewer_cannot_see_a_draft(people, client_for):
     assessment = create_draft(people)
 
-    response = client_for(people.reviewers["data_ai"]).post(url(assessment), [ROW], format="json")
+    response = client_for(people.reviewers["data_ai"]).post(url(assessment), wrap([ROW]), format="json")
 
     assert response.status_code == 404
 
@@ -129,7 +139,7 @@ def test_evidence_after_data_ai_review_is_409(people, client_for, state):
     assessment = advance(people, create_draft(people), state)
     before = BiasResult.objects.count()
 
-    response = client_for(people.alice).post(url(assessment), [ROW], format="json")
+    response = client_for(people.alice).post(url(assessment), wrap([ROW]), format="json")
 
     assert response.status_code == 409
     assert response.json()["detail"].startswith("Bias evidence can be added up to Data/AI review")
@@ -157,7 +167,7 @@ def test_evidence_after_data_ai_review_is_409(people, client_for, state):
 def test_invalid_rows_are_400_by_row_and_nothing_is_saved(people, client_for, rows, key, message):
     assessment = create_draft(people)
 
-    response = client_for(people.alice).post(url(assessment), rows, format="json")
+    response = client_for(people.alice).post(url(assessment), wrap(rows), format="json")
 
     assert response.status_code == 400
     assert response.json()[key].startswith(message)
@@ -187,7 +197,7 @@ def test_a_body_that_is_neither_a_list_nor_rows_is_400(people, client_for, body,
 def test_adding_evidence_needs_authentication(people, client_for):
     assessment = create_draft(people)
 
-    assert client_for(None).post(url(assessment), [ROW], format="json").status_code == 401
+    assert client_for(None).post(url(assessment), wrap([ROW]), format="json").status_code == 401
     assert not BiasResult.objects.exists()
 
 
@@ -195,16 +205,16 @@ def test_csv_is_not_accepted_yet(people, client_for):
     assessment = create_draft(people)
 
     response = client_for(people.alice).post(
-        url(assessment), "dimension,group,n,metric,value\nrace,Black,120,match_rate,0.58\n", content_type="text/csv"
+        url(assessment), "dimension,group,n,metric,value\nrace,Black,120,selection_rate,0.58\n", content_type="text/csv"
     )
 
     assert response.status_code == 415
     assert response.json()["detail"] == 'Unsupported media type "text/csv" in request.'
 
 
-@pytest.mark.parametrize("body", [[None], {"rows": [None]}, [1], [[]], {"rows": ["x"]}])
-def test_a_row_that_is_not_an_object_is_a_400_naming_it(people, client_for, body):
+@pytest.mark.parametrize("rows", [[None], [1], [[]], ["x"]])
+def test_a_row_that_is_not_an_object_is_a_400_naming_it(people, client_for, rows):
     assessment = create_draft(people)
-    response = client_for(people.alice).post(f"/api/v1/assessments/{assessment.pk}/bias-results/", body, format="json")
+    response = client_for(people.alice).post(url(assessment), wrap(rows), format="json")
     assert response.status_code == 400
     assert "rows[1]" in response.json(), response.json()

@@ -19,11 +19,11 @@ from assessments.api.pagination import Position
 from assessments.models import State
 from assessments.questionnaire import current_questionnaire
 from tests.factories import PASSWORD
-from tests.workflow import advance, bias_rows, create_draft
+from tests.workflow import EVIDENCE, advance, bias_rows, create_draft
 
 TEAM = "client-experience"
 CURSOR = Position(datetime(2030, 1, 1, tzinfo=UTC), 7, reverse=False).encode()
-VALID_ROW = {"dimension": "race", "group": "Black", "n": 120, "metric": "match_rate", "value": 0.58}
+VALID_ROW = {"dimension": "race", "group": "Black", "n": 120, "metric": "selection_rate", "value": 0.58}
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +238,7 @@ BIAS_SAMPLES = {
 @pytest.mark.parametrize("sample", list(BIAS_SAMPLES))
 def test_bias_results(schema, people, client_for, sample):
     assessment = create_draft(people)
-    body = BIAS_SAMPLES[sample]
+    body = {"rows": BIAS_SAMPLES[sample], "description": EVIDENCE}
 
     response = client_for(people.alice).post(f"/api/v1/assessments/{assessment.pk}/bias-results/", body, format="json")
 

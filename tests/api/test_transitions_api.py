@@ -10,6 +10,8 @@ from committee import roles
 from tests.factories import UserFactory
 from tests.workflow import advance, bias_rows, create_draft
 
+from ..workflow import EVIDENCE
+
 
 def url(assessment):
     return f"/api/v1/assessments/{assessment.pk}/transitions/"
@@ -151,7 +153,7 @@ def test_a_reviewer_requests_changes_with_a_comment(people, client_for):
 
 def test_the_whole_path_to_launch_goes_through_the_api(people, client_for):
     assessment = create_draft(people)
-    services.bias_results_add(assessment=assessment, rows=bias_rows(), by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=bias_rows(), by=people.alice)
     team = client_for(people.alice)
     assert team.post(url(assessment), {"name": "submit"}, format="json").status_code == 200
     for domain in roles.DOMAINS:

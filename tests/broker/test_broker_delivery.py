@@ -10,7 +10,7 @@ from committee.tasks import emails_send
 
 from ..answers import complete_answers
 from ..factories import UserFactory
-from ..workflow import bias_rows
+from ..workflow import EVIDENCE, bias_rows
 from .conftest import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("depends_on_current_app")]
@@ -20,7 +20,7 @@ def draft_of(duo):
     draft = services.assessment_create(
         team=duo.team, feature_name="Intake summary", answers=complete_answers(), by=duo.owner
     )
-    services.bias_results_add(assessment=draft, rows=bias_rows(), by=duo.owner)
+    services.bias_results_add(description=EVIDENCE, assessment=draft, rows=bias_rows(), by=duo.owner)
     return draft
 
 

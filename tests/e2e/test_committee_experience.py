@@ -11,7 +11,7 @@ from assessments import services
 from assessments.forms import dom_id
 from assessments.models import Assessment, AuditEntry, QuestionComment, State
 
-from ..workflow import act, advance, bias_rows, create_draft
+from ..workflow import EVIDENCE, act, advance, bias_rows, create_draft
 from .conftest import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -32,7 +32,7 @@ def scroll_to_bottom(page):
 
 def draft_ready_to_submit(people, **answers):
     draft = create_draft(people, name="Intake summary", **answers)
-    services.bias_results_add(assessment=draft, rows=bias_rows(), by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=draft, rows=bias_rows(), by=people.alice)
     return draft
 
 

@@ -14,7 +14,7 @@ from assessments.models import Assessment, State
 from assessments.questionnaire import current_questionnaire
 
 from ..answers import complete_answers
-from ..workflow import bias_rows
+from ..workflow import EVIDENCE, bias_rows
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -111,7 +111,7 @@ def test_an_assessment_goes_from_draft_to_launched_in_the_browser(people, browse
 
     # Bias evidence has no form yet (a later issue); the team records it through the service.
     assessment = Assessment.objects.get(feature__name=FEATURE)
-    services.bias_results_add(assessment=assessment, rows=bias_rows(), by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=bias_rows(), by=people.alice)
 
     alice.locator(".form-actions").get_by_role("button", name="Save and submit for review").click()
     expect(alice.get_by_role("status")).to_contain_text("was submitted for Legal review")

@@ -33,10 +33,13 @@ rows = [
 ]
 draft = Assessment.objects.get(feature__name="Wellbeing check-in summariser")
 services.bias_results_add(
-    assessment=draft, rows=rows, by=users.get(username="alice"), source_name="after-move.csv", source_sha256="5e" * 32
+    assessment=draft, rows=rows, by=users.get(username="alice"), source_name="after-move.csv", source_sha256="5e" * 32,
+    description="Check-in model v1, pilot of 400 clients.",
 )
 launched = Assessment.objects.get(state="launched")
-flags = services.bias_results_add(assessment=launched, rows=rows, by=users.get(username="alice"))
+flags = services.bias_results_add(
+    assessment=launched, rows=rows, by=users.get(username="alice"), description="Intake model, month one after launch."
+)
 with open(os.environ["PROOF_OUT"], "w") as handle:
     json.dump({"monitoring": [row.kind for row in flags]}, handle)
 """

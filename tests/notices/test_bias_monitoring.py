@@ -13,7 +13,7 @@ from assessments.models import AuditEntry, BiasResult, MonitoringFlag, State
 from committee import sweeps, tasks
 from committee.models import Notification
 
-from ..workflow import advance, bias_rows, create_draft
+from ..workflow import EVIDENCE, advance, bias_rows, create_draft
 from .conftest import received
 
 SKEWED = [
@@ -29,7 +29,7 @@ def launched(people, clock):
 
 
 def monitor(people, assessment, rows=SKEWED, by=None):
-    return services.bias_results_add(assessment=assessment, rows=rows, by=by or people.alice)
+    return services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=rows, by=by or people.alice)
 
 
 def test_monitoring_results_are_kept_apart_and_dated(people, launched):

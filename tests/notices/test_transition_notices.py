@@ -11,7 +11,7 @@ from committee import roles
 from committee.models import NoticePreference, Notification, OutboxEmail
 
 from ..factories import UserFactory
-from ..workflow import act, advance, bias_rows, create_draft
+from ..workflow import EVIDENCE, act, advance, bias_rows, create_draft
 from .conftest import kinds_of, received
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def submitted(people, **kwargs):
     draft = create_draft(people, **kwargs)
-    services.bias_results_add(assessment=draft, rows=bias_rows(), by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=draft, rows=bias_rows(), by=people.alice)
     return act(people, draft, "submit")
 
 
@@ -42,7 +42,7 @@ def test_a_reviewer_who_edited_it_is_not_asked(people):
     draft = create_draft(people, by=people.ben)
     people.team.members.remove(people.ben)
     people.ben.groups.add(Group.objects.get(name=roles.LEGAL))
-    services.bias_results_add(assessment=draft, rows=bias_rows(), by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=draft, rows=bias_rows(), by=people.alice)
     assessment = act(people, draft, "submit")
     assert received(people.ben) == []
     assert received(people.reviewers["legal"]) == [("review_requested", assessment.pk)]

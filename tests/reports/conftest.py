@@ -9,7 +9,7 @@ from django.utils import timezone
 from assessments import services
 from assessments.models import State
 
-from ..workflow import act, bias_rows, create_draft
+from ..workflow import EVIDENCE, act, bias_rows, create_draft
 
 PLAIN_PDF_CACHE = {}
 
@@ -61,12 +61,12 @@ def rich_approved(people, name="Therapist matching"):
         **{"overview.purpose": "Suggests therapists.\nA person confirms every match; <b>bold</b> stays text."},
     )
     rows = bias_rows()
-    rows.append({"dimension": "age", "group": "over 65", "n": 120, "metric": "match_rate", "value": 0.40})
-    rows.append({"dimension": "age", "group": "18 to 30", "n": 300, "metric": "match_rate", "value": 0.62})
-    services.bias_results_add(assessment=assessment, rows=rows, by=people.alice)
+    rows.append({"dimension": "age", "group": "over 65", "n": 120, "metric": "selection_rate", "value": 0.40})
+    rows.append({"dimension": "age", "group": "18 to 30", "n": 300, "metric": "selection_rate", "value": 0.62})
+    services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=rows, by=people.alice)
     services.bias_mitigation_record(
         assessment=assessment,
-        flag="ratio_below_four_fifths:age:match_rate",
+        flag="ratio_below_four_fifths:age:selection_rate",
         text="Matching widened for clients over 65; re-measured monthly.",
         by=people.alice,
     )

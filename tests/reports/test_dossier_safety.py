@@ -9,7 +9,7 @@ from assessments import services
 from reports.fetcher import BASE_URL, StaticFilesOnly
 from reports.rendering import dossier_render, html_to_pdf
 
-from ..workflow import create_draft
+from ..workflow import EVIDENCE, create_draft
 from .conftest import page_texts
 
 PASSWD_LINE = "root:x:0:0"
@@ -60,9 +60,16 @@ def test_markup_in_answers_reaches_no_server_and_reads_no_file(people, listener)
     port = listener.port
     draft = create_draft(people, **{"overview.purpose": hostile(port), "overview.vendor": hostile(port)[:150]})
     services.bias_results_add(
+        description=EVIDENCE,
         assessment=draft,
         rows=[
-            {"dimension": "race", "group": f'<img src="http://127.0.0.1:{port}/g">', "n": 5, "metric": "m", "value": 1}
+            {
+                "dimension": "race",
+                "group": f'<img src="http://127.0.0.1:{port}/g">',
+                "n": 5,
+                "metric": "selection_rate",
+                "value": 1,
+            }
         ],
         by=people.alice,
     )

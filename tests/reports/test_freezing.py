@@ -13,7 +13,7 @@ from reports.dossier import issued_states
 from reports.models import Dossier, DossierDownload, dossier_storage
 from reports.services import DossierUnavailable, dossier_freeze
 
-from ..workflow import act, advance, create_draft
+from ..workflow import EVIDENCE, act, advance, create_draft
 from .conftest import approve_all
 
 
@@ -154,9 +154,10 @@ def test_a_later_version_gets_its_own_dossier(people, fast_render):
     first = act(people, act(people, first, "launch"), "start_reassessment")
     second = first.feature.assessments.get(version=2)
     services.bias_results_add(
+        description=EVIDENCE,
         assessment=second,
         rows=[
-            {"dimension": d, "group": g, "n": 50, "metric": "m", "value": 0.5}
+            {"dimension": d, "group": g, "n": 50, "metric": "selection_rate", "value": 0.5}
             for d in ("race", "religion", "gender")
             for g in ("a", "b")
         ],

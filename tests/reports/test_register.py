@@ -19,7 +19,7 @@ from assessments.models import Assessment, BiasResult, State
 from reports import register
 
 from ..web.bulk import bulk_assessments
-from ..workflow import act, advance, bias_rows, create_draft
+from ..workflow import EVIDENCE, act, advance, bias_rows, create_draft
 
 PAGE = "/register/"
 JSON = "/register.json"
@@ -237,7 +237,7 @@ def test_the_last_bias_date_is_the_latest_result_of_the_listed_version(people, c
             dimension="age",
             group="over 65",
             sample_size=120,
-            metric="match_rate",
+            metric="selection_rate",
             value=0.5,
             created_by=people.reviewers["data_ai"],
             created_at=latest,
@@ -471,7 +471,7 @@ def test_a_new_approved_version_shows_its_new_disclosure(people, committed):
         services.assessment_update_answers(
             assessment=new, answers={"transparency.disclosure_text": new_text}, by=people.alice
         )
-        services.bias_results_add(assessment=new, rows=bias_rows(), by=people.alice)
+        services.bias_results_add(description=EVIDENCE, assessment=new, rows=bias_rows(), by=people.alice)
         advance(people, new, State.APPROVED)
 
     assert old_text != new_text
@@ -540,7 +540,7 @@ def test_audited_monitoring_of_a_listed_version_is_reflected_even_when_written_i
                     dimension="race",
                     group=group,
                     sample_size=200,
-                    metric="match_rate",
+                    metric="selection_rate",
                     value=0.6,
                     created_by=people.reviewers["data_ai"],
                 )

@@ -17,7 +17,7 @@ from reports.models import DossierDownload
 
 from ..factories import TeamFactory, UserFactory
 from ..web.bulk import bulk_assessments
-from ..workflow import advance, create_draft
+from ..workflow import EVIDENCE, advance, create_draft
 
 
 def rows_of(response):
@@ -45,9 +45,10 @@ def _other_team_in_review(people, member):
         team=people.other_team, feature_name="Growth feature", answers=complete_answers(), by=member
     )
     services.bias_results_add(
+        description=EVIDENCE,
         assessment=assessment,
         rows=[
-            {"dimension": d, "group": g, "n": 9, "metric": "m", "value": 1}
+            {"dimension": d, "group": g, "n": 9, "metric": "selection_rate", "value": 1}
             for d in ("race", "religion", "gender")
             for g in "ab"
         ],
@@ -166,9 +167,10 @@ def test_formula_looking_cells_come_out_inert(people, login):
     for name in ("=1+1", "+SUM(A1)", "-2+3", "@cmd", "=cmd|' /C calc'!A0", "Plain"):
         assessment = services.assessment_create(team=team, feature_name=name, answers=complete_answers(), by=member)
         services.bias_results_add(
+            description=EVIDENCE,
             assessment=assessment,
             rows=[
-                {"dimension": d, "group": g, "n": 9, "metric": "m", "value": 1}
+                {"dimension": d, "group": g, "n": 9, "metric": "selection_rate", "value": 1}
                 for d in ("race", "religion", "gender")
                 for g in "ab"
             ],

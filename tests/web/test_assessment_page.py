@@ -8,7 +8,7 @@ from django.utils import timezone
 from assessments import services
 from assessments.models import State
 
-from ..workflow import act, advance, bias_rows, create_draft
+from ..workflow import EVIDENCE, act, advance, bias_rows, create_draft
 
 
 def page_of(client, assessment):
@@ -101,10 +101,10 @@ def test_a_change_and_its_undo_leave_no_diff(people, login):
 def test_bias_evidence_is_listed_with_the_four_fifths_check(people, login):
     assessment = create_draft(people)
     rows = bias_rows(("race",)) + [
-        {"dimension": "religion", "group": "a", "n": 100, "metric": "match_rate", "value": 0.9},
-        {"dimension": "religion", "group": "b", "n": 100, "metric": "match_rate", "value": 0.5},
+        {"dimension": "religion", "group": "a", "n": 100, "metric": "selection_rate", "value": 0.9},
+        {"dimension": "religion", "group": "b", "n": 100, "metric": "selection_rate", "value": 0.5},
     ]
-    services.bias_results_add(assessment=assessment, rows=rows, by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=rows, by=people.alice)
     response, page = page_of(login(people.alice), assessment)
     flagged = {r["dimension"]: r["flagged"] for r in response.context["bias_ratios"]}
     assert flagged == {"race": False, "religion": True}

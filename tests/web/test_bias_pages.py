@@ -8,7 +8,7 @@ from django.urls import reverse
 from assessments import services
 from assessments.models import AuditEntry, BiasJustification, BiasMitigation, BiasResult, State
 
-from ..workflow import advance, bias_rows, create_draft
+from ..workflow import EVIDENCE, advance, bias_rows, create_draft
 
 GOOD = (
     b"dimension,group,n,metric,value\n"
@@ -19,8 +19,9 @@ GOOD = (
 BAD = b"dimension,group,n,metric,value\nrace,Black,many,selection_rate,0.41\nrace,White,300,selection_rate,high\n"
 
 
-def upload(client, assessment, data=GOOD, name="results.csv"):
-    return client.post(reverse("bias_upload", args=[assessment.pk]), {"file": SimpleUploadedFile(name, data)})
+def upload(client, assessment, data=GOOD, name="results.csv", description=EVIDENCE, **fields):
+    body = {"file": SimpleUploadedFile(name, data), "description": description, **fields}
+    return client.post(reverse("bias_upload", args=[assessment.pk]), body)
 
 
 def token_of(response):
@@ -54,7 +55,7 @@ def test_an_upload_is_previewed_then_saved_once_with_its_source(people, login):
     assert preview.status_code == 200
     html = preview.content.decode()
     assert "Save 3 rows" in html and "Below 0.8" not in html  # flags are listed by label
-    assert "worst ÷ best 0.68" in html
+    assert "lowest ÷ highest 0.68" in html
     assert not BiasResult.objects.exists()
     token = token_of(preview)
     first = confirm(client, assessment, token)
@@ -110,7 +111,14 @@ def test_a_preview_of_one_user_cannot_be_confirmed_by_another(people, login):
 
 def test_the_row_form_records_one_row(people, login):
     assessment = create_draft(people)
-    data = {"dimension": "race", "group": "Black", "n": "40", "metric": "m", "value": "0.5"}
+    data = {
+        "dimension": "race",
+        "group": "Black",
+        "n": "40",
+        "metric": "selection_rate",
+        "value": "0.5",
+        "description": EVIDENCE,
+    }
 
     response = login(people.alice).post(reverse("bias_row_add", args=[assessment.pk]), data)
 
@@ -121,7 +129,14 @@ def test_the_row_form_records_one_row(people, login):
 @pytest.mark.parametrize("value", ["inf", "nan", "1e400", "x"])
 def test_the_row_form_refuses_values_that_are_not_numbers(people, login, value):
     assessment = create_draft(people)
-    data = {"dimension": "race", "group": "Black", "n": "40", "metric": "m", "value": value}
+    data = {
+        "dimension": "race",
+        "group": "Black",
+        "n": "40",
+        "metric": "selection_rate",
+        "value": value,
+        "description": EVIDENCE,
+    }
 
     response = login(people.alice).post(reverse("bias_row_add", args=[assessment.pk]), data)
 
@@ -132,10 +147,11 @@ def test_the_row_form_refuses_values_that_are_not_numbers(people, login, value):
 def test_the_data_ai_reviewer_records_a_mitigation_and_a_justification(people, login):
     assessment = create_draft(people)
     services.bias_results_add(
+        description=EVIDENCE,
         assessment=assessment,
         rows=[
-            {"dimension": "race", "group": "a", "n": 100, "metric": "m", "value": 0.5},
-            {"dimension": "race", "group": "b", "n": 100, "metric": "m", "value": 0.9},
+            {"dimension": "race", "group": "a", "n": 100, "metric": "selection_rate", "value": 0.5},
+            {"dimension": "race", "group": "b", "n": 100, "metric": "selection_rate", "value": 0.9},
         ],
         by=people.alice,
     )
@@ -143,11 +159,11 @@ def test_the_data_ai_reviewer_records_a_mitigation_and_a_justification(people, l
     assessment = advance(people, assessment, State.DATA_AI_REVIEW)
     client = login(people.reviewers["data_ai"])
     page = client.get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
-    assert "Record mitigation" in page and "Justify a dimension" in page
+    assert "Save mitigation notes" in page and "Justify a dimension" in page
 
     client.post(
         reverse("bias_mitigation_add", args=[assessment.pk]),
-        {"flag": "ratio_below_four_fifths:race:m", "text": "Recalibrated."},
+        {"flag": "ratio_below_four_fifths:race:selection_rate", "text": "Recalibrated."},
     )
     client.post(reverse("bias_justification_add", args=[assessment.pk]), {"dimension": "religion", "text": "Not held."})
 
@@ -159,7 +175,7 @@ def test_the_data_ai_reviewer_records_a_mitigation_and_a_justification(people, l
 
 def test_monitoring_results_show_a_chart_per_dimension(people, login):
     assessment = advance(people, create_draft(people), State.LAUNCHED)
-    services.bias_results_add(assessment=assessment, rows=bias_rows(["race"]), by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=bias_rows(["race"]), by=people.alice)
 
     page = login(people.alice).get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
 
@@ -174,10 +190,10 @@ def test_monitoring_results_show_a_chart_per_dimension(people, login):
 def posts(assessment):
     pk = assessment.pk
     return [
-        (reverse("bias_upload", args=[pk]), {"file": SimpleUploadedFile("r.csv", GOOD)}),
+        (reverse("bias_upload", args=[pk]), {"file": SimpleUploadedFile("r.csv", GOOD), "description": EVIDENCE}),
         (
             reverse("bias_row_add", args=[pk]),
-            {"dimension": "race", "group": "a", "n": "40", "metric": "m", "value": "1"},
+            {"dimension": "race", "group": "a", "n": "40", "metric": "selection_rate", "value": "1"},
         ),
         (reverse("bias_justification_add", args=[pk]), {"dimension": "race", "text": "x"}),
         (reverse("bias_mitigation_add", args=[pk]), {"flag": "x", "text": "x"}),
@@ -231,15 +247,21 @@ def test_the_bias_section_costs_the_same_queries_for_few_and_many_rows(people, l
 
     def rows(count, dimension):
         return [
-            {"dimension": dimension, "group": f"g{i}", "n": 20 + i, "metric": "m", "value": 0.2 + i / (count * 2)}
+            {
+                "dimension": dimension,
+                "group": f"g{i}",
+                "n": 20 + i,
+                "metric": "selection_rate",
+                "value": 0.2 + i / (count * 2),
+            }
             for i in range(count)
         ]
 
     small, large = create_draft(people), create_draft(people)
-    services.bias_results_add(assessment=small, rows=rows(2, "race"), by=people.alice)
+    services.bias_results_add(description=EVIDENCE, assessment=small, rows=rows(2, "race"), by=people.alice)
     for dimension in ("race", "religion", "gender", "age"):
-        services.bias_results_add(assessment=large, rows=rows(50, dimension), by=people.alice)
-        services.bias_results_add(assessment=large, rows=rows(50, dimension), by=people.alice)
+        services.bias_results_add(description=EVIDENCE, assessment=large, rows=rows(50, dimension), by=people.alice)
+        services.bias_results_add(description=EVIDENCE, assessment=large, rows=rows(50, dimension), by=people.alice)
     client = login(people.alice)
     counts = []
     for assessment in (small, large):
@@ -249,3 +271,36 @@ def test_the_bias_section_costs_the_same_queries_for_few_and_many_rows(people, l
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_an_upload_without_a_description_is_400_and_nothing_waits(people, login):
+    assessment = create_draft(people)
+    client = login(people.alice)
+
+    response = upload(client, assessment, description="  ")
+
+    assert response.status_code == 400
+    assert "model version and the data set" in response.content.decode()
+    assert not any(key.startswith("bias_upload:") for key in client.session.keys())  # noqa: SIM118
+
+
+def test_the_preview_and_the_saved_batch_keep_the_description_and_intersections(people, login):
+    assessment = create_draft(people)
+    client = login(people.alice)
+    lines = ["y_true,y_pred,race,gender"] + [
+        "1,1,Black,Woman",
+        "0,0,White,Man",
+        "1,0,Black,Man",
+        "0,1,White,Woman",
+    ] * 10
+    data = ("\n".join(lines) + "\n").encode()
+
+    preview = upload(client, assessment, data, name="p.csv", intersections="race+gender")
+
+    html = preview.content.decode()
+    assert preview.status_code == 200 and EVIDENCE in html and "race × gender" in html
+    assert confirm(client, assessment, token_of(preview)).status_code == 302
+    batch = BiasResult.objects.filter(assessment=assessment).first().evidence_batch
+    assert (batch.description, batch.method, batch.intersections) == (EVIDENCE, "predictions", [["race", "gender"]])
+    assert batch.tool.startswith("fairlearn ")
+    assert BiasResult.objects.filter(assessment=assessment, dimension="race_x_gender").exists()

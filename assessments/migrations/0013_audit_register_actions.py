@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0011_audit_records_logged"),
+        ("assessments", "0012_audit_records_logged"),
     ]
 
     operations = [

@@ -19,7 +19,7 @@ def record_existing_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0010_reminder_schedules"),
+        ("assessments", "0011_bias_batch_provenance"),
     ]
 
     operations = [

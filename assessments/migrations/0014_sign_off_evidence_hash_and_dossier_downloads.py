@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0012_audit_register_actions"),
+        ("assessments", "0013_audit_register_actions"),
     ]
 
     operations = [
