@@ -62,7 +62,9 @@ def before_the_change(people, monkeypatch):
     assert not any(entry.details.get("records") for entry in AuditEntry.objects.all())
     status, output = verify()
     assert status == 1
-    assert set(problems(output)) == {f"{kind}_inserted" for kind in ("bias_result", "bias_note", "condition")} | {
+    assert set(problems(output)) == {
+        f"{kind}_inserted" for kind in ("bias_batch", "bias_result", "bias_note", "condition")
+    } | {
         "question_comment_inserted",
     }
     return people
@@ -81,6 +83,7 @@ def test_the_migration_records_existing_rows_so_the_installation_verifies(before
         before_the_change.assessment.pk,
     )
     assert set(entry.details["records"]) == {
+        "assessments_biasbatch",
         "assessments_biasresult",
         "assessments_biasjustification",
         "assessments_biasmitigation",
