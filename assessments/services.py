@@ -22,6 +22,7 @@ from .audit import audit_append, audit_event
 from .bias import bias_flags, required_dimensions
 from .errors import AlreadyExists, InputError, NotPermitted, TransitionConflict
 from .grants import grants_sync
+from .integrity import violated_constraint
 from .models import (
     AIFeature,
     Assessment,
@@ -34,6 +35,7 @@ from .models import (
     FollowUp,
     MonitoringFlag,
     QuestionComment,
+    SignOff,
     State,
     TransitionContext,
 )
@@ -240,11 +242,26 @@ def assessment_transition(*, assessment, name, by, comment="", conditions=None, 
             if reasons:
                 raise TransitionConflict(f"{spec.label} is blocked.", reasons)
             return _take(spec, locked, by=by, comment=comment, conditions=parsed_conditions)
-    except (ConcurrentTransition, IntegrityError) as exc:
-        raise TransitionConflict(
-            "Someone else changed this assessment at the same moment; yours was not applied. Reload and try again.",
-            code="concurrent_change",
-        ) from exc
+    except IntegrityError as exc:
+        if violated_constraint(exc, RACE_CONSTRAINTS) is None:
+            raise  # not a lost race: a bug, reported as one
+        raise _concurrent_change() from exc
+    except ConcurrentTransition as exc:
+        raise _concurrent_change() from exc
+
+
+# The unique constraints a transition breaks only when a concurrent one did the same first.
+RACE_CONSTRAINTS = (
+    (SignOff, "one_sign_off_per_stage_round"),
+    (Assessment, "unique_assessment_version"),
+)
+
+
+def _concurrent_change():
+    return TransitionConflict(
+        "Someone else changed this assessment at the same moment; yours was not applied. Reload and try again.",
+        code="concurrent_change",
+    )
 
 
 def transition_refusal(*, assessment, name, by):
