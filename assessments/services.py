@@ -148,16 +148,7 @@ def assessment_update_answers(*, assessment, answers, by, replace=False, expecte
     with transaction.atomic():
         locked = _lock(assessment)
         roles.forget(by)
-        if not permissions.acts_for_team(by, locked):
-            raise NotPermitted(
-                f"Only members of the team {locked.feature.team.name} may edit its answers.", code="not_team_member"
-            )
-        if not locked.is_editable():
-            raise TransitionConflict(
-                f"Answers can be edited only in draft or after changes were requested; "
-                f"this assessment is in {locked.get_state_display()}.",
-                code="not_editable",
-            )
+        _refuse_answers_edit(locked, by)
         if expected_content_hash and expected_content_hash != locked.content_hash:
             raise TransitionConflict(
                 "Someone else saved changes to these answers after you read them; yours were not saved. "
@@ -188,6 +179,32 @@ def assessment_update_answers(*, assessment, answers, by, replace=False, expecte
         )
         _invalidate_stale_sign_offs(locked, by)
     return locked
+
+
+def answers_edit_refusal(*, assessment, by):
+    """The error ``assessment_update_answers`` would raise before looking at the answers, or None.
+
+    Lets the API answer 403 or 409 rather than 400 when the body is malformed but the
+    caller could not edit anyway (DESIGN section 3: permission before input). Locks nothing.
+    """
+    try:
+        _refuse_answers_edit(assessment, by)
+    except (NotPermitted, TransitionConflict) as error:
+        return error
+    return None
+
+
+def _refuse_answers_edit(assessment, by):
+    if not permissions.acts_for_team(by, assessment):
+        raise NotPermitted(
+            f"Only members of the team {assessment.feature.team.name} may edit its answers.", code="not_team_member"
+        )
+    if not assessment.is_editable():
+        raise TransitionConflict(
+            f"Answers can be edited only in draft or after changes were requested; "
+            f"this assessment is in {assessment.get_state_display()}.",
+            code="not_editable",
+        )
 
 
 def _invalidate_stale_sign_offs(assessment, by):
