@@ -115,7 +115,7 @@ def _launch_reasons(assessment):
 
 
 def _bias_reassessment_reasons(assessment):
-    if assessment.overdue_monitoring_flags(timezone.now()):
+    if assessment.overdue_monitoring_flags(assessment.guard_moment()):
         return []
     return [Reason("no_overdue_bias_flag", "No monitoring bias flag is past its deadline without a mitigation.")]
 
@@ -291,6 +291,12 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
     def forget_checks(self):
         self._guard_memo = {}
         self._actor_facts = {}
+
+    # The clock of the transition being taken (the service sets it), so its guards and its effect see one moment.
+    transition_now = None
+
+    def guard_moment(self):
+        return self.transition_now or timezone.now()
 
     # -- what the policy asks of the assessment -------------------------------------------
 

@@ -225,7 +225,7 @@ def _invalidate_stale_sign_offs(assessment, by):
 # -- the state machine --------------------------------------------------------------------
 
 
-def assessment_transition(*, assessment, name, by, comment="", conditions=None, expected_state=None):
+def assessment_transition(*, assessment, name, by, comment="", conditions=None, expected_state=None, now=None):
     """Take transition ``name`` as ``by`` (a user, or SYSTEM for what the system does); return the assessment.
 
     Guarantees, checked in this order for the browser and the API alike, with the
@@ -243,12 +243,15 @@ def assessment_transition(*, assessment, name, by, comment="", conditions=None, 
 
     The sign-off, conditions, grants, audit row and whatever the receivers of
     ``assessment_transitioned`` write are in the same transaction as the state
-    change, or none of them is.
+    change, or none of them is. The guards and the effect read one clock: ``now``
+    (a sweep's), else the moment the call began.
     """
     spec = _transition_named(name, by)
+    now = now or timezone.now()
     try:
         with transaction.atomic():
             locked = _lock(assessment)
+            locked.transition_now = now
             roles.forget(by)  # decide on membership as it is now, not as a page cached it
             _refuse_unless_permitted(spec, locked, by, expected_state)
             comment = _clean_comment(comment, required=spec.comment_required)
@@ -258,7 +261,7 @@ def assessment_transition(*, assessment, name, by, comment="", conditions=None, 
             reasons = spec.blockers(locked)
             if reasons:
                 raise TransitionConflict(f"{spec.label} is blocked.", reasons)
-            return _take(spec, locked, by=by, comment=comment, conditions=parsed_conditions)
+            return _take(spec, locked, by=by, comment=comment, conditions=parsed_conditions, now=now)
     except IntegrityError as exc:
         if violated_constraint(exc, RACE_CONSTRAINTS) is None:
             raise  # not a lost race: a bug, reported as one
@@ -323,8 +326,8 @@ def _refuse_unless_permitted(spec, assessment, by, expected_state):
         raise TransitionConflict(denial.message, [denial.reason])
 
 
-def _take(spec, locked, *, by, comment, conditions, details=None):
-    now = timezone.now()
+def _take(spec, locked, *, by, comment, conditions, details=None, now=None):
+    now = now or timezone.now()
     from_state = locked.state
     stage = locked.stage
     details = {**(details or {}), "review_round": locked.review_round}
