@@ -314,7 +314,7 @@ def _refuse_unless_permitted(spec, assessment, by, expected_state):
             "Reload it and decide again.",
             code="stale_state",
         )
-    denial = None if by is SYSTEM and spec.system else permissions.denial(spec.actor, by, assessment)
+    denial = None if by is SYSTEM and spec.system else spec.denial(by, assessment)
     if denial is not None and denial.status == 403:
         raise NotPermitted(denial.message, code=denial.code)
     if not spec.available_from(assessment.state):
