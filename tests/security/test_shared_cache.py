@@ -1,55 +1,70 @@
 """The production profile's cache is shared by every web process, or `manage.py check` fails with a clear error.
 
 Throttle counts, log-in limits, lockouts and the register's invalidation live in the cache; kept per process,
-each gunicorn worker would count and forget on its own.
+each gunicorn worker would count and forget on its own. Settings are read once at import, so what the
+environment selects is checked in a fresh interpreter (as in test_production_settings); the check itself is
+also called here, in the test process.
 """
 
 import pytest
 
+from assessments.checks import shared_cache_check
+
 from .test_production_settings import a_real_key, production_settings, run
 
 PRODUCTION = {"DJANGO_DEBUG": "false", "SECRET_KEY": a_real_key()}
+LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 
 
-@pytest.mark.parametrize(
-    ("environment", "where"),
-    [
-        ({}, "process memory (LocMemCache)"),
-        ({"CACHE_URL": "dummycache://"}, "nowhere (DummyCache)"),
-    ],
-    ids=["nothing set", "dummy"],
-)
-def test_production_with_a_per_process_cache_fails_the_check_with_a_clear_message(environment, where):
-    result = run(["manage.py", "check"], {**PRODUCTION, **environment})
+def test_production_with_nothing_set_fails_the_check_with_a_clear_message():
+    result = run(["manage.py", "check"], PRODUCTION)
 
     assert result.returncode != 0
     assert "assessments.E002" in result.stderr
-    assert f"The production profile keeps the 'default' cache in {where}" in result.stderr
+    assert "The production profile keeps the 'default' cache in process memory (LocMemCache)" in result.stderr
     assert "Set CACHE_URL to a shared cache" in result.stderr
 
 
-def test_production_without_cache_url_uses_the_redis_of_redis_url():
-    environment = {**PRODUCTION, "REDIS_URL": "redis://redis.internal:6379/0"}
+@pytest.mark.parametrize(
+    ("backend", "where"),
+    [(LOCMEM, "process memory (LocMemCache)"), ("django.core.cache.backends.dummy.DummyCache", "nowhere (DummyCache)")],
+    ids=["local memory", "dummy"],
+)
+def test_a_per_process_cache_in_production_is_an_error(settings, backend, where):
+    settings.PRODUCTION = True
+    settings.CACHES = {"default": {"BACKEND": backend}}
 
-    caches = production_settings(environment, ["CACHES"])["CACHES"]
+    [error] = shared_cache_check(None)
 
-    assert caches["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
-    assert caches["default"]["LOCATION"] == "redis://redis.internal:6379/0"
-    result = run(["manage.py", "check"], environment)
-    assert result.returncode == 0, result.stderr
-
-
-def test_production_may_use_the_database_cache():
-    result = run(["manage.py", "check"], {**PRODUCTION, "CACHE_URL": "dbcache://raia_cache"})
-
-    assert result.returncode == 0, result.stderr
-    assert "E002" not in result.stderr
+    assert error.id == "assessments.E002" and error.level >= 40  # checks.ERROR
+    assert error.msg.startswith(f"The production profile keeps the 'default' cache in {where}:")
 
 
-def test_the_development_profile_keeps_a_local_cache_and_passes():
-    environment = {"DJANGO_DEBUG": "true", "REDIS_URL": "redis://127.0.0.1:6379/0"}
+@pytest.mark.parametrize(
+    "backend",
+    ["django.core.cache.backends.redis.RedisCache", "django.core.cache.backends.db.DatabaseCache"],
+    ids=["redis", "database"],
+)
+def test_a_shared_cache_in_production_passes(settings, backend):
+    settings.PRODUCTION = True
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "raia_cache"}}
 
-    caches = production_settings(environment, ["CACHES"])["CACHES"]
+    assert shared_cache_check(None) == []
 
-    # (manage.py check passes in this profile: test_production_settings.test_debug_on_starts_with_the_development_key)
-    assert caches["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+def test_the_development_profile_may_keep_a_local_cache(settings):
+    settings.PRODUCTION = False
+    settings.CACHES = {"default": {"BACKEND": LOCMEM}}
+
+    assert shared_cache_check(None) == []
+
+
+def test_production_without_cache_url_uses_the_redis_of_redis_url_and_development_a_local_one():
+    redis_url = "redis://redis.internal:6379/0"
+
+    production = production_settings({**PRODUCTION, "REDIS_URL": redis_url}, ["CACHES"])["CACHES"]
+    development = production_settings({"DJANGO_DEBUG": "true", "REDIS_URL": redis_url}, ["CACHES"])["CACHES"]
+
+    assert production["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert production["default"]["LOCATION"] == redis_url
+    assert development["default"]["BACKEND"] == LOCMEM
