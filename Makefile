@@ -1,6 +1,6 @@
 # make run  - set everything up and serve the app on http://127.0.0.1:8000 with a Celery worker and beat
 #             (SQLite and an embedded broker; REDIS_URL and DATABASE_URL switch to real services)
-# make test - run the whole test suite
+# make test - run the whole test suite (on every CPU; PYTEST_WORKERS=0 for one process)
 # make bench - pages, API, dossier, sweeps and writes at 1k/10k/100k assessments on PostgreSQL (bench/RESULTS.md);
 #              make bench-quick - the same at small sizes; make bench-audit - verify_audit_log over 1,000,000 rows
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -51,8 +51,11 @@ run: install demo-key
 	DOSSIER_SIGNING_CERT=$${DOSSIER_SIGNING_CERT:-$(DEMO_SIGNING_DIR)/dossier-signing-cert.pem} \
 	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) $(BIN)/honcho start
 
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist; auto: one per CPU), each on its own test database
+# (test_<name>_gw0, _gw1, ...; SQLite files in each worker's temporary folder). PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,9 +4,11 @@
 transition methods below, and those are called only by ``assessments.services``.
 
 The ``@transition`` declarations are the one table of the review workflow:
-source, target, permission and guards, with the rest in django-fsm's ``custom``
-metadata (label, verb, done message, hint, whether a comment is required, who
-acts). The method body is the transition's effect on this assessment. Everything
+source, target, permission (who acts, and why anyone else may not: a
+``permissions.Permission``, the check the services make) and guards, with the
+rest in django-fsm's ``custom`` metadata (label, verb, done message, hint,
+whether a comment is required). The method body is the transition's effect on
+this assessment. Everything
 else (services, permissions, pages, the API and its schema) reads this table
 through ``assessments.transitions``.
 """
@@ -118,7 +120,7 @@ def _launch_reasons(assessment):
 
 
 def _bias_reassessment_reasons(assessment):
-    if assessment.overdue_monitoring_flags(timezone.now()):
+    if assessment.overdue_monitoring_flags(assessment.guard_moment()):
         return []
     return [Reason("no_overdue_bias_flag", "No monitoring bias flag is past its deadline without a mitigation.")]
 
@@ -295,6 +297,12 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
         self._guard_memo = {}
         self._actor_facts = {}
 
+    # The clock of the transition being taken (the service sets it), so its guards and its effect see one moment.
+    transition_now = None
+
+    def guard_moment(self):
+        return self.transition_now or timezone.now()
+
     # -- what the policy asks of the assessment -------------------------------------------
 
     @property
@@ -407,7 +415,6 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             "done": "“{feature}” was submitted for Legal review.",
             "hint": "Sends the answers to the committee; Legal reviews first, "
             "then Security, Clinical, Product and Data/AI.",
-            "actor": "team",
             "sends_answers": True,
         },
     )
@@ -425,7 +432,6 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             "verb": "resubmitted it for review",
             "done": "“{feature}” was resubmitted; review starts again at Legal.",
             "hint": "Sends the changed answers back to the committee; review starts again at Legal.",
-            "actor": "team",
             "sends_answers": True,
         },
     )
@@ -446,7 +452,6 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             "done": "You signed off “{feature}”.",
             "hint": "Signs off {stage} review for the answers exactly as they are now. "
             "If they change later, your sign-off is invalidated.",
-            "actor": "reviewer",
             "takes_conditions": True,
         },
     )
@@ -472,7 +477,6 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             "done": "You requested changes to “{feature}”; the team has been told.",
             "hint": "Sends the assessment back to the team. Say what must change; "
             "review restarts at Legal when they resubmit.",
-            "actor": "reviewer",
             "comment_required": True,
             "tone": "secondary",
             # The reviewers' comments on answers of this round go to the team with the request.
@@ -505,7 +509,6 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             "verb": "rejected it",
             "done": "You rejected “{feature}”.",
             "hint": "Ends this assessment: the feature may not launch as assessed. Say why.",
-            "actor": "reviewer",
             "comment_required": True,
             "tone": "danger",
         },
@@ -525,7 +528,6 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             "verb": "withdrew it",
             "done": "“{feature}” was withdrawn.",
             "hint": "Stops this assessment for good; it cannot be reopened.",
-            "actor": "team",
             "tone": "danger",
         },
     )
@@ -543,7 +545,6 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             "verb": "marked it launched",
             "done": "“{feature}” is marked launched.",
             "hint": "Records that the feature is live. The re-review date is set from its risk level.",
-            "actor": "team",
         },
     )
     def launch(self, ctx):
@@ -562,7 +563,6 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             "verb": "started a re-assessment",
             "done": "A re-assessment of “{feature}” was opened as a new draft.",
             "hint": "Opens a new draft version that starts from these answers.",
-            "actor": "team",
             "system": True,
         },
     )
@@ -580,7 +580,6 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             "verb": "opened a re-assessment: a bias flag from monitoring went unmitigated",
             "done": "A re-assessment of “{feature}” was opened: a monitoring bias flag went unmitigated.",
             "hint": "",
-            "actor": "system",
         },
     )
     def bias_reassessment(self, ctx):
@@ -598,7 +597,6 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             "verb": "retired it",
             "done": "“{feature}” was retired.",
             "hint": "Records that the feature has been switched off for good.",
-            "actor": "team",
             "tone": "danger",
         },
     )
@@ -615,7 +613,6 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             "verb": "superseded it",
             "done": "“{feature}” was superseded.",
             "hint": "",
-            "actor": "system",
         },
     )
     def supersede(self, ctx):

@@ -15,6 +15,7 @@ edited it, which stages they signed this round) are read once per assessment
 object and user, so a page asks for them once however many transitions it shows.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from committee import roles
@@ -153,25 +154,27 @@ def system_denial(user, assessment):
     return Denial("system_only", "This happens on its own; nobody takes it by hand.", 403)
 
 
-DENIALS = {"team": team_denial, "reviewer": reviewer_denial, "system": system_denial}
+@dataclass(frozen=True)
+class Permission:
+    """Who may take a transition: the ``permission=`` of its ``@transition`` declaration, the one statement of it.
+
+    ``actor`` says whom the transition is for ("team", "reviewer" or "system"); ``refusal(user, assessment)``
+    gives the structured Denial (403 never, 409 not now) or None. Called as django-fsm calls a permission,
+    ``(assessment, user)``, it answers whether the user may.
+    """
+
+    actor: str
+    refusal: Callable
+
+    def __call__(self, assessment, user):
+        return self.refusal(user, assessment) is None
 
 
-def denial(actor, user, assessment):
-    """The refusal for a transition whose ``actor`` is team, reviewer or system; None when permitted."""
-    return DENIALS[actor](user, assessment)
-
-
-# django-fsm's ``permission`` callables, named in the transition table.
-def team_may(assessment, user):
-    return team_denial(user, assessment) is None
-
-
-def reviewer_may(assessment, user):
-    return reviewer_denial(user, assessment) is None
-
-
-def nobody_may(assessment, user):
-    return False
+# The permissions the transition table names (assessments.models); the services and pages ask them through
+# ``TransitionSpec.denial``.
+team_may = Permission("team", team_denial)
+reviewer_may = Permission("reviewer", reviewer_denial)
+nobody_may = Permission("system", system_denial)
 
 
 # -- comments on answers ---------------------------------------------------------------------------

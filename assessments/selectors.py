@@ -173,7 +173,7 @@ def transitions_for(user, assessment):
     for spec in transitions.user_transitions().values():
         if not spec.available_from(assessment.state):
             continue
-        denial = permissions.denial(spec.actor, user, assessment)
+        denial = spec.denial(user, assessment)
         if denial is not None:
             if spec.actor == "team" or not _concerns(user, spec) or denial.code == "not_reviewer":
                 continue

@@ -33,6 +33,7 @@ from .bias_services import (  # noqa: F401 (the bias services are services too)
 )
 from .errors import AlreadyExists, InputError, NotPermitted, TransitionConflict
 from .grants import grants_sync
+from .integrity import violated_constraint
 from .models import (
     AIFeature,
     Assessment,
@@ -160,16 +161,7 @@ def assessment_update_answers(*, assessment, answers, by, replace=False, expecte
     with transaction.atomic():
         locked = _lock(assessment)
         roles.forget(by)
-        if not permissions.acts_for_team(by, locked):
-            raise NotPermitted(
-                f"Only members of the team {locked.feature.team.name} may edit its answers.", code="not_team_member"
-            )
-        if not locked.is_editable():
-            raise TransitionConflict(
-                f"Answers can be edited only in draft or after changes were requested; "
-                f"this assessment is in {locked.get_state_display()}.",
-                code="not_editable",
-            )
+        _refuse_answers_edit(locked, by)
         if expected_content_hash and expected_content_hash != locked.content_hash:
             raise TransitionConflict(
                 "Someone else saved changes to these answers after you read them; yours were not saved. "
@@ -202,6 +194,32 @@ def assessment_update_answers(*, assessment, answers, by, replace=False, expecte
     return locked
 
 
+def answers_edit_refusal(*, assessment, by):
+    """The error ``assessment_update_answers`` would raise before looking at the answers, or None.
+
+    Lets the API answer 403 or 409 rather than 400 when the body is malformed but the
+    caller could not edit anyway (DESIGN section 3: permission before input). Locks nothing.
+    """
+    try:
+        _refuse_answers_edit(assessment, by)
+    except (NotPermitted, TransitionConflict) as error:
+        return error
+    return None
+
+
+def _refuse_answers_edit(assessment, by):
+    if not permissions.acts_for_team(by, assessment):
+        raise NotPermitted(
+            f"Only members of the team {assessment.feature.team.name} may edit its answers.", code="not_team_member"
+        )
+    if not assessment.is_editable():
+        raise TransitionConflict(
+            f"Answers can be edited only in draft or after changes were requested; "
+            f"this assessment is in {assessment.get_state_display()}.",
+            code="not_editable",
+        )
+
+
 def _invalidate_stale_sign_offs(assessment, by):
     stale = list(assessment.sign_offs.filter(invalidated_at__isnull=True).exclude(content_hash=assessment.content_hash))
     now = timezone.now()
@@ -225,7 +243,7 @@ def _invalidate_stale_sign_offs(assessment, by):
 # -- the state machine --------------------------------------------------------------------
 
 
-def assessment_transition(*, assessment, name, by, comment="", conditions=None, expected_state=None):
+def assessment_transition(*, assessment, name, by, comment="", conditions=None, expected_state=None, now=None):
     """Take transition ``name`` as ``by`` (a user, or SYSTEM for what the system does); return the assessment.
 
     Guarantees, checked in this order for the browser and the API alike, with the
@@ -243,12 +261,15 @@ def assessment_transition(*, assessment, name, by, comment="", conditions=None, 
 
     The sign-off, conditions, grants, audit row and whatever the receivers of
     ``assessment_transitioned`` write are in the same transaction as the state
-    change, or none of them is.
+    change, or none of them is. The guards and the effect read one clock: ``now``
+    (a sweep's), else the moment the call began.
     """
     spec = _transition_named(name, by)
+    now = now or timezone.now()
     try:
         with transaction.atomic():
             locked = _lock(assessment)
+            locked.transition_now = now
             roles.forget(by)  # decide on membership as it is now, not as a page cached it
             _refuse_unless_permitted(spec, locked, by, expected_state)
             comment = _clean_comment(comment, required=spec.comment_required)
@@ -258,12 +279,27 @@ def assessment_transition(*, assessment, name, by, comment="", conditions=None, 
             reasons = spec.blockers(locked)
             if reasons:
                 raise TransitionConflict(f"{spec.label} is blocked.", reasons)
-            return _take(spec, locked, by=by, comment=comment, conditions=parsed_conditions)
-    except (ConcurrentTransition, IntegrityError) as exc:
-        raise TransitionConflict(
-            "Someone else changed this assessment at the same moment; yours was not applied. Reload and try again.",
-            code="concurrent_change",
-        ) from exc
+            return _take(spec, locked, by=by, comment=comment, conditions=parsed_conditions, now=now)
+    except IntegrityError as exc:
+        if violated_constraint(exc, RACE_CONSTRAINTS) is None:
+            raise  # not a lost race: a bug, reported as one
+        raise _concurrent_change() from exc
+    except ConcurrentTransition as exc:
+        raise _concurrent_change() from exc
+
+
+# The unique constraints a transition breaks only when a concurrent one did the same first.
+RACE_CONSTRAINTS = (
+    (SignOff, "one_sign_off_per_stage_round"),
+    (Assessment, "unique_assessment_version"),
+)
+
+
+def _concurrent_change():
+    return TransitionConflict(
+        "Someone else changed this assessment at the same moment; yours was not applied. Reload and try again.",
+        code="concurrent_change",
+    )
 
 
 def transition_refusal(*, assessment, name, by):
@@ -296,7 +332,7 @@ def _refuse_unless_permitted(spec, assessment, by, expected_state):
             "Reload it and decide again.",
             code="stale_state",
         )
-    denial = None if by is SYSTEM and spec.system else permissions.denial(spec.actor, by, assessment)
+    denial = None if by is SYSTEM and spec.system else spec.denial(by, assessment)
     if denial is not None and denial.status == 403:
         raise NotPermitted(denial.message, code=denial.code)
     if not spec.available_from(assessment.state):
@@ -308,8 +344,8 @@ def _refuse_unless_permitted(spec, assessment, by, expected_state):
         raise TransitionConflict(denial.message, [denial.reason])
 
 
-def _take(spec, locked, *, by, comment, conditions, details=None):
-    now = timezone.now()
+def _take(spec, locked, *, by, comment, conditions, details=None, now=None):
+    now = now or timezone.now()
     from_state = locked.state
     stage = locked.stage
     details = {**(details or {}), "review_round": locked.review_round}

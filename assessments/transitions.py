@@ -25,6 +25,11 @@ class TransitionSpec:
     gathers_comments: bool  # sends the round's question comments to the team ("Request changes")
     sources: tuple
     method_name: str
+    permission: object  # the declaration's permissions.Permission: who may take it, and why not
+
+    def denial(self, user, assessment):
+        """Why ``user`` may not take this transition on ``assessment`` (a permissions.Denial), or None."""
+        return self.permission.refusal(user, assessment)
 
     @property
     def for_users(self):
@@ -67,21 +72,28 @@ def table():
             continue
         declared = list(meta.transitions.values())
         custom = declared[0].custom
+        permission = declared[0].permission
+        if not callable(getattr(permission, "refusal", None)) or not hasattr(permission, "actor"):
+            raise TypeError(
+                f"Assessment.{attribute}: permission= must be an assessments.permissions.Permission "
+                f"(team_may, reviewer_may, nobody_may), not {permission!r}."
+            )
         specs[attribute] = TransitionSpec(
             name=attribute,
             label=custom["label"],
             verb=custom["verb"],
             done=custom["done"],
             hint=custom["hint"],
-            actor=custom["actor"],
+            actor=permission.actor,
             comment_required=bool(custom.get("comment_required")),
             takes_conditions=bool(custom.get("takes_conditions")),
-            system=custom["actor"] == "system" or bool(custom.get("system")),
+            system=permission.actor == "system" or bool(custom.get("system")),
             tone=custom.get("tone", ""),
             sends_answers=bool(custom.get("sends_answers")),
             gathers_comments=bool(custom.get("gathers_comments")),
             sources=tuple(t.source for t in declared),
             method_name=attribute,
+            permission=permission,
         )
     return specs
 

@@ -204,7 +204,7 @@ def _audit_home(user):
     decided = list(visible.filter(decided_at__isnull=False).order_by("-decided_at", "-pk")[:HOME_ROWS])
     entries = list(
         AuditEntry.objects.filter(visibility_condition(user, through="assessment"))
-        .select_related("assessment__feature")
+        .select_related("assessment__feature__team")  # the team: whose reviewer comments are withheld
         .order_by("-seq")[:HOME_ROWS]
     )
     return {"decided": decided, "entries": entries}
@@ -242,7 +242,7 @@ def audit_trail(request):
     user = request.user
     entries = (
         AuditEntry.objects.filter(visibility_condition(user, through="assessment"))
-        .select_related("assessment__feature")
+        .select_related("assessment__feature__team")  # the team: whose reviewer comments are withheld
         .order_by("-seq")
     )
     action = request.GET.get("action", "")

@@ -363,7 +363,11 @@ def bias_reassessment_start(assessment_id, now=None):
             return None
         try:
             assessment = services.assessment_transition(
-                assessment=assessment, name="bias_reassessment", by=services.SYSTEM, expected_state=State.LAUNCHED
+                assessment=assessment,
+                name="bias_reassessment",
+                by=services.SYSTEM,
+                expected_state=State.LAUNCHED,
+                now=now,
             )
         except (TransitionConflict, NotPermitted) as refusal:
             logger.info("Bias re-assessment of %s not started: %s", assessment_id, refusal)

@@ -212,9 +212,12 @@ if env.str("EMAIL_URL", default=""):
     globals().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="responsible-ai@localhost")
 
-# Throttle counters and lockouts live in the cache: production sets CACHE_URL (e.g. Redis) so that
-# every web process shares them; the embedded default keeps them in process memory.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Throttle counters, log-in limits, lockouts and the register's copy live in the cache, which every web process
+# must share: CACHE_URL names it (redis://host:6379/1, or dbcache://raia_cache after `createcachetable`).
+# Without it the production profile uses the Redis of REDIS_URL; the development profile (make run, the tests)
+# keeps them in process memory. `manage.py check` refuses a per-process cache in production (assessments.checks).
+SHARED_CACHE_DEFAULT = env.str("REDIS_URL", default="") if PRODUCTION else ""
+CACHES = {"default": env.cache("CACHE_URL", default=SHARED_CACHE_DEFAULT or "locmemcache://")}
 
 # -- Celery: notices, reminders and sweeps (committee/tasks.py; DESIGN section 6) --------------------------
 # With REDIS_URL, workers and exactly one beat run on Redis. Without it, the embedded default: kombu's

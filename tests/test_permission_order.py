@@ -122,3 +122,30 @@ def test_nobody_may_name_the_system_only_transition(people):
     response = api_post(people.alice, approved, {"name": "supersede"})
     assert response.status_code == 400
     assert "supersede" not in response.json()["name"].split("expected one of")[1]
+
+
+def api_patch(user, assessment, payload):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client.patch(f"/api/v1/assessments/{assessment.pk}/", payload, format="json")
+
+
+MALFORMED_EDIT = {"answers": "not an object", "expected_content_hash": "x"}
+
+
+def test_editing_answers_a_refusal_outranks_a_malformed_body(people):
+    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    # A reviewer could never edit the team's answers: 403 whatever the body says.
+    refused = api_patch(people.reviewers["legal"], assessment, MALFORMED_EDIT)
+    assert refused.status_code == 403 and "Only members of the team" in refused.json()["detail"]
+    # The team could edit, but not now: 409, not a lecture about the body.
+    conflict = api_patch(people.alice, assessment, MALFORMED_EDIT)
+    assert conflict.status_code == 409
+    assert conflict.json()["reasons"][0]["code"] == "not_editable"
+
+
+def test_editing_answers_the_team_in_draft_is_told_about_its_input(people):
+    draft = create_draft(people)
+    response = api_patch(people.alice, draft, MALFORMED_EDIT)
+    assert response.status_code == 400
+    assert set(response.json()) >= {"answers", "expected_content_hash"}

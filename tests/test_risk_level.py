@@ -226,3 +226,29 @@ def test_level_for_at_fractional_boundaries(score, level):
     from assessments.risk import level_for
 
     assert level_for(Decimal(score), 15) == level
+
+
+def with_mitigation_questions(*scores):
+    """SMALL with its mitigation questions replaced by booleans worth ``scores`` when true."""
+    mitigations = [
+        {
+            "id": f"m.q{i}",
+            "section": "m",
+            "text": f"Mitigation {i}?",
+            "type": "boolean",
+            "kind": "mitigation",
+            "choices": [{"value": True, "score": score}, {"value": False, "score": 0}],
+        }
+        for i, score in enumerate(scores)
+    ]
+    questions = [q for q in SMALL["questions"] if q.get("kind") != "mitigation"]
+    return Questionnaire.from_data({**SMALL, "questions": [*questions, *mitigations]})
+
+
+def test_mitigation_exactly_at_80_percent_counts():
+    # Mitigation maximum 4 + 1 = 5; 4 of 5 is exactly 80%: the reduction applies (raw 4 -> 3.4).
+    questionnaire = with_mitigation_questions(4, 1)
+    at = risk_score(questionnaire, {"r.severity": "high", "m.q0": True, "m.q1": False})
+    assert (at["mitigation"], at["mitigation_max"], at["mitigation_applied"]) == (4, 5, True)
+    assert at["adjusted"] == 3.4
+    # (Just under the boundary: test_mitigation_just_under_80_percent_does_not_count, 6 of 8.)

@@ -117,3 +117,41 @@ def test_a_failing_receiver_undoes_the_whole_transition(people):
         assessment_transitioned.disconnect(dispatch_uid="test-broken")
     assert Assessment.objects.get(pk=assessment.pk).state == State.DRAFT
     assert AuditEntry.objects.count() == rows
+
+
+def test_the_declared_permission_is_the_check_the_services_make(people):
+    """Who may act is stated once, as the declaration's permission=: replacing approve's refuses the reviewer."""
+    from assessments import services
+    from assessments.errors import NotPermitted
+    from assessments.permissions import Denial, Permission
+
+    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    declared = list(Assessment.approve._django_fsm.transitions.values())
+    originals = [t.permission for t in declared]
+    closed = Permission("reviewer", lambda user, assessment: Denial("closed", "Nobody signs off today.", 403))
+    try:
+        for t in declared:
+            t.permission = closed
+        transitions.table.cache_clear()
+        with pytest.raises(NotPermitted, match="Nobody signs off today."):
+            services.assessment_transition(assessment=assessment, name="approve", by=people.reviewers["legal"])
+    finally:
+        for t, original in zip(declared, originals, strict=True):
+            t.permission = original
+        transitions.table.cache_clear()
+    assert act(people, assessment, "approve").state == State.SECURITY_REVIEW
+
+
+def test_a_permission_that_is_not_a_permission_object_is_refused_by_name():
+    declared = list(Assessment.approve._django_fsm.transitions.values())
+    originals = [t.permission for t in declared]
+    try:
+        for t in declared:
+            t.permission = lambda assessment, user: True
+        transitions.table.cache_clear()
+        with pytest.raises(TypeError, match="Assessment.approve: permission= must be"):
+            transitions.table()
+    finally:
+        for t, original in zip(declared, originals, strict=True):
+            t.permission = original
+        transitions.table.cache_clear()

@@ -204,7 +204,12 @@ class AssessmentDetailView(ApiView):
         assessment = visible_assessment(request, pk)
         questionnaire = get_questionnaire(assessment.questionnaire_version)
         payload = serializers.AnswersUpdateSerializer(data=request.data, context={"questionnaire": questionnaire})
-        payload.is_valid(raise_exception=True)
+        if not payload.is_valid():
+            # Who may edit is decided before the input: a refusal outranks a malformed body.
+            refusal = services.answers_edit_refusal(assessment=assessment, by=request.user)
+            if refusal is not None:
+                raise refusal
+            raise ValidationError(payload.errors)
         updated = services.assessment_update_answers(
             assessment=assessment,
             answers=payload.validated_data.get("answers", {}),

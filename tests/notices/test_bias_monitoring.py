@@ -129,3 +129,21 @@ def test_nobody_takes_the_bias_reassessment_by_hand(people, launched):
 def test_the_system_cannot_take_it_while_no_flag_is_overdue(people, launched):
     with pytest.raises(TransitionConflict):
         services.assessment_transition(assessment=launched, name="bias_reassessment", by=services.SYSTEM)
+
+
+def test_the_reassessment_guard_judges_at_the_transitions_clock_not_the_wall_clock(people, clock, launched):
+    monitor(people, launched)
+    due = MonitoringFlag.objects.get(assessment=launched).due_at
+
+    # The wall clock is past the deadline, the sweep's clock a second before it: nothing is overdue yet.
+    clock.move_to(due + timedelta(minutes=1))
+    assert sweeps.bias_reassessment_start(launched.pk, now=due - timedelta(seconds=1)) is None
+    launched.refresh_from_db()
+    assert launched.state == State.LAUNCHED
+
+    # The other way round: the sweep's clock has reached the deadline though the wall clock has not.
+    clock.move_to(due - timedelta(minutes=1))
+    new = sweeps.bias_reassessment_start(launched.pk, now=due)
+    assert new is not None and new.version == 2
+    entry = AuditEntry.objects.get(assessment_id=launched.pk, transition="bias_reassessment")
+    assert entry.details["flags"] == [RACE_FLAG]

@@ -152,3 +152,28 @@ def test_the_admin_changelist_counts_the_filtered_rows_once_not_the_whole_table_
     assert response.status_code == 200
     counts = [q["sql"] for q in context.captured_queries if "COUNT(" in q["sql"].upper()]
     assert len(counts) == 1, counts
+
+
+def test_the_audit_trail_costs_the_same_with_2_or_12_reviewer_comments(people, login):
+    """The team sees reviewers' comments on its assessments withheld until a change request: one query for all."""
+    client = login(people.alice)
+    assessments = [advance(people, create_draft(people), "legal_review") for _ in range(3)]
+
+    def comment(count):
+        for i in range(count):
+            services.question_comment_add(
+                assessment=assessments[i % 3],
+                question="impact.benefits",
+                text=f"Comment {i}: say more.",
+                by=people.reviewers["legal"],
+            )
+
+    url = reverse("audit_trail")
+    comment(2)
+    client.get(url)  # warm per-process caches (content types), as in a running server
+    at_2 = queries_for(client, url)
+    comment(10)
+    at_12 = queries_for(client, url)
+    # The auditor's 7 (LIST_PAGES), and one for which of the comments are still withheld.
+    assert (at_2, at_12) == (8, 8)
+    assert "kept with the committee until a change request" in client.get(url).content.decode()
