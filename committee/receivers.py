@@ -3,7 +3,8 @@
 Read from the transition table and the states, never from transition names: an assessment
 that arrives at a review stage asks that stage's reviewers; a reviewer's decision that ends
 the review (changes requested, rejected, approved) goes to the team with the comment; an
-approval reminds the owners of the conditions to meet before launch.
+approval reminds the owners of the conditions to meet before launch. The action notices the
+transition has done or made moot are resolved in the same transaction (``committee.lifecycle``).
 """
 
 from django.dispatch import receiver
@@ -14,13 +15,17 @@ from assessments.models import Condition, State
 from assessments.signals import assessment_transitioned, bias_flags_raised
 
 from .deadlines import stage_due_at
+from .lifecycle import notices_resolve
+from .models import Notification
 from .notices import Notice, assessment_facts, event_key, iso, notify, person_name
 from .recipients import data_ai_reviewers, stage_reviewers, team_members
 
 
 @receiver(assessment_transitioned, dispatch_uid="committee.notices_for_transition")
 def notices_for_transition(sender, *, assessment, transition, actor, to_state, comment, audit_entry, **kwargs):
+    """Tell whom the transition concerns, and resolve the action notices it has done or made moot."""
     notify(transition_notices(assessment, transition, actor, to_state, comment, audit_entry))
+    notices_resolve(Notification.objects, assessment_ids=[assessment.pk], now=audit_entry.created_at)
 
 
 def transition_notices(assessment, transition, actor, to_state, comment, audit_entry):

@@ -17,6 +17,8 @@ PATHS = {
     "/api/v1/assessments/{id}/bias-mitigations/": {"get", "post"},
     "/api/v1/assessments/{id}/bias-flags/": {"get"},
     "/api/v1/assessments/{id}/comments/": {"get", "post"},
+    "/api/v1/notices/": {"get"},
+    "/api/v1/notices/{id}/read/": {"post"},
     "/api/v1/assessments/{id}/dossier.pdf": {"get"},
     "/api/v1/dossiers/verify/": {"post"},
     "/api/v1/register/": {"get"},
