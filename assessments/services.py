@@ -20,6 +20,7 @@ from committee import roles
 from . import canonical, permissions, transitions
 from .audit import audit_append, audit_event
 from .bias import bias_flags, required_dimensions
+from .conditions import condition_mark_met
 from .errors import AlreadyExists, InputError, NotPermitted, TransitionConflict
 from .grants import grants_sync
 from .models import (
@@ -29,7 +30,6 @@ from .models import (
     BiasJustification,
     BiasMitigation,
     BiasResult,
-    Condition,
     EvidenceKind,
     FollowUp,
     MonitoringFlag,
@@ -501,38 +501,6 @@ FOLLOW_UPS = {
 
 
 # -- conditions and bias evidence -------------------------------------------------------------
-
-
-def condition_mark_met(*, condition, by, comment=""):
-    """The team records that an approval condition has been met."""
-    with transaction.atomic():
-        locked = _lock(condition.assessment)
-        roles.forget(by)
-        if not permissions.is_team_member(by, locked):
-            raise NotPermitted(
-                f"Only members of the team {locked.feature.team.name} may close its conditions.",
-                code="not_team_member",
-            )
-        comment = _clean_comment(comment, required=False)
-        condition = Condition.objects.select_for_update().get(pk=condition.pk)
-        if condition.status == Condition.Status.MET:
-            raise TransitionConflict("This condition is already recorded as met.", code="condition_met")
-        if condition.status == Condition.Status.SUPERSEDED:
-            raise TransitionConflict(
-                "This condition belonged to a review round that ended with a change request; it no longer applies.",
-                code="condition_superseded",
-            )
-        condition.status = Condition.Status.MET
-        condition.closed_at = timezone.now()
-        condition.save(update_fields=["status", "closed_at"])
-        audit_event(
-            locked,
-            actor=by,
-            action=AuditEntry.Action.CONDITION_MET,
-            comment=comment,
-            details={"condition_id": condition.pk, "text": condition.text},
-        )
-    return condition
 
 
 BIAS_EVIDENCE_STATES = (

@@ -21,3 +21,10 @@ bias_flags_raised = Signal()
 
 Keyword arguments: ``assessment``, ``flags`` (the MonitoringFlag rows), ``actor`` and ``audit_entry``.
 """
+
+condition_changed = Signal()
+"""A condition moved a step (marked met, confirmed, reopened, dropped). Sent inside the transaction that moved it.
+
+Keyword arguments: ``assessment``, ``condition`` (saved, in its new status), ``from_status``, ``actor`` and
+``audit_entry``.
+"""

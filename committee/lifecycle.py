@@ -23,7 +23,13 @@ INFO = "info"
 # Review a stage: pending while the assessment waits at that stage, in that round.
 REVIEW_KINDS = ("review_requested", "stage_overdue", "stage_nudged")
 # Meet a condition: pending while the condition is open.
-MEET_CONDITION_KINDS = ("condition_due_soon", "condition_due", "condition_overdue", "condition_before_launch")
+MEET_CONDITION_KINDS = (
+    "condition_due_soon",
+    "condition_due",
+    "condition_overdue",
+    "condition_before_launch",
+    "condition_reopened",
+)
 # Confirm (or reopen) a condition the team marked met: pending while it awaits confirmation.
 CONFIRM_CONDITION_KINDS = ("condition_awaiting_confirmation",)
 # Answer a change request: a "decision" notice whose decision is changes_requested.

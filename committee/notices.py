@@ -105,6 +105,13 @@ register(
         "condition",
     ),
     Kind(
+        "condition_awaiting_confirmation",
+        "Condition to confirm",
+        "Confirm a condition: {feature} v{version}",
+        "condition_awaiting_confirmation",
+    ),
+    Kind("condition_reopened", "Condition reopened", "Condition reopened: {feature} v{version}", "condition_reopened"),
+    Kind(
         "rereview_upcoming",
         "Re-review coming up",
         "Re-review due on {next_review_due:%d %b %Y}: {feature}",

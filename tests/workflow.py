@@ -80,3 +80,11 @@ def advance(people, assessment, target):
         assessment.refresh_from_db()
         return assessment
     raise ValueError(f"cannot reach {target}")
+
+
+def meet(people, condition, evidence="Done: see the linked document."):
+    """The team marks ``condition`` met with evidence; a reviewer of the domain that set it confirms it."""
+    from assessments import conditions
+
+    condition = conditions.condition_mark_met(condition=condition, by=people.alice, evidence=evidence)
+    return conditions.condition_confirm(condition=condition, by=people.reviewers[condition.domain])
