@@ -207,3 +207,27 @@ def test_the_assessment_page_offers_each_step_to_whom_it_belongs(people, approve
     assert login(people.alice).post(reverse("condition_confirm", args=[condition.pk])).status_code == 403
     assert login(people.reviewers["legal"]).post(reverse("condition_confirm", args=[condition.pk])).status_code == 302
     assert Condition.objects.get().status == Condition.Status.MET
+
+
+def test_a_carried_condition_is_dropped_by_its_domain_at_its_stage_only(people):
+    from assessments import conditions
+    from assessments.errors import InputError, NotPermitted, TransitionConflict
+
+    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    assessment = act(people, assessment, "approve", conditions=[BEFORE_LAUNCH])
+    assessment = act(people, act(people, assessment, "request_changes"), "resubmit", comment="Fixed.")
+    condition = Condition.objects.get()
+    with pytest.raises(NotPermitted):
+        conditions.condition_drop(condition=condition, by=people.alice, comment="No.")
+    with pytest.raises(NotPermitted):
+        conditions.condition_drop(condition=condition, by=people.reviewers["security"], comment="No.")
+    with pytest.raises(InputError):
+        conditions.condition_drop(condition=condition, by=people.reviewers["legal"], comment=" ")
+    dropped = conditions.condition_drop(condition=condition, by=people.reviewers["legal"], comment="Met by design.")
+    assert dropped.status == Condition.Status.DROPPED
+    assert AuditEntry.objects.filter(action="condition_dropped").get().details["status"] == "dropped"
+    # Legal signs without it; nothing blocks launch.
+    assessment = advance(people, act(people, assessment, "approve"), State.APPROVED)
+    assert launch(people.alice, assessment).status_code == 200
+    with pytest.raises(TransitionConflict):
+        conditions.condition_drop(condition=dropped, by=people.reviewers["legal"], comment="Again.")
