@@ -425,9 +425,11 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             "label": "Resubmit for review",
             "verb": "resubmitted it for review",
             "done": "“{feature}” was resubmitted; review starts again at Legal.",
-            "hint": "Sends the changed answers back to the committee; review starts again at Legal.",
+            "hint": "Sends the changed answers back to the committee; review starts again at Legal. "
+            "Say what you changed: every reviewer sees your note.",
             "actor": "team",
             "sends_answers": True,
+            "comment_required": True,
         },
     )
     def resubmit(self, ctx):

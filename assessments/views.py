@@ -388,7 +388,11 @@ def _submit_after_save(request, assessment):
         return problem(request, 409, "Not submitted", "This assessment cannot be submitted in its current state.")
     try:
         services.assessment_transition(
-            assessment=assessment, name=spec.name, by=request.user, expected_state=assessment.state
+            assessment=assessment,
+            name=spec.name,
+            by=request.user,
+            expected_state=assessment.state,
+            comment=request.POST.get("resubmit_note", "") if spec.comment_required else "",
         )
     except NotPermitted as error:
         return problem(request, 403, "Not permitted", error.message)
@@ -399,7 +403,9 @@ def _submit_after_save(request, assessment):
         messages.error(request, "Your answers are saved, but the assessment was not submitted: " + error.message)
         return redirect(reverse("assessment_edit", args=[assessment.pk]) + "#submit-blocked")
     except InputError as error:
-        return problem(request, 400, "Not submitted", error.message)
+        detail = " ".join(map(str, error.errors.values())) or error.message
+        back = reverse("assessment_edit", args=[assessment.pk]) + "#resubmit-note"
+        return problem(request, 400, "Saved, but not submitted", f"Your answers are saved. {detail}", back=back)
     messages.success(request, spec.done_message(assessment))
     return redirect("assessment_detail", pk=assessment.pk)
 
@@ -655,6 +661,10 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
             for c in conditions
         ],
         "may_close_conditions": team_acts,
+        # The team's note of what changed, with the resubmission that opened this round: every reviewer sees it.
+        "resubmit_note": next(
+            (e for e in reversed(entries) if e.transition == "resubmit" and e.to_state == State.LEGAL_REVIEW), None
+        ),
         "timeline": presenters.timeline(
             questionnaire, entries, people, withhold_pending_comments=permissions.is_team_member(user, assessment)
         ),

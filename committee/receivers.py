@@ -44,6 +44,8 @@ def transition_notices(assessment, transition, actor, to_state, comment, audit_e
             "by": person_name(actor),
             "verb": spec.verb,
         }
+        if spec.sends_answers and comment:  # a resubmission's note of what changed, for every reviewer
+            context["note"] = comment
         key = event_key("review_requested", assessment_id=assessment.pk, seq=seq)
         notices += [
             Notice("review_requested", user_id, key, assessment.pk, context)

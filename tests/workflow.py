@@ -41,6 +41,8 @@ def act(people, assessment, name, by=None, **kwargs):
         by = people.reviewers[STATE_STAGE[assessment.state]] if assessment.state in STATE_STAGE else people.alice
     if name in ("request_changes", "reject") and "comment" not in kwargs:
         kwargs["comment"] = "Please explain the escalation path."
+    if name == "resubmit" and "comment" not in kwargs:
+        kwargs["comment"] = "Explained the escalation path."
     return services.assessment_transition(assessment=assessment, name=name, by=by, **kwargs)
 
 

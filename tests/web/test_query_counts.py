@@ -96,7 +96,9 @@ def test_the_assessment_page(people, login, who, expected):
     services.assessment_update_answers(
         assessment=assessment, answers={"impact.benefits": "Shorter waits."}, by=people.alice
     )
-    assessment = services.assessment_transition(assessment=assessment, name="resubmit", by=people.alice)
+    assessment = services.assessment_transition(
+        assessment=assessment, name="resubmit", by=people.alice, comment="Answered the change request."
+    )
     client = login(user_named(people, who))
     url = reverse("assessment_detail", args=[assessment.pk])
     assert counts_at_10_and_200(people, client, url) == (expected, expected)
