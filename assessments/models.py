@@ -717,7 +717,8 @@ class Condition(KeepsReminderSchedule, models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # The two-step meeting (assessments/conditions.py): the team's evidence, then the domain's confirmation.
-    evidence = models.TextField(blank=True)
+    # DB defaults too, so rows written outside the ORM (the bench seeder's COPY) need not name them.
+    evidence = models.TextField(blank=True, default="", db_default="")
     marked_met_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -726,7 +727,7 @@ class Condition(KeepsReminderSchedule, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_comment = models.TextField(blank=True)
+    review_comment = models.TextField(blank=True, default="", db_default="")
     # The next day its owner is to be reminded while it is open and dated; moved on by the sweep
     # (assessments/schedule.py), NULL once closed.
     next_reminder_on = models.DateField(null=True, blank=True, editable=False)

@@ -144,6 +144,24 @@ def test_a_dossier_frozen_late_shows_the_record_as_it_was_at_approval(people, fa
     assert assessment.audit_entries.filter(seq__gt=approval_seq).count() == 3
 
 
+def test_a_condition_marked_met_after_approval_is_open_in_the_frozen_record(people, fast_render):
+    from reports.dossier import dossier_record, record_data
+
+    assessment = advance(people, create_draft(people), State.DATA_AI_REVIEW)
+    assessment = act(
+        people,
+        assessment,
+        "approve",
+        conditions=[{"text": "Publish the disclosure.", "owner": "alice", "before_launch": True}],
+    )
+    services.condition_mark_met(condition=assessment.conditions.get(), by=people.alice, evidence="Published.")
+
+    dossier = dossier_freeze(assessment_id=assessment.pk)
+    [condition] = record_data(dossier_record(assessment, dossier=dossier))["conditions"]
+
+    assert condition["status"] == "open"
+
+
 def test_a_later_version_gets_its_own_dossier(people, fast_render):
     first = approved(people)
     first = act(people, act(people, first, "launch"), "start_reassessment")
