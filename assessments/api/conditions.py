@@ -18,6 +18,9 @@ from .schema import ASSESSMENT_ID, error_responses
 from .serializers import StrictInputSerializer
 from .views import ApiView, visible_assessment
 
+# The OpenAPI enum of a condition's status, named once (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+CONDITION_STATUS_CHOICES = Condition.Status.choices
+
 CONDITION_ID = OpenApiParameter(
     "cid",
     {"type": "integer", "minimum": 1, "maximum": MAX_JSON_INT},
