@@ -90,7 +90,8 @@ COVERED = (
     Covered(
         Condition,
         "condition",
-        ("sign_off", "text", "owner", "due_date", "before_launch", "status", "closed_at", "created_at"),
+        ("sign_off", "text", "owner", "due_date", "before_launch", "status", "closed_at", "created_at")
+        + ("evidence", "marked_met_by", "marked_met_at", "reviewed_by", "reviewed_at", "review_comment"),
     ),
     Covered(
         QuestionComment,

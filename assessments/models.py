@@ -346,10 +346,16 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
         return reasons
 
     def launch_blockers(self):
-        """Open conditions that must be met before launch, each as a reason naming it."""
+        """Before-launch conditions not yet confirmed met, each as a reason naming it."""
+        waiting = (Condition.Status.PROPOSED, Condition.Status.OPEN, Condition.Status.AWAITING_CONFIRMATION)
+        conditions = self.conditions.filter(status__in=waiting, before_launch=True).select_related("sign_off")
         return [
-            Reason("condition_open", f"This condition must be met before launch: “{_clip(condition.text)}”.")
-            for condition in self.conditions.filter(status=Condition.Status.OPEN, before_launch=True).order_by("pk")
+            Reason(
+                "condition_awaiting_confirmation", f"This condition is met but not yet confirmed: “{_clip(c.text)}”."
+            )
+            if c.awaits_confirmation
+            else Reason("condition_open", f"This condition must be met before launch: “{_clip(c.text)}”.")
+            for c in conditions.order_by("pk")
         ]
 
     def overdue_monitoring_flags(self, now):
@@ -431,8 +437,10 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             "label": "Resubmit for review",
             "verb": "resubmitted it for review",
             "done": "“{feature}” was resubmitted; review starts again at Legal.",
-            "hint": "Sends the changed answers back to the committee; review starts again at Legal.",
+            "hint": "Sends the changed answers back to the committee; review starts again at Legal. "
+            "Say what you changed: every reviewer sees your note.",
             "sends_answers": True,
+            "comment_required": True,
         },
     )
     def resubmit(self, ctx):
@@ -459,6 +467,14 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
         sign_off = self._sign(ctx, SignOff.Decision.APPROVED)
         for condition in ctx.conditions:
             Condition.objects.create(assessment=self, sign_off=sign_off, created_at=ctx.now, **condition)
+        # The conditions this domain set in an earlier round and that were carried: kept with this sign-off
+        # (the reviewer drops one before signing; assessments/conditions.py).
+        kept = list(self.conditions.filter(status=Condition.Status.PROPOSED, sign_off__stage=self.stage).order_by("pk"))
+        for condition in kept:
+            condition.status, condition.sign_off = Condition.Status.OPEN, sign_off
+            condition.save(update_fields=["status", "sign_off", "next_reminder_on"])
+        if kept:
+            ctx.details["kept_conditions"] = [c.pk for c in kept]
         ctx.records.append(Condition.objects.filter(sign_off=sign_off))
         following = NEXT_AFTER_APPROVAL[self.state]
         self.stage_entered_at = ctx.now if following in REVIEW_STATES else None
@@ -486,18 +502,20 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
     def request_changes(self, ctx):
         self._sign(ctx, SignOff.Decision.CHANGES_REQUESTED)
         self.stage_entered_at = None
-        # The round ends here: its conditions go with its sign-offs; the next round's reviewers set their own.
-        open_ids = list(
-            self.conditions.filter(status=Condition.Status.OPEN, sign_off__review_round=self.review_round)
+        # The round ends here: its conditions not yet met carry into the next round as proposed, for the reviewer
+        # of the domain that set each to keep (when signing again) or drop; none disappears silently.
+        carried = list(
+            self.conditions.filter(
+                status__in=(Condition.Status.OPEN, Condition.Status.AWAITING_CONFIRMATION),
+                sign_off__review_round=self.review_round,
+            )
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        if open_ids:
-            Condition.objects.filter(pk__in=open_ids).update(
-                status=Condition.Status.SUPERSEDED, closed_at=ctx.now, next_reminder_on=None
-            )
-            ctx.details["superseded_conditions"] = open_ids
-            ctx.records.append(Condition.objects.filter(pk__in=open_ids))
+        if carried:
+            Condition.objects.filter(pk__in=carried).update(status=Condition.Status.PROPOSED, next_reminder_on=None)
+            ctx.details["proposed_conditions"] = carried
+            ctx.records.append(Condition.objects.filter(pk__in=carried))
 
     @transition(
         field=state,
@@ -687,10 +705,13 @@ class Condition(KeepsReminderSchedule, models.Model):
     schedule_basis = ("status", "due_date")
 
     class Status(models.TextChoices):
+        # Carried from a round that ended with a change request; its domain's reviewer keeps it when signing.
+        PROPOSED = "proposed", "Proposed"
         OPEN = "open", "Open"
+        # The team marked it met with evidence; a reviewer of the domain that set it (or the chair) confirms.
+        AWAITING_CONFIRMATION = "awaiting_confirmation", "Awaiting confirmation"
         MET = "met", "Met"
-        # Its round ended with a change request; the next round's reviewers set their own.
-        SUPERSEDED = "superseded", "Superseded"
+        DROPPED = "dropped", "Dropped"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="conditions")
     sign_off = models.ForeignKey(SignOff, on_delete=models.PROTECT, related_name="conditions", null=True, blank=True)
@@ -698,9 +719,21 @@ class Condition(KeepsReminderSchedule, models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conditions")
     due_date = models.DateField(null=True, blank=True)
     before_launch = models.BooleanField(default=False, help_text="Must be met before the feature launches.")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The two-step meeting (assessments/conditions.py): the team's evidence, then the domain's confirmation.
+    # DB defaults too, so rows written outside the ORM (the bench seeder's COPY) need not name them.
+    evidence = models.TextField(blank=True, default="", db_default="")
+    marked_met_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    marked_met_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True, default="", db_default="")
     # The next day its owner is to be reminded while it is open and dated; moved on by the sweep
     # (assessments/schedule.py), NULL once closed.
     next_reminder_on = models.DateField(null=True, blank=True, editable=False)
@@ -738,6 +771,15 @@ class Condition(KeepsReminderSchedule, models.Model):
     @property
     def is_open(self):
         return self.status == self.Status.OPEN
+
+    @property
+    def awaits_confirmation(self):
+        return self.status == self.Status.AWAITING_CONFIRMATION
+
+    @property
+    def domain(self):
+        """The domain whose reviewer set it, and confirms it."""
+        return self.sign_off.stage if self.sign_off_id else None
 
 
 class EvidenceKind(models.TextChoices):
@@ -970,6 +1012,10 @@ class AuditEntry(models.Model):
         ANSWERS_CHANGED = "answers_changed", "Answers changed"
         BIAS_EVIDENCE_ADDED = "bias_evidence_added", "Bias evidence added"
         CONDITION_MET = "condition_met", "Condition met"
+        CONDITION_MARKED_MET = "condition_marked_met", "Condition marked met"
+        CONDITION_CONFIRMED = "condition_confirmed", "Condition confirmed met"
+        CONDITION_REOPENED = "condition_reopened", "Condition reopened"
+        CONDITION_DROPPED = "condition_dropped", "Condition dropped"
         SIGN_OFF_INVALIDATED = "sign_off_invalidated", "Sign-off invalidated"
         # The committee chair reminded a stage's reviewers by hand (committee.services.stage_nudge).
         REMINDER_SENT = "reminder_sent", "Reminder sent"

@@ -349,9 +349,9 @@ def outcome(assessment, sign_offs, conditions, versions, threads):
             "tone": "warn",
             "title": f"Approved with {len(open_conditions)} open condition{'s' if len(open_conditions) != 1 else ''}",
             "conditions": open_conditions,
-            "next": "The team meets each condition and records it as met"
+            "next": "The team meets each condition and marks it met with evidence; the reviewer who set it confirms"
             + (
-                "; the feature may launch once the before-launch conditions are met."
+                "; the feature may launch once the before-launch conditions are confirmed."
                 if state == State.APPROVED
                 else "."
             ),
@@ -518,6 +518,15 @@ def is_withheld_comment(entry, shared_ids):
     )
 
 
+CONDITION_STEPS = {
+    AuditEntry.Action.CONDITION_MET: "recorded a condition as met",
+    AuditEntry.Action.CONDITION_MARKED_MET: "marked a condition met, for confirmation",
+    AuditEntry.Action.CONDITION_CONFIRMED: "confirmed a condition met",
+    AuditEntry.Action.CONDITION_REOPENED: "reopened a condition",
+    AuditEntry.Action.CONDITION_DROPPED: "dropped a condition",
+}
+
+
 def timeline(questionnaire, entries, people, *, withhold_pending_comments=False):
     """The audit trail as readable events, oldest first.
 
@@ -573,8 +582,8 @@ def timeline(questionnaire, entries, people, *, withhold_pending_comments=False)
         elif entry.action == AuditEntry.Action.BIAS_EVIDENCE_ADDED:
             count = len(details.get("rows") or [])
             event["summary"] = f"added {count} bias result row{'s' if count != 1 else ''}"
-        elif entry.action == AuditEntry.Action.CONDITION_MET:
-            event["summary"] = f"recorded a condition as met: “{details.get('text', '')}”"
+        elif entry.action in CONDITION_STEPS:
+            event["summary"] = f"{CONDITION_STEPS[entry.action]}: “{details.get('text', '')}”"
         elif entry.action == AuditEntry.Action.REMINDER_SENT:
             event["summary"] = f"reminded the {stage or 'stage'} reviewers: {', '.join(details.get('recipients', []))}"
         else:

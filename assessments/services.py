@@ -31,6 +31,7 @@ from .bias_services import (  # noqa: F401 (the bias services are services too)
     bias_results_add,
     evidence_kind_in,
 )
+from .conditions import condition_mark_met
 from .errors import AlreadyExists, InputError, NotPermitted, TransitionConflict
 from .grants import grants_sync
 from .integrity import violated_constraint
@@ -38,7 +39,6 @@ from .models import (
     AIFeature,
     Assessment,
     AuditEntry,
-    Condition,
     FollowUp,
     QuestionComment,
     SignOff,
@@ -558,42 +558,6 @@ FOLLOW_UPS = {
 
 
 # -- conditions and bias evidence -------------------------------------------------------------
-
-
-def condition_mark_met(*, condition, by, comment=""):
-    """The team records that an approval condition has been met."""
-    with transaction.atomic():
-        locked = _lock(condition.assessment)
-        roles.forget(by)
-        if not permissions.is_team_member(by, locked):
-            raise NotPermitted(
-                f"Only members of the team {locked.feature.team.name} may close its conditions.",
-                code="not_team_member",
-            )
-        comment = _clean_comment(comment, required=False)
-        condition = Condition.objects.select_for_update().get(pk=condition.pk)
-        if condition.status == Condition.Status.MET:
-            raise TransitionConflict("This condition is already recorded as met.", code="condition_met")
-        if condition.status == Condition.Status.SUPERSEDED:
-            raise TransitionConflict(
-                "This condition belonged to a review round that ended with a change request; it no longer applies.",
-                code="condition_superseded",
-            )
-        condition.status = Condition.Status.MET
-        condition.closed_at = timezone.now()
-        condition.save(update_fields=["status", "closed_at"])
-        audit_event(
-            locked,
-            actor=by,
-            action=AuditEntry.Action.CONDITION_MET,
-            comment=comment,
-            details={
-                "condition_id": condition.pk,
-                "text": condition.text,
-                "records": records_of(Condition.objects.filter(pk=condition.pk)),
-            },
-        )
-    return condition
 
 
 __all__ = [

@@ -28,3 +28,10 @@ their part of the demo (reports: reviewed register text) through their own servi
 
 Keyword arguments: ``team`` and ``users`` (username -> user).
 """
+
+condition_changed = Signal()
+"""A condition moved a step (marked met, confirmed, reopened, dropped). Sent inside the transaction that moved it.
+
+Keyword arguments: ``assessment``, ``condition`` (saved, in its new status), ``from_status``, ``actor`` and
+``audit_entry``.
+"""

@@ -2,7 +2,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views, views_bias
+from . import views, views_bias, views_conditions
 
 urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says; point them at the real icon.
@@ -26,6 +26,8 @@ urlpatterns = [
     path("assessments/<int:pk>/bias/justifications/", views_bias.bias_justification_add, name="bias_justification_add"),
     path("assessments/<int:pk>/bias/mitigations/", views_bias.bias_mitigation_add, name="bias_mitigation_add"),
     path("assessments/<int:pk>/comments/", views.question_comment_create, name="question_comment_create"),
-    path("conditions/<int:pk>/met/", views.condition_met, name="condition_met"),
+    path("conditions/<int:pk>/met/", views_conditions.condition_met, name="condition_met"),
+    path("conditions/<int:pk>/confirm/", views_conditions.condition_confirm, name="condition_confirm"),
+    path("conditions/<int:pk>/reopen/", views_conditions.condition_reopen, name="condition_reopen"),
     path("audit/", views.audit_trail, name="audit_trail"),
 ]

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import F, Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -21,6 +21,7 @@ from committee import roles
 from committee.deadlines import StageClock, overdue_q
 
 from . import paging, permissions, presenters, services, transitions
+from .conditions import may_review as condition_may_review
 from .coverage import asked_anew, coverage_for_page
 from .errors import InputError, NotPermitted, Reason, TransitionConflict
 from .filters import BrowserAssessmentFilter
@@ -388,7 +389,11 @@ def _submit_after_save(request, assessment):
         return problem(request, 409, "Not submitted", "This assessment cannot be submitted in its current state.")
     try:
         services.assessment_transition(
-            assessment=assessment, name=spec.name, by=request.user, expected_state=assessment.state
+            assessment=assessment,
+            name=spec.name,
+            by=request.user,
+            expected_state=assessment.state,
+            comment=request.POST.get("resubmit_note", "") if spec.comment_required else "",
         )
     except NotPermitted as error:
         return problem(request, 403, "Not permitted", error.message)
@@ -399,7 +404,9 @@ def _submit_after_save(request, assessment):
         messages.error(request, "Your answers are saved, but the assessment was not submitted: " + error.message)
         return redirect(reverse("assessment_edit", args=[assessment.pk]) + "#submit-blocked")
     except InputError as error:
-        return problem(request, 400, "Not submitted", error.message)
+        detail = " ".join(map(str, error.errors.values())) or error.message
+        back = reverse("assessment_edit", args=[assessment.pk]) + "#resubmit-note"
+        return problem(request, 400, "Saved, but not submitted", f"Your answers are saved. {detail}", back=back)
     messages.success(request, spec.done_message(assessment))
     return redirect("assessment_detail", pk=assessment.pk)
 
@@ -597,7 +604,9 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
     user = request.user
     questionnaire = get_questionnaire(assessment.questionnaire_version)
     sign_offs = list(assessment.sign_offs.select_related("reviewer").order_by("review_round", "created_at", "pk"))
-    conditions = list(assessment.conditions.select_related("owner").order_by(F("due_date").asc(nulls_first=True), "pk"))
+    conditions = list(
+        assessment.conditions.select_related("owner", "sign_off").order_by(F("due_date").asc(nulls_first=True), "pk")
+    )
     entries = list(AuditEntry.objects.filter(assessment_id=assessment.pk).order_by("seq"))
     actor_ids = {e.actor_id for e in entries if e.actor_id}
     people = {u.pk: u for u in get_user_model().objects.filter(pk__in=actor_ids)} if actor_ids else {}
@@ -653,9 +662,18 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
         "comment_origin": "page",
         "rounds": presenters.sign_off_rounds(sign_offs, conditions),
         "conditions": [
-            {"condition": c, "overdue": c.is_open and c.due_date is not None and c.due_date < today} for c in conditions
+            {
+                "condition": c,
+                "overdue": c.is_open and c.due_date is not None and c.due_date < today,
+                "may_review": c.awaits_confirmation and condition_may_review(user, c, assessment),
+            }
+            for c in conditions
         ],
         "may_close_conditions": team_acts,
+        # The team's note of what changed, with the resubmission that opened this round: every reviewer sees it.
+        "resubmit_note": next(
+            (e for e in reversed(entries) if e.transition == "resubmit" and e.to_state == State.LEGAL_REVIEW), None
+        ),
         "timeline": presenters.timeline(
             questionnaire, entries, people, withhold_pending_comments=permissions.is_team_member(user, assessment)
         ),
@@ -762,27 +780,6 @@ def _attach_transition_errors(bound, error):
                 form.add_error(None, message)
         else:
             form.add_error(None, message)
-
-
-@require_POST
-@login_required
-def condition_met(request, pk):
-    user = request.user
-    condition = get_object_or_404(
-        Condition.objects.select_related("assessment").filter(visibility_condition(user, through="assessment")), pk=pk
-    )
-    back = reverse("assessment_detail", args=[condition.assessment_id])
-    comment = request.POST.get("comment", "")
-    try:
-        services.condition_mark_met(condition=condition, by=user, comment=comment)
-    except NotPermitted as error:
-        return problem(request, 403, "Not permitted", error.message, back=back)
-    except TransitionConflict as error:
-        return problem(request, 409, "Already recorded", error.message, back=back)
-    except InputError as error:
-        return problem(request, 400, "Not recorded", " ".join(map(str, error.errors.values())), back=back)
-    messages.success(request, "The condition is recorded as met.")
-    return redirect(f"{back}#conditions")
 
 
 # -- comments on answers ---------------------------------------------------------------------------

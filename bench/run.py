@@ -386,7 +386,7 @@ def _next_transition(state):
     if state == "draft":
         return "submit", "team", {}
     if state == "changes_requested":
-        return "resubmit", "team", {}
+        return "resubmit", "team", {"comment": "Bench: added how a client appeals a match."}
     return "request_changes", "reviewer", {"comment": "Bench: say how a client appeals a match."}
 
 

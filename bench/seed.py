@@ -810,6 +810,7 @@ class Seeder:
             "resubmit",
             by=a.feature.owner,
             to_state=State.LEGAL_REVIEW,
+            comment="Answered the change request: the escalation path is described.",
             effect=lambda d: self._open_round(a, moment),
         )
 

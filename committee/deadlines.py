@@ -21,6 +21,20 @@ def stage_due_at(assessment):
     return schedule.stage_due_at(assessment.stage_entered_at, assessment.risk_level)
 
 
+DAY = timedelta(days=1)
+
+
+def days_overdue(due_at, now):
+    """Whole days ``now`` is past ``due_at``: 0 before the deadline and during its first day late.
+
+    The one count of overdue days: the queue, the inbox, the reminders and escalations, the chair's
+    digest and the analytics all read it, so they never disagree.
+    """
+    if due_at is None or now <= due_at:
+        return 0
+    return (now - due_at) // DAY
+
+
 def overdue_q(now):
     """Filter for assessments whose current review stage is past its deadline at ``now``."""
     levels = settings.REVIEW_DEADLINE_DAYS
@@ -47,4 +61,4 @@ class StageClock:
         else:
             seconds = (self.due_at - now).total_seconds()
             self.days_left = int(seconds // 86400)  # negative when overdue
-        self.days_overdue = -self.days_left if self.overdue else 0
+        self.days_overdue = days_overdue(self.due_at, now)

@@ -58,6 +58,14 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def needing_action(self):
+        """Action notices whose action is still to be done: what "needs you" lists and the badge counts."""
+        return self.filter(category=Notification.Category.ACTION, resolved_at__isnull=True)
+
+    def for_information(self):
+        """Everything else: information, and action notices already resolved."""
+        return self.exclude(category=Notification.Category.ACTION, resolved_at__isnull=True)
+
     def mark_read(self, now=None):
         """Mark the unread ones read; returns how many changed (a conditional UPDATE, safe to repeat)."""
         return self.filter(read_at__isnull=True).update(read_at=now or timezone.now())
@@ -69,7 +77,16 @@ class Notification(models.Model):
     ``key`` names the event it reports: the audit row of a transition, or for a sweep the
     (kind, assessment, stage or condition, round, day) it covers. With the recipient it is
     unique, so running a sweep twice at the same moment adds nothing.
+
+    An ``action`` notice asks its reader to do something (review a stage, answer a change
+    request, meet or confirm a condition); it is resolved (``resolved_at``) when that is done by
+    anyone entitled to it, or has become moot (``committee.lifecycle``). ``stage``,
+    ``review_round`` and ``condition`` say which action it is about.
     """
+
+    class Category(models.TextChoices):
+        ACTION = "action", "Needs you"
+        INFO = "info", "For your information"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     assessment = models.ForeignKey(
@@ -89,6 +106,13 @@ class Notification(models.Model):
         OutboxEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
     )
     awaits_digest = models.BooleanField(default=False)
+    category = models.CharField(max_length=10, choices=Category.choices, default=Category.INFO)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    stage = models.CharField(max_length=20, blank=True)
+    review_round = models.PositiveIntegerField(null=True, blank=True)
+    condition = models.ForeignKey(
+        "assessments.Condition", on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
 
     objects = NotificationQuerySet.as_manager()
 
@@ -99,6 +123,18 @@ class Notification(models.Model):
             models.Index(
                 fields=["created_at"], name="notification_awaiting_digest", condition=models.Q(awaits_digest=True)
             ),
+            # The badge and "needs you": a person's open action notices.
+            models.Index(
+                fields=["recipient", "created_at"],
+                name="notification_open_action",
+                condition=models.Q(category="action", resolved_at__isnull=True),
+            ),
+            # Resolution after a transition: the open action notices of one assessment.
+            models.Index(
+                fields=["assessment"],
+                name="notification_open_per_assess",
+                condition=models.Q(category="action", resolved_at__isnull=True),
+            ),
         ]
         constraints = [models.UniqueConstraint(fields=["key", "recipient"], name="one_notification_per_event")]
 
@@ -108,6 +144,10 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+    @property
+    def needs_action(self):
+        return self.category == self.Category.ACTION and self.resolved_at is None
 
     @property
     def subject(self):

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from . import roles
+from .lifecycle import category_of
 from .models import NoticePreference, Notification, OutboxEmail
 
 
@@ -103,6 +104,13 @@ register(
         "Before launch: a condition on {feature} v{version}",
         "condition",
     ),
+    Kind(
+        "condition_awaiting_confirmation",
+        "Condition to confirm",
+        "Confirm a condition: {feature} v{version}",
+        "condition_awaiting_confirmation",
+    ),
+    Kind("condition_reopened", "Condition reopened", "Condition reopened: {feature} v{version}", "condition_reopened"),
     Kind(
         "rereview_upcoming",
         "Re-review coming up",
@@ -231,6 +239,7 @@ def notify(notices, *, now=None):
             created_at=now,
             email=emails.get((notice.recipient_id, notice.key)),
             awaits_digest=(notice.recipient_id, notice.key) in waiting,
+            **action_fields(notice),
         )
         for notice in fresh
     )
@@ -239,6 +248,19 @@ def notify(notices, *, now=None):
 
         transaction.on_commit(partial(enqueue, [email.pk for email in emails.values()]))
     return rows
+
+
+def action_fields(notice):
+    """The category and what the action is about (stage, round, condition), from the notice's structured context."""
+    context = notice.context
+    review_round = context.get("round")
+    condition_id = context.get("condition_id")
+    return {
+        "category": category_of(notice.kind, context),
+        "stage": context.get("stage") or "",
+        "review_round": review_round if isinstance(review_round, int) else None,
+        "condition_id": condition_id if isinstance(condition_id, int) else None,
+    }
 
 
 # -- reading notices --------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Read from the transition table and the states, never from transition names: an assessment
 that arrives at a review stage asks that stage's reviewers; a reviewer's decision that ends
 the review (changes requested, rejected, approved) goes to the team with the comment; an
-approval reminds the owners of the conditions to meet before launch.
+approval reminds the owners of the conditions to meet before launch. The action notices the
+transition has done or made moot are resolved in the same transaction (``committee.lifecycle``).
 """
 
 from django.dispatch import receiver
@@ -11,16 +12,20 @@ from django.utils import timezone
 
 from assessments import transitions
 from assessments.models import Condition, State
-from assessments.signals import assessment_transitioned, bias_flags_raised
+from assessments.signals import assessment_transitioned, bias_flags_raised, condition_changed
 
 from .deadlines import stage_due_at
+from .lifecycle import notices_resolve
+from .models import Notification
 from .notices import Notice, assessment_facts, event_key, iso, notify, person_name
-from .recipients import data_ai_reviewers, stage_reviewers, team_members
+from .recipients import data_ai_reviewers, domain_reviewers, stage_reviewers, team_members
 
 
 @receiver(assessment_transitioned, dispatch_uid="committee.notices_for_transition")
 def notices_for_transition(sender, *, assessment, transition, actor, to_state, comment, audit_entry, **kwargs):
+    """Tell whom the transition concerns, and resolve the action notices it has done or made moot."""
     notify(transition_notices(assessment, transition, actor, to_state, comment, audit_entry))
+    notices_resolve(Notification.objects, assessment_ids=[assessment.pk], now=audit_entry.created_at)
 
 
 def transition_notices(assessment, transition, actor, to_state, comment, audit_entry):
@@ -39,6 +44,8 @@ def transition_notices(assessment, transition, actor, to_state, comment, audit_e
             "by": person_name(actor),
             "verb": spec.verb,
         }
+        if spec.sends_answers and comment:  # a resubmission's note of what changed, for every reviewer
+            context["note"] = comment
         key = event_key("review_requested", assessment_id=assessment.pk, seq=seq)
         notices += [
             Notice("review_requested", user_id, key, assessment.pk, context)
@@ -106,3 +113,28 @@ def notices_for_bias_flags(sender, *, assessment, flags, actor, audit_entry, **k
     key = event_key("bias_flag_raised", assessment_id=assessment.pk, seq=audit_entry.seq)
     people = team_members([assessment])[assessment.pk] + data_ai_reviewers([assessment])[assessment.pk]
     notify([Notice("bias_flag_raised", uid, key, assessment.pk, context) for uid in dict.fromkeys(people)])
+
+
+@receiver(condition_changed, dispatch_uid="committee.notices_for_condition")
+def notices_for_condition(sender, *, assessment, condition, actor, audit_entry, **kwargs):
+    """A condition moved a step: whoever acts next is told, and the notices it has done or made moot resolve."""
+    context = {
+        **assessment_facts(assessment),
+        "condition_id": condition.pk,
+        "text": condition.text,
+        "stage": condition.domain or "",
+        "by": person_name(actor),
+    }
+    key = event_key(condition.status, assessment_id=assessment.pk, part=f"c{condition.pk}", seq=audit_entry.seq)
+    notices = []
+    if condition.status == Condition.Status.AWAITING_CONFIRMATION and condition.domain:
+        context["evidence"] = condition.evidence
+        notices = [
+            Notice("condition_awaiting_confirmation", uid, key, assessment.pk, context)
+            for uid in domain_reviewers([assessment], condition.domain)[assessment.pk]
+        ]
+    elif condition.status == Condition.Status.OPEN:  # reopened
+        context["comment"] = condition.review_comment
+        notices = [Notice("condition_reopened", condition.owner_id, key, assessment.pk, context)]
+    notify(notices)
+    notices_resolve(Notification.objects, assessment_ids=[assessment.pk], now=audit_entry.created_at)

@@ -95,6 +95,22 @@ def data_ai_reviewers(assessments):
     return {a.pk: [uid for uid in reviewers if (a.feature.team.group_id, uid) not in on_team] for a in assessments}
 
 
+def domain_reviewers(assessments, domain):
+    """``{assessment id: [user ids]}``: active reviewers of ``domain`` who are not on each assessment's team (two
+    queries)."""
+    assessments = list(assessments)
+    reviewers = list(
+        Membership.objects.filter(group__name=domain, user__is_active=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    teams = {a.feature.team.group_id for a in assessments}
+    on_team = set(
+        Membership.objects.filter(group_id__in=teams, user_id__in=reviewers).values_list("group_id", "user_id")
+    )
+    return {a.pk: [uid for uid in reviewers if (a.feature.team.group_id, uid) not in on_team] for a in assessments}
+
+
 def chairs():
     """The active committee chairs' user ids (one query)."""
     return list(

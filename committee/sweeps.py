@@ -31,12 +31,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, Exists, OuterRef, Subquery
 from django.utils import timezone
 
-from assessments import schedule, services, transitions
+from assessments import schedule, services
 from assessments.errors import NotPermitted, TransitionConflict
 from assessments.models import (
     TERMINAL_STATES,
     Assessment,
-    AuditEntry,
     BiasMitigation,
     Condition,
     EvidenceKind,
@@ -45,8 +44,8 @@ from assessments.models import (
 )
 from assessments.schedule import condition_phase
 
-from . import recipients
-from .deadlines import overdue_q, stage_due_at
+from . import recipients, weekly
+from .deadlines import days_overdue, overdue_q, stage_due_at
 from .models import Notification, OutboxEmail
 from .notices import Notice, assessment_facts, event_key, iso, notify
 
@@ -64,8 +63,6 @@ ASSESSMENT_FIELDS = (
     "feature__team__name",
     "feature__team__group_id",
 )
-# A reviewer's transition that ends the review (an approval at the last stage, a change request, a rejection).
-DECISIONS = (State.APPROVED, State.CHANGES_REQUESTED, State.REJECTED)
 DIGEST_LIST_LIMIT = 50  # items per section of the chair's digest; it says how many more there are
 
 
@@ -177,7 +174,7 @@ def stage_reminders(now):
             "stage": assessment.stage,
             "round": assessment.review_round,
             "due_at": iso(due_at),
-            "days_overdue": late.days,
+            "days_overdue": days_overdue(due_at, now),
         }
         # Reminder periods run 24 hours each from the deadline: one reminder in each.
         period_start = due_at + every * (late // every)
@@ -448,14 +445,14 @@ def _listed(rows):
 
 
 def chair_digest_content(start, end, now):
-    """The week's new submissions, decisions, overdue stages and upcoming re-reviews, as plain values."""
-    sending = [spec.name for spec in transitions.table().values() if spec.sends_answers]
-    deciding = [spec.name for spec in transitions.table().values() if spec.actor == "reviewer"]
-    entries = AuditEntry.objects.filter(
-        action=AuditEntry.Action.TRANSITION, created_at__gte=start, created_at__lt=end
-    ).select_related("assessment__feature")
-    submitted, more_submitted = _listed(entries.filter(transition__in=sending).order_by("seq"))
-    decided, more_decided = _listed(entries.filter(transition__in=deciding, to_state__in=DECISIONS).order_by("seq"))
+    """The week's new submissions, decisions, overdue stages and upcoming re-reviews, as plain values.
+
+    The counts are ``weekly.week_figures``, which the analytics page shows for the same week.
+    """
+    figures = weekly.week_figures(start, end, now)
+    entries = weekly.week_entries(start, end).select_related("assessment__feature")
+    submitted, more_submitted = _listed(entries.filter(weekly.submitted_q()).order_by("seq"))
+    decided, more_decided = _listed(entries.filter(weekly.decided_q()).order_by("seq"))
     overdue, more_overdue = _listed(_assessments().filter(overdue_q(now)).order_by("stage_entered_at", "pk"))
     today = timezone.localdate(now)
     upcoming, more_upcoming = _listed(
@@ -471,8 +468,14 @@ def chair_digest_content(start, end, now):
         return {"id": a.pk, "feature": a.feature.name, "version": a.version}
 
     return {
-        "period_start": iso(timezone.localdate(start)),
-        "period_end": iso(timezone.localdate(end)),
+        "period_start": iso(figures.first_day),
+        "period_end": iso(figures.last_day),
+        "counts": {
+            "submitted": figures.submitted,
+            "decided": figures.decided,
+            **{f"decided_{state}": n for state, n in figures.decisions.items()},
+            "overdue_now": figures.overdue_now,
+        },
         "submitted": [{**about(e.assessment), "round": e.details.get("review_round")} for e in submitted],
         "more_submitted": more_submitted,
         "decided": [
@@ -481,7 +484,12 @@ def chair_digest_content(start, end, now):
         ],
         "more_decided": more_decided,
         "overdue": [
-            {**about(a), "stage": a.stage, "due_at": iso(stage_due_at(a)), "days_overdue": (now - stage_due_at(a)).days}
+            {
+                **about(a),
+                "stage": a.stage,
+                "due_at": iso(stage_due_at(a)),
+                "days_overdue": days_overdue(stage_due_at(a), now),
+            }
             for a in overdue
         ],
         "more_overdue": more_overdue,
@@ -492,12 +500,14 @@ def chair_digest_content(start, end, now):
 
 @recorded
 def chair_digest(now):
-    """The weekly digest to every chair, once per week (keyed by the week's digest day)."""
-    end = chair_digest_moment(now)
-    key = event_key("chair_digest", day=timezone.localdate(end))
+    """The weekly digest to every chair, once per week (keyed by the week's digest day), covering the last seven
+    full days before the digest day."""
+    moment = chair_digest_moment(now)
+    key = event_key("chair_digest", day=timezone.localdate(moment))
     chairs = set(recipients.chairs())
     chairs -= set(Notification.objects.filter(key=key).values_list("recipient_id", flat=True))
     if not chairs:
         return []
-    content = chair_digest_content(end - timedelta(days=7), end, now)
+    start, end = weekly.seven_full_days(moment)
+    content = chair_digest_content(start, end, now)
     return notify([Notice("chair_digest", uid, key, None, content) for uid in sorted(chairs)], now=now)

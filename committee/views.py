@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -44,23 +45,38 @@ def queue(request):
     return render(request, "committee/queue.html", context)
 
 
+NEEDS_YOU_LIMIT = 100  # open action notices listed at the top of the inbox; the badge counts them all
+
+
 @require_safe
 @login_required
 def inbox(request):
+    """What needs the person first (open action notices, oldest first), then the information, newest first."""
     user = request.user
-    notifications = Notification.objects.filter(recipient=user).select_related("assessment__feature")
+    mine = Notification.objects.filter(recipient=user).select_related("assessment__feature")
     show = request.GET.get("show", "all")
+    information = mine.for_information()
     if show == "unread":
-        notifications = notifications.unread()
+        information = information.unread()
     elif show != "all":
         return problem(request, 400, "Unknown view", "Show either all notifications or unread ones only.")
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    unread = Notification.objects.filter(recipient=user).unread().count()
+    now = timezone.now()
+    needs_you = [
+        {"notice": n, "clock": StageClock(n.assessment, now) if n.stage and n.assessment else None}
+        for n in mine.needing_action().order_by("created_at", "pk")[:NEEDS_YOU_LIMIT]
+    ]
+    page = Paginator(information, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = Notification.objects.filter(recipient=user).aggregate(
+        needing=Count("pk", filter=Q(category=Notification.Category.ACTION, resolved_at__isnull=True)),
+        unread=Count("pk", filter=Q(read_at__isnull=True)),
+    )
     preference = NoticePreference.objects.filter(user=user).values_list("email", flat=True).first()
     context = {
         "page": page,
         "show": show,
-        "unread": unread,
+        "needs_you": needs_you,
+        "needing": counts["needing"],
+        "unread": counts["unread"],
         "digest": preference == NoticePreference.Email.DAILY_DIGEST,
     }
     return render(request, "committee/inbox.html", context)

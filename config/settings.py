@@ -393,7 +393,10 @@ SPECTACULAR_SETTINGS = {
     # Non-blank text fields of requests say minLength 1, as the server checks.
     "ENFORCE_NON_BLANK_FIELDS": True,
     # Bias evidence: approval or monitoring (assessments.models.EvidenceKind).
-    "ENUM_NAME_OVERRIDES": {"EvidenceKindEnum": "assessments.models.EvidenceKind.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "EvidenceKindEnum": "assessments.models.EvidenceKind.choices",
+        "ConditionStatusEnum": "assessments.api.conditions.CONDITION_STATUS_CHOICES",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "assessments.api.schema.postprocess_schema",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", login.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", login.LogoutView.as_view(), name="logout"),
+    # committee/'s API routes come first: assessments.api.urls ends with the API's catch-all 404.
+    path("api/v1/", include("committee.api_urls")),
     path("api/", include("assessments.api.urls")),
     path("committee/", include("committee.urls")),
     path("reports/", include("reports.urls")),

@@ -26,6 +26,7 @@ from assessments.models import REVIEW_STATES, STAGE_STATE, Assessment, AuditEntr
 from assessments.selectors import assessments_visible_to
 from committee import roles
 from committee.deadlines import overdue_q
+from committee.weekly import seven_full_days, week_figures
 
 WINDOW_DAYS = 90
 MONTHS = 12
@@ -86,6 +87,7 @@ class CommitteeAnalytics:
     stage_times: list
     stage_loads: list
     months: list
+    week: object  # committee.weekly.WeekFigures: the last seven full days, as the chair's digest counts them
 
     @property
     def overdue_total(self):
@@ -107,6 +109,7 @@ def committee_analytics(*, user, now=None):
         stage_times=_stage_times(visible, since, now),
         stage_loads=_stage_loads(visible, now),
         months=_decisions_by_month(visible, now),
+        week=week_figures(*seven_full_days(now), now, visible),
     )
 
 

@@ -211,9 +211,12 @@ def dossier_record(assessment, *, dossier=None, now=None):
         if c.created_at <= as_of
     ]
     for condition in conditions:
-        if condition.closed_at is not None and condition.closed_at > as_of:
-            # Met after the approval: the frozen record shows it as it stood then.
+        later = (condition.closed_at, condition.marked_met_at, condition.reviewed_at)
+        if any(moment is not None and moment > as_of for moment in later):
+            # Marked met, confirmed or reopened after the approval: the frozen record shows it as it stood then.
             condition.status, condition.closed_at = Condition.Status.OPEN, None
+            condition.evidence, condition.marked_met_by, condition.marked_met_at = "", None, None
+            condition.review_comment, condition.reviewed_by, condition.reviewed_at = "", None, None
     # The approval's evidence: monitoring results after launch are not part of what was approved.
     bias_rows = [
         b

@@ -19,7 +19,7 @@ from assessments.models import AuditChainHead, AuditEntry, Condition, State
 from .audit_tools import last_seq, problems, quoted, sql, verify
 from .workflow import act, advance, create_draft
 
-MIGRATION = ("assessments", "0012_audit_records_logged")
+MIGRATION = ("assessments", "0013_audit_records_logged")
 
 
 def migration_apps():

@@ -16,7 +16,7 @@ from assessments.checks import audit_signing_key_check
 from assessments.models import AuditChainHead, AuditEntry, AuditSigningKey, Condition, State
 
 from .audit_tools import checkpoint_file, forge_head_signature, problems, quoted, sql, verify
-from .workflow import EVIDENCE, act, advance, bias_rows, create_draft
+from .workflow import EVIDENCE, act, advance, bias_rows, create_draft, meet
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def test_a_whole_lifecycle_replays_clean(people):
     services.assessment_update_answers(assessment=assessment, answers={"impact.benefits": "Clearer."}, by=people.alice)
     assessment = act(people, assessment, "resubmit")
     assessment = act(people, assessment, "approve", conditions=[{"text": "Publish the FAQ.", "due_date": "2099-01-01"}])
-    services.condition_mark_met(condition=Condition.objects.get(assessment=assessment), by=people.alice)
+    meet(people, Condition.objects.get(assessment=assessment))
     assessment = advance(people, assessment, State.SUPERSEDED)
     withdrawn = advance(people, create_draft(people), State.WITHDRAWN)
     rejected = advance(people, create_draft(people), State.REJECTED)

@@ -77,10 +77,10 @@ def test_conditions_travel_with_the_approval_and_can_be_met(people):
     condition = Condition.objects.get(assessment=assessment)
     assert condition.owner == people.ben and condition.sign_off.stage == "legal"
     with pytest.raises(NotPermitted):
-        services.condition_mark_met(condition=condition, by=people.reviewers["security"])
-    services.condition_mark_met(condition=condition, by=people.ben)
+        services.condition_mark_met(condition=condition, by=people.reviewers["security"], evidence="x")
+    services.condition_mark_met(condition=condition, by=people.ben, evidence="Published on the site.")
     condition.refresh_from_db()
-    assert condition.met and AuditEntry.objects.filter(action="condition_met").exists()
+    assert condition.awaits_confirmation and AuditEntry.objects.filter(action="condition_marked_met").exists()
 
 
 @pytest.mark.parametrize(

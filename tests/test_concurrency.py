@@ -68,7 +68,9 @@ def test_two_concurrent_approvals_yield_one_sign_off_and_one_transition(people, 
         services.assessment_transition(
             assessment=assessment, name="request_changes", by=people.reviewers["security"], comment="Once more."
         )
-        services.assessment_transition(assessment=assessment, name="resubmit", by=people.alice)
+        services.assessment_transition(
+            assessment=assessment, name="resubmit", by=people.alice, comment="Answered the change request."
+        )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,4 +1,4 @@
-"""Approval conditions: due by a date or before launch; a round ended by a change request supersedes its own."""
+"""Approval conditions: due by a date or before launch, met in two steps, carried as proposed after a change request."""
 
 from datetime import timedelta
 
@@ -12,7 +12,7 @@ from assessments import services
 from assessments.errors import InputError, TransitionConflict
 from assessments.models import AuditEntry, Condition, State
 
-from .workflow import act, advance, create_draft
+from .workflow import act, advance, create_draft, meet
 
 
 def due_in(days):
@@ -34,7 +34,7 @@ def test_a_before_launch_condition_blocks_launch_until_it_is_met(people):
         ("condition_open", "This condition must be met before launch: “Publish the model card.”.")
     ]
 
-    services.condition_mark_met(condition=Condition.objects.get(), by=people.alice, comment="Published.")
+    meet(people, Condition.objects.get(), evidence="Published.")
     assert act(people, assessment, "launch").state == State.LAUNCHED
 
 
@@ -54,31 +54,39 @@ def test_the_api_refuses_launch_while_a_before_launch_condition_is_open(people):
     assert response.json()["reasons"][0]["code"] == "condition_open"
 
 
-def test_conditions_of_a_round_ended_by_a_change_request_are_superseded(people):
+def test_conditions_of_a_round_ended_by_a_change_request_are_carried_as_proposed(people):
     assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
     assessment = approve_with(people, assessment, {"text": "Document retention.", "due_date": due_in(10)})
     assessment = approve_with(people, assessment, {"text": "Pen-test.", "before_launch": True})
     assessment = act(people, assessment, "request_changes")
 
     conditions = list(Condition.objects.order_by("pk"))
-    assert [c.status for c in conditions] == [Condition.Status.SUPERSEDED] * 2
-    assert all(c.closed_at is not None for c in conditions)
+    assert [c.status for c in conditions] == [Condition.Status.PROPOSED] * 2
+    assert all(c.closed_at is None and c.next_reminder_on is None for c in conditions)
     entry = AuditEntry.objects.filter(assessment_id=assessment.pk, transition="request_changes").get()
-    assert entry.details["superseded_conditions"] == [c.pk for c in conditions]
+    assert entry.details["proposed_conditions"] == [c.pk for c in conditions]
+    with pytest.raises(TransitionConflict):
+        services.condition_mark_met(condition=conditions[0], by=people.alice, evidence="Done.")
 
-    # Round 2: the old before-launch condition no longer blocks anything; reviewers set their own.
+    # Round 2: each domain's reviewer keeps its carried conditions when signing again (open, with the new sign-off).
     assessment = act(people, assessment, "resubmit")
+    assert [c.status for c in Condition.objects.order_by("pk")] == [Condition.Status.PROPOSED] * 2
+    assessment = act(people, assessment, "approve")  # Legal
+    legal, security = Condition.objects.order_by("pk")
+    assert (legal.status, security.status) == (Condition.Status.OPEN, Condition.Status.PROPOSED)
+    assert legal.sign_off.review_round == 2 and legal.next_reminder_on is not None
     while assessment.state != State.APPROVED:
         assessment = act(people, assessment, "approve")
-    assert act(people, assessment, "launch").state == State.LAUNCHED
-    with pytest.raises(TransitionConflict):
-        services.condition_mark_met(condition=conditions[0], by=people.alice)
+    # The kept before-launch condition still blocks launch: none disappears silently.
+    with pytest.raises(TransitionConflict) as blocked:
+        act(people, assessment, "launch")
+    assert [r.code for r in blocked.value.reasons] == ["condition_open"]
 
 
 def test_met_conditions_stay_met_after_a_change_request(people):
-    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    assessment = advance(people, create_draft(people), State.SECURITY_REVIEW)
     assessment = approve_with(people, assessment, {"text": "Done early.", "due_date": due_in(3)})
-    services.condition_mark_met(condition=Condition.objects.get(), by=people.alice)
+    meet(people, Condition.objects.get())
     act(people, assessment, "request_changes")
     assert Condition.objects.get().status == Condition.Status.MET
 
@@ -121,3 +129,31 @@ def test_the_browser_sets_a_before_launch_condition(people):
     assert (condition.before_launch, condition.due_date, condition.status) == (True, None, Condition.Status.OPEN)
     page = client.get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
     assert "Due before launch" in page
+
+
+def test_the_migration_carries_superseded_conditions_still_awaiting_their_domain(people):
+    import importlib
+
+    from django.apps import apps
+
+    from assessments.models import SignOff
+
+    asked = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    asked = approve_with(people, asked, {"text": "Carried.", "due_date": due_in(10)})
+    act(people, asked, "request_changes")
+    signed_again = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    signed_again = approve_with(people, signed_again, {"text": "Signed again.", "due_date": due_in(10)})
+    signed_again = act(people, act(people, signed_again, "request_changes"), "resubmit")
+    act(people, signed_again, "approve")  # Legal signed round 2 (and kept it, under the new rule)
+    ended = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    ended = approve_with(people, ended, {"text": "Ended.", "due_date": due_in(10)})
+    act(people, act(people, ended, "request_changes"), "withdraw")
+    assert SignOff.objects.filter(assessment=signed_again, review_round=2, stage="legal").exists()
+    # As rows were before: the change request closed each as superseded.
+    Condition.objects.update(status="superseded", closed_at=timezone.now())
+
+    importlib.import_module("assessments.migrations.0011_conditions_confirmed").carry_superseded(apps, None)
+
+    statuses = dict(Condition.objects.values_list("text", "status"))
+    assert statuses == {"Carried.": "proposed", "Signed again.": "dropped", "Ended.": "dropped"}
+    assert Condition.objects.get(text="Carried.").closed_at is None

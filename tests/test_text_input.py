@@ -378,12 +378,12 @@ def test_marking_a_condition_met_refuses_unstorable_text(people, login, bad):
     condition = Condition.objects.get()
     before = saved_state()
 
-    response = send(login(people.alice), reverse("condition_met", args=[condition.pk]), {"comment": bad}, bad)
+    response = send(login(people.alice), reverse("condition_met", args=[condition.pk]), {"evidence": bad}, bad)
 
     assert_form_error(response, bad)
     assert saved_state() == before
     condition.refresh_from_db()
-    assert not condition.met
+    assert condition.is_open
 
 
 @pytest.mark.parametrize("bad", [SURROGATE, HIGH_SURROGATE_THEN_TEXT], ids=BAD_IDS[:2])

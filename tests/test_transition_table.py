@@ -34,7 +34,7 @@ def test_every_transition_declares_what_the_rest_of_the_system_reads():
     for spec in table.values():
         assert spec.label and spec.verb and spec.done and spec.actor in ("team", "reviewer", "system")
         assert spec.sources and all(source in State.values for source in spec.sources)
-    assert [n for n, s in table.items() if s.comment_required] == ["request_changes", "reject"]
+    assert [n for n, s in table.items() if s.comment_required] == ["resubmit", "request_changes", "reject"]
     assert [n for n, s in table.items() if s.takes_conditions] == ["approve"]
     assert "supersede" not in transitions.user_transitions()
     assert "bias_reassessment" not in transitions.user_transitions()

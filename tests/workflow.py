@@ -44,6 +44,8 @@ def act(people, assessment, name, by=None, **kwargs):
         by = people.reviewers[STATE_STAGE[assessment.state]] if assessment.state in STATE_STAGE else people.alice
     if name in ("request_changes", "reject") and "comment" not in kwargs:
         kwargs["comment"] = "Please explain the escalation path."
+    if name == "resubmit" and "comment" not in kwargs:
+        kwargs["comment"] = "Explained the escalation path."
     return services.assessment_transition(assessment=assessment, name=name, by=by, **kwargs)
 
 
@@ -83,3 +85,11 @@ def advance(people, assessment, target):
         assessment.refresh_from_db()
         return assessment
     raise ValueError(f"cannot reach {target}")
+
+
+def meet(people, condition, evidence="Done: see the linked document."):
+    """The team marks ``condition`` met with evidence; a reviewer of the domain that set it confirms it."""
+    from assessments import conditions
+
+    condition = conditions.condition_mark_met(condition=condition, by=people.alice, evidence=evidence)
+    return conditions.condition_confirm(condition=condition, by=people.reviewers[condition.domain])

@@ -48,7 +48,8 @@ class FieldErrorsSerializer(serializers.Serializer):
 class ReasonSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="Stable code for programs: answer_required, hard_stop, disclosure_too_hard, answers_changed, "
-        "bias_evidence_missing, sign_offs_missing, condition_open, stale_state, wrong_state, not_your_stage, "
+        "bias_evidence_missing, sign_offs_missing, condition_open, condition_awaiting_confirmation, stale_state, "
+        "wrong_state, not_your_stage, "
         "concurrent_change, stale_content, bias_flag_unmitigated, bias_group_too_small, ..."
     )
     message = serializers.CharField(help_text="The reason in words, using question texts (never ids).")
@@ -137,11 +138,11 @@ class SignOffSerializer(serializers.ModelSerializer):
 
 class ConditionSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True, help_text="Username.")
-    met = serializers.BooleanField(read_only=True, help_text="True once the team recorded it as met.")
+    met = serializers.BooleanField(read_only=True, help_text="True once confirmed met by the committee.")
 
     class Meta:
         model = Condition
-        fields = ["text", "owner", "due_date", "before_launch", "status", "met"]
+        fields = ["id", "text", "owner", "due_date", "before_launch", "status", "met"]
         read_only_fields = fields
 
 

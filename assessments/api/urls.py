@@ -4,7 +4,7 @@ from csp.decorators import csp_update
 from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from . import views, views_coverage
+from . import conditions, views, views_coverage
 from .exceptions import api_not_found
 from .parsers import MAX_JSON_INT
 from .schema_view import SchemaView
@@ -62,6 +62,26 @@ urlpatterns = [
         "v1/assessments/<object_id:pk>/comments/",
         views.QuestionCommentsView.as_view(),
         name="api-assessment-comments",
+    ),
+    path(
+        "v1/assessments/<object_id:pk>/conditions/",
+        conditions.ConditionsView.as_view(),
+        name="api-assessment-conditions",
+    ),
+    path(
+        "v1/assessments/<object_id:pk>/conditions/<object_id:cid>/met/",
+        conditions.ConditionMetView.as_view(),
+        name="api-condition-met",
+    ),
+    path(
+        "v1/assessments/<object_id:pk>/conditions/<object_id:cid>/confirm/",
+        conditions.ConditionConfirmView.as_view(),
+        name="api-condition-confirm",
+    ),
+    path(
+        "v1/assessments/<object_id:pk>/conditions/<object_id:cid>/reopen/",
+        conditions.ConditionReopenView.as_view(),
+        name="api-condition-reopen",
     ),
     # Dossiers (reports/): the assessment's dossier PDF and the verify endpoint.
     path("v1/", include("reports.api_urls")),

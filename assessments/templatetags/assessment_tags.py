@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from committee import roles
 from committee.models import Notification
@@ -50,7 +51,8 @@ def navigation(user):
         "is_auditor": roles.user_has_role(user, roles.AUDITOR),
         "is_chair": roles.user_has_role(user, roles.CHAIR),
         "role_labels": labels,
-        "unread": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        # The badge: the person's action notices still open, the "needs you" of the inbox.
+        "needs_you": Notification.objects.filter(recipient=user).needing_action().count(),
     }
 
 
@@ -130,6 +132,8 @@ def stage_clock(clock):
     """The stage's deadline as it stands: overdue, due today, or days left; a dash outside review."""
     if not clock.due_at:
         return format_html('<span class="muted">—</span>')
+    if clock.overdue and not clock.days_overdue:
+        return mark_safe('<span class="overdue"><span aria-hidden="true">●</span> Overdue by under a day</span>')  # noqa: S308
     if clock.overdue:
         return format_html(
             '<span class="overdue"><span aria-hidden="true">●</span> Overdue by {} {}</span>',

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0012_audit_records_logged"),
+        ("assessments", "0013_audit_records_logged"),
         ("reports", "0002_dossier_signed_checkpoint"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -378,14 +378,15 @@ def test_it_shows_sign_offs_and_conditions_with_usernames_and_validity(people, c
     assert len(legal["content_hash"]) == 64
     assert legal["valid"] is False  # the answers changed after it
     assert security["decision"] == "changes_requested"
-    # The round ended with a change request, so its condition no longer applies; it is kept as superseded.
+    # The round ended with a change request, so its condition is carried as proposed, for Legal to keep or drop.
     assert body["conditions"] == [
         {
+            "id": body["conditions"][0]["id"],
             "text": "Audit logs.",
             "owner": "alice",
             "due_date": due,
             "before_launch": False,
-            "status": "superseded",
+            "status": "proposed",
             "met": False,
         }
     ]

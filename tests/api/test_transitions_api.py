@@ -129,6 +129,7 @@ def test_the_legal_reviewer_approves_with_conditions(people, client_for):
     assert body["sign_offs"][0]["valid"] is True
     assert body["conditions"] == [
         {
+            "id": body["conditions"][0]["id"],
             "text": "Publish the retention policy.",
             "owner": "ben",
             "due_date": due,

@@ -54,7 +54,9 @@ def test_100_notices_across_a_redis_outage_are_each_delivered_once(duo, throwawa
                 assessment=assessment, name="request_changes", by=duo.legal, comment="Say more."
             )
         else:
-            assessment = services.assessment_transition(assessment=assessment, name="resubmit", by=duo.owner)
+            assessment = services.assessment_transition(
+                assessment=assessment, name="resubmit", by=duo.owner, comment="Answered the change request."
+            )
 
     for _ in range(49):
         transition()

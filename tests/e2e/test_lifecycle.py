@@ -146,6 +146,7 @@ def test_an_assessment_goes_from_draft_to_launched_in_the_browser(people, browse
     todo.get_by_role("link", name=re.compile(FEATURE)).click()
     expect(alice.get_by_role("heading", name="Clinical review requested changes")).to_be_visible()
     alice.fill(f'[name="{field_name("oversight.human_oversight_description")}"]', BETTER_OVERSIGHT)
+    alice.get_by_label("What you changed").fill("Said who reviews suggestions before clients see them.")
     alice.locator(".form-actions").get_by_role("button", name="Save and resubmit for review").click()
     expect(alice.get_by_role("status")).to_contain_text("was resubmitted")
     assert assessment_state() == State.LEGAL_REVIEW

@@ -115,7 +115,7 @@ def test_the_overdue_demo_review_reminds_its_reviewer_within_a_minute(make_run, 
     unread = page.locator(".main-nav .count").inner_text()
     count = int(re.match(r"\d+", unread).group())
     assert count >= 1
-    expect(inbox).to_contain_text(f"{count} unread")
+    expect(inbox).to_contain_text(f"{count} needing you")
     reminder_item = page.locator("li.notification").filter(has=reminder)
     expect(reminder_item.get_by_role("link", name="Session-notes drafting for therapists v1")).to_be_visible()
     wait_for(lambda: "Subject: Overdue: Clinical review" in output.read_text(), 30, "the reminder on the console mail")

@@ -58,7 +58,7 @@ def test_a_condition_set_close_to_its_date_is_reminded_at_once(people, clock):
 
 def test_met_conditions_and_ended_assessments_are_not_reminded(people, clock):
     _, met = with_condition(people, due_in_days=2)
-    services.condition_mark_met(condition=met, by=people.alice)
+    services.condition_mark_met(condition=met, by=people.alice, evidence="Done.")
     rejected, _ = with_condition(people, due_in_days=2)
     act(people, rejected, "reject")
     assert sweeps.condition_reminders() == []

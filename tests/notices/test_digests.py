@@ -88,3 +88,44 @@ def test_the_digest_lists_overdue_stages_and_upcoming_re_reviews(people, clock):
     assert [a["id"] for a in digest.context["overdue"]] == [late.pk]
     assert [a["id"] for a in digest.context["upcoming"]] == [launched.pk]
     assert "Clinical review" in digest.body and "Matching v1, due" in digest.body
+
+
+def test_the_chair_digest_covers_the_last_seven_full_days_and_agrees_with_the_analytics(people, clock):
+    from reports.analytics import committee_analytics
+
+    # The digest of Monday 15 Mar 2027, 07:00 covers Monday 8 Mar 00:00 to Sunday 14 Mar 24:00.
+    week_start = local(datetime(2027, 3, 8).date(), 0)
+    digest_at = local(datetime(2027, 3, 15).date(), 7)
+    clock.move_to(week_start - timedelta(microseconds=1))
+    advance(people, create_draft(people, name="Just before"), State.LEGAL_REVIEW)  # not this week
+    clock.move_to(week_start)
+    first = advance(people, create_draft(people, name="At the start"), State.LEGAL_REVIEW)  # this week
+    clock.move_to(local(datetime(2027, 3, 10).date(), 9))
+    act(people, first, "request_changes")
+    approved = advance(people, create_draft(people, name="Approved"), State.APPROVED)
+    clock.move_to(local(datetime(2027, 3, 14).date(), 23, 59))
+    act(people, advance(people, create_draft(people, name="Late Sunday"), State.LEGAL_REVIEW), "reject")
+    clock.move_to(digest_at - timedelta(hours=7))  # Monday 00:00: the next week
+    advance(people, create_draft(people, name="Monday morning"), State.LEGAL_REVIEW)
+    clock.move_to(digest_at)
+
+    [digest] = sweeps.chair_digest()
+    counts = digest.context["counts"]
+    week = committee_analytics(user=people.chair, now=digest_at).week
+
+    assert (digest.context["period_start"], digest.context["period_end"]) == ("2027-03-08", "2027-03-14")
+    assert (week.first_day.isoformat(), week.last_day.isoformat()) == ("2027-03-08", "2027-03-14")
+    assert counts == {
+        "submitted": 3,  # At the start, Approved, Late Sunday
+        "decided": 3,
+        "decided_approved": 1,
+        "decided_changes_requested": 1,
+        "decided_rejected": 1,
+        "overdue_now": week.overdue_now,
+    }
+    assert counts["submitted"] == week.submitted and counts["decided"] == week.decided
+    assert {f"decided_{state}": n for state, n in week.decisions.items()} == {
+        key: value for key, value in counts.items() if key.startswith("decided_")
+    }
+    assert approved.pk in [a["id"] for a in digest.context["decided"]]
+    assert "8 Mar to 14 Mar 2027" in digest.body and "New submissions: 3" in digest.body

@@ -42,8 +42,20 @@ def test_the_inbox_shows_each_notice_with_a_link_and_the_unread_count(people, lo
     page = client.get(reverse("inbox")).content.decode()
     assert "Rejected: Intake v1" in page and reverse("assessment_detail", args=[assessment.pk]) in page
     assert "Please explain the escalation path." in page
-    home = client.get(reverse("home")).content.decode()
-    assert '<span class="count">1<span class="visually-hidden"> unread</span></span>' in home
+    assert "1 unread." in page
     client.post(reverse("notifications_read_all"))
     assert not Notification.objects.filter(recipient=people.alice, read_at__isnull=True).exists()
+    assert "Nothing unread." in client.get(reverse("inbox")).content.decode()
+
+
+def test_the_badge_counts_what_needs_you_not_what_is_unread(people, login):
+    # A rejection is information: no badge. A change request is the team's to answer: a badge until resubmitted.
+    act(people, advance(people, create_draft(people, name="Rejected one"), State.LEGAL_REVIEW), "reject")
+    asked = advance(people, create_draft(people, name="Intake"), State.CHANGES_REQUESTED)
+    client = login(people.alice)
+    badge = '<span class="count">1<span class="visually-hidden"> needing you</span></span>'
+    assert badge in client.get(reverse("home")).content.decode()
+    client.post(reverse("notifications_read_all"))
+    assert badge in client.get(reverse("home")).content.decode()  # reading is not doing
+    act(people, asked, "resubmit", comment="Explained the escalation path.")
     assert '<span class="count">' not in client.get(reverse("home")).content.decode()

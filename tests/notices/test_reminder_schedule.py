@@ -221,7 +221,7 @@ def test_a_condition_is_scheduled_before_on_and_weekly_after_its_due_date(people
 
 def test_closing_a_condition_stops_its_reminders(people, clock):
     _, condition = with_condition(people, due_in_days=20)
-    services.condition_mark_met(condition=condition, by=people.alice)
+    services.condition_mark_met(condition=condition, by=people.alice, evidence="Done.")
     assert next_day(condition) is None
     on_day(clock, condition.due_date)
     assert sweeps.condition_reminders() == []

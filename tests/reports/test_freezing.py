@@ -13,7 +13,7 @@ from reports.dossier import issued_states
 from reports.models import Dossier, DossierDownload, dossier_storage
 from reports.services import DossierUnavailable, dossier_freeze
 
-from ..workflow import EVIDENCE, act, advance, create_draft
+from ..workflow import EVIDENCE, act, advance, create_draft, meet
 from .conftest import approve_all
 
 
@@ -118,7 +118,7 @@ def test_launch_and_conditions_met_later_do_not_change_the_issued_bytes(people, 
     client = login(people.auditor)
     before = client.get(reverse("dossier_pdf", args=[assessment.pk])).content
 
-    services.condition_mark_met(condition=assessment.conditions.get(), by=people.alice)
+    meet(people, assessment.conditions.get())
     assessment = act(people, assessment, "launch")
     after = client.get(reverse("dossier_pdf", args=[assessment.pk])).content
 
@@ -137,7 +137,7 @@ def test_a_dossier_frozen_late_shows_the_record_as_it_was_at_approval(people, fa
         conditions=[{"text": "Publish the disclosure.", "owner": "alice", "before_launch": True}],
     )
     approval_seq = assessment.audit_entries.get(transition="approve", to_state=State.APPROVED).seq
-    services.condition_mark_met(condition=assessment.conditions.get(), by=people.alice)
+    meet(people, assessment.conditions.get())
     assessment = act(people, assessment, "launch")
 
     dossier = dossier_freeze(assessment_id=assessment.pk)
@@ -146,7 +146,26 @@ def test_a_dossier_frozen_late_shows_the_record_as_it_was_at_approval(people, fa
     assert data["assessment"]["state"] == State.APPROVED
     assert [c["status"] for c in data["conditions"]] == ["open"]
     assert data["audit_trail"][-1]["seq"] == approval_seq
-    assert assessment.audit_entries.filter(seq__gt=approval_seq).count() == 2  # met, launched: not in it
+    # marked met, confirmed, launched: not in it
+    assert assessment.audit_entries.filter(seq__gt=approval_seq).count() == 3
+
+
+def test_a_condition_marked_met_after_approval_is_open_in_the_frozen_record(people, fast_render):
+    from reports.dossier import dossier_record, record_data
+
+    assessment = advance(people, create_draft(people), State.DATA_AI_REVIEW)
+    assessment = act(
+        people,
+        assessment,
+        "approve",
+        conditions=[{"text": "Publish the disclosure.", "owner": "alice", "before_launch": True}],
+    )
+    services.condition_mark_met(condition=assessment.conditions.get(), by=people.alice, evidence="Published.")
+
+    dossier = dossier_freeze(assessment_id=assessment.pk)
+    [condition] = record_data(dossier_record(assessment, dossier=dossier))["conditions"]
+
+    assert condition["status"] == "open"
 
 
 def test_a_later_version_gets_its_own_dossier(people, fast_render):

@@ -18,6 +18,8 @@ HTML_ROUTES = {
     "assessment_preview": {"POST"},
     "assessment_transition": {"POST"},
     "condition_met": {"POST"},
+    "condition_confirm": {"POST"},
+    "condition_reopen": {"POST"},
     "bias_template": {"GET"},
     "bias_upload": {"POST"},
     "bias_upload_confirm": {"POST"},

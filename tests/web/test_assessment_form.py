@@ -203,9 +203,16 @@ def test_resubmitting_after_a_change_request_restarts_at_legal(people, login):
     assessment = advance(people, create_draft(people), State.CHANGES_REQUESTED)
     page = login(people.alice).get(reverse("assessment_edit", args=[assessment.pk])).content.decode()
     assert "Legal review requested changes" in page and "Save and resubmit for review" in page
+    assert 'name="resubmit_note"' in page
     data = form_data(
         complete_answers(**{"impact.benefits": "Now measured."}), base_hash=assessment.content_hash, action="submit"
     )
+    refused = login(people.alice).post(reverse("assessment_edit", args=[assessment.pk]), data)
+    assessment.refresh_from_db()
+    assert refused.status_code == 400 and "comment is required" in refused.content.decode()
+    assert assessment.state == State.CHANGES_REQUESTED and assessment.answers["impact.benefits"] == "Now measured."
+    data["resubmit_note"] = "Benefits are now measured."
+    data["base_hash"] = assessment.content_hash
     response = login(people.alice).post(reverse("assessment_edit", args=[assessment.pk]), data)
     assessment.refresh_from_db()
     assert response.status_code == 302

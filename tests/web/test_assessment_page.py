@@ -119,14 +119,16 @@ def test_the_team_marks_a_condition_met(people, login):
     )
     condition = assessment.conditions.get()
     url = reverse("condition_met", args=[condition.pk])
-    assert login(people.auditor).post(url, {"comment": "done"}).status_code == 403
+    assert login(people.auditor).post(url, {"evidence": "done"}).status_code == 403
     assert login(people.olga).post(url).status_code == 404
+    assert login(people.ben).post(url, {"evidence": "  "}).status_code == 400  # evidence required
     condition.refresh_from_db()
-    assert not condition.met
-    response = login(people.ben).post(url, {"comment": "Live on the website."})
+    assert condition.is_open
+    response = login(people.ben).post(url, {"evidence": "Live on the website."})
     condition.refresh_from_db()
-    assert response.status_code == 302 and condition.met
-    assert login(people.ben).post(url).status_code == 409
+    assert response.status_code == 302 and condition.awaits_confirmation
+    assert condition.evidence == "Live on the website."
+    assert login(people.ben).post(url, {"evidence": "Again."}).status_code == 409
 
 
 def test_withdrawn_and_rejected_assessments_still_show_their_history(people, login):

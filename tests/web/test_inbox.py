@@ -33,10 +33,12 @@ def test_it_lists_the_users_own_notifications_newest_first(people, login):
     assert "2 unread" in page
 
 
-def test_the_unread_count_is_in_the_header(people, login):
-    notify(people.alice, "Hello")
+def test_the_header_counts_open_action_notices_only(people, login):
+    notify(people.alice, "Hello")  # information: no badge
+    assert '<span class="count">' not in login(people.alice).get(reverse("home")).content.decode()
+    Notification.objects.filter(recipient=people.alice).update(category="action")
     page = login(people.alice).get(reverse("home")).content.decode()
-    assert '<span class="count">1<span class="visually-hidden"> unread</span></span>' in page
+    assert '<span class="count">1<span class="visually-hidden"> needing you</span></span>' in page
 
 
 def test_marking_one_read(people, login):

@@ -1,0 +1,173 @@
+"""API v1: an assessment's conditions and their two-step meeting (DESIGN section 9).
+
+``GET /api/v1/assessments/<id>/conditions/``; ``POST .../conditions/<cid>/met/`` ``{"evidence"}`` (the team);
+``POST .../conditions/<cid>/confirm/`` and ``.../reopen/`` ``{"comment"}`` (a reviewer of the domain that set
+it, or the chair). The services (assessments/conditions.py) decide; a refusal is answered before the input.
+"""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from .. import conditions
+from ..models import Condition
+from .fields import Text
+from .parsers import MAX_JSON_INT
+from .schema import ASSESSMENT_ID, error_responses
+from .serializers import StrictInputSerializer
+from .views import ApiView, visible_assessment
+
+# The OpenAPI enum of a condition's status, named once (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+CONDITION_STATUS_CHOICES = Condition.Status.choices
+
+CONDITION_ID = OpenApiParameter(
+    "cid",
+    {"type": "integer", "minimum": 1, "maximum": MAX_JSON_INT},
+    OpenApiParameter.PATH,
+    description="The condition's id.",
+)
+
+
+class ConditionStepSerializer(serializers.ModelSerializer):
+    owner = serializers.CharField(source="owner.username", read_only=True, help_text="Username.")
+    stage = serializers.CharField(source="domain", allow_null=True, read_only=True, help_text="The domain that set it.")
+    marked_met_by = serializers.CharField(source="marked_met_by.username", allow_null=True, read_only=True)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Condition
+        fields = [
+            "id",
+            "text",
+            "owner",
+            "stage",
+            "due_date",
+            "before_launch",
+            "status",
+            "evidence",
+            "marked_met_by",
+            "marked_met_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class EvidenceSerializer(StrictInputSerializer):
+    evidence = Text(max_length=conditions.MAX_TEXT, blank=False, help_text="How it was met: text or a link.")
+
+
+class ConfirmSerializer(StrictInputSerializer):
+    comment = Text(max_length=conditions.MAX_TEXT, required=False, help_text="Optional.")
+
+
+class ReopenSerializer(StrictInputSerializer):
+    comment = Text(max_length=conditions.MAX_TEXT, blank=False, help_text="What is still missing.")
+
+
+def _conditions_of(assessment):
+    return assessment.conditions.select_related("owner", "sign_off", "marked_met_by", "reviewed_by").order_by("pk")
+
+
+class ConditionsView(ApiView):
+    @extend_schema(
+        summary="Conditions",
+        description="The assessment's conditions and where each stands: proposed (carried from a round ended by a "
+        "change request), open, awaiting_confirmation, met or dropped.",
+        parameters=[ASSESSMENT_ID],
+        responses={200: ConditionStepSerializer(many=True), **error_responses(401, 404, 429)},
+        tags=["conditions"],
+    )
+    def get(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        return Response(ConditionStepSerializer(_conditions_of(assessment), many=True).data)
+
+
+class _ConditionStepView(ApiView):
+    step = ""
+    request_serializer = None
+
+    def take(self, condition, by, data):
+        raise NotImplementedError
+
+    def post(self, request, pk, cid):
+        assessment = visible_assessment(request, pk)
+        condition = _conditions_of(assessment).filter(pk=cid).first()
+        if condition is None:
+            raise NotFound("No such condition on this assessment.")
+        condition.assessment = assessment
+        refusal = conditions.condition_refusal(step=self.step, condition=condition, by=request.user)
+        if refusal is not None:
+            raise refusal
+        payload = self.request_serializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        self.take(condition, request.user, payload.validated_data)
+        return Response(ConditionStepSerializer(_conditions_of(assessment).get(pk=cid)).data)
+
+
+STEP_ERRORS = error_responses(
+    400, 401, 403, 404, 409, 413, 415, 429, e404="No such assessment or condition, or you may not see it."
+)
+
+
+class ConditionMetView(_ConditionStepView):
+    step = "met"
+    request_serializer = EvidenceSerializer
+
+    @extend_schema(
+        summary="Mark a condition met",
+        description="The team records that an open condition is met, with evidence; it then awaits confirmation "
+        "by a reviewer of the domain that set it, or the chair.",
+        parameters=[ASSESSMENT_ID, CONDITION_ID],
+        request=EvidenceSerializer,
+        responses={200: ConditionStepSerializer, **STEP_ERRORS},
+        tags=["conditions"],
+    )
+    def post(self, request, pk, cid):
+        return super().post(request, pk, cid)
+
+    def take(self, condition, by, data):
+        conditions.condition_mark_met(condition=condition, by=by, evidence=data["evidence"])
+
+
+class ConditionConfirmView(_ConditionStepView):
+    step = "confirm"
+    request_serializer = ConfirmSerializer
+
+    @extend_schema(
+        summary="Confirm a condition met",
+        description="A reviewer of the domain that set it, or the chair, confirms a condition awaiting confirmation. "
+        "The team may not (403).",
+        parameters=[ASSESSMENT_ID, CONDITION_ID],
+        request=ConfirmSerializer,
+        responses={200: ConditionStepSerializer, **STEP_ERRORS},
+        tags=["conditions"],
+    )
+    def post(self, request, pk, cid):
+        return super().post(request, pk, cid)
+
+    def take(self, condition, by, data):
+        conditions.condition_confirm(condition=condition, by=by, comment=data.get("comment", ""))
+
+
+class ConditionReopenView(_ConditionStepView):
+    step = "reopen"
+    request_serializer = ReopenSerializer
+
+    @extend_schema(
+        summary="Reopen a condition",
+        description="A reviewer of the domain that set it, or the chair, sends a condition awaiting confirmation "
+        "back to the team, saying what is missing.",
+        parameters=[ASSESSMENT_ID, CONDITION_ID],
+        request=ReopenSerializer,
+        responses={200: ConditionStepSerializer, **STEP_ERRORS},
+        tags=["conditions"],
+    )
+    def post(self, request, pk, cid):
+        return super().post(request, pk, cid)
+
+    def take(self, condition, by, data):
+        conditions.condition_reopen(condition=condition, by=by, comment=data["comment"])
