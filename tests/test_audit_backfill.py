@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from assessments import bias_services, canonical, services, signing
+from assessments import bias_services, canonical, conditions, services, signing
 from assessments.audit_backfill import record_unlogged_rows
 from assessments.models import AuditChainHead, AuditEntry, Condition, State
 
@@ -32,6 +32,7 @@ def before_the_change(people, monkeypatch):
     """Rows of every kind written by the services as they were before this change: their entries lack records."""
     monkeypatch.setattr(services, "records_of", lambda *querysets: {})
     monkeypatch.setattr(bias_services, "records_of", lambda *querysets: {})
+    monkeypatch.setattr(conditions, "records_of", lambda *querysets: {})
     assessment = create_draft(people)
     services.bias_results_add(
         assessment=assessment,
@@ -56,7 +57,9 @@ def before_the_change(people, monkeypatch):
     )
     assessment = advance(people, assessment, State.DATA_AI_REVIEW)
     assessment = act(people, assessment, "approve", conditions=[{"text": "Publish it.", "before_launch": True}])
-    services.condition_mark_met(condition=Condition.objects.get(assessment=assessment), by=people.alice)
+    conditions.condition_mark_met(
+        condition=Condition.objects.get(assessment=assessment), by=people.alice, evidence="Published on the intranet."
+    )
     monkeypatch.undo()
     people.assessment = assessment
     assert not any(entry.details.get("records") for entry in AuditEntry.objects.all())

@@ -28,7 +28,7 @@ from assessments.models import (
 )
 
 from .audit_tools import problems, quoted, sql, verify
-from .workflow import act, advance, create_draft
+from .workflow import act, advance, create_draft, meet
 
 RACE_FLAG = "ratio_below_four_fifths:race:selection_rate"
 # The tables every decision rests on, named here rather than read from COVERED, so that a table dropped from
@@ -79,9 +79,7 @@ def evidence(people):
             {"text": "Report the error rates per group.", "due_date": due},
         ],
     )
-    services.condition_mark_met(
-        condition=Condition.objects.get(assessment=assessment, before_launch=True), by=people.alice, comment="Done."
-    )
+    meet(people, Condition.objects.get(assessment=assessment, before_launch=True))
     assessment = act(people, assessment, "launch")
     services.bias_results_add(
         assessment=assessment,
@@ -229,7 +227,7 @@ def test_each_status_change_of_a_condition_is_an_audit_record(people):
     assessment = advance(people, create_draft(people), State.DATA_AI_REVIEW)
     assessment = act(people, assessment, "approve", conditions=[{"text": "Publish it.", "before_launch": True}])
     condition = Condition.objects.get(assessment=assessment)
-    services.condition_mark_met(condition=condition, by=people.alice)
+    meet(people, condition)
 
     statuses = []
     for entry in AuditEntry.objects.filter(assessment_id=assessment.pk).order_by("seq"):
@@ -239,25 +237,26 @@ def test_each_status_change_of_a_condition_is_an_audit_record(people):
             statuses.append((entry.action, entry.transition, recorded["id"], recorded["status"]))
     assert statuses == [
         ("transition", "approve", condition.pk, "open"),
-        ("condition_met", "", condition.pk, "met"),
+        ("condition_marked_met", "", condition.pk, "awaiting_confirmation"),
+        ("condition_confirmed", "", condition.pk, "met"),
     ]
 
 
-def test_conditions_superseded_by_a_change_request_are_recorded(people):
+def test_conditions_carried_by_a_change_request_are_recorded(people):
     assessment = advance(people, create_draft(people), State.SECURITY_REVIEW)
     due = (timezone.localdate() + timedelta(days=30)).isoformat()
     assessment = act(people, assessment, "approve", conditions=[{"text": "Pen test.", "due_date": due}])
     assessment = act(people, assessment, "request_changes")
     condition = Condition.objects.get(assessment=assessment)
-    assert condition.status == Condition.Status.SUPERSEDED
+    assert condition.status == Condition.Status.PROPOSED
 
     entry = AuditEntry.objects.filter(assessment_id=assessment.pk, transition="request_changes").get()
     block = entry.details["records"]["assessments_condition"]
-    assert [dict(zip(block["fields"], row, strict=True))["status"] for row in block["rows"]] == ["superseded"]
+    assert [dict(zip(block["fields"], row, strict=True))["status"] for row in block["rows"]] == ["proposed"]
     assert verify()[0] == 0
-    sql(f"UPDATE {quoted(Condition)} SET status = 'open', closed_at = NULL WHERE id = %s", [condition.pk])  # noqa: S608
+    sql(f"UPDATE {quoted(Condition)} SET status = 'open' WHERE id = %s", [condition.pk])  # noqa: S608
     output = verify()[1]
-    assert problems(output) == ["condition_altered", "condition_altered"]
+    assert problems(output) == ["condition_altered"]
     assert f"assessments_condition row {condition.pk} (assessment {assessment.pk}): status is 'open'" in output
 
 

@@ -140,7 +140,8 @@ def test_the_assessment_page_shows_coverage_and_open_elements(people, client):
 
 
 def test_the_dossier_of_a_version_2_assessment_carries_coverage_and_a_version_1_one_does_not(people):
-    from reports.dossier import dossier_record, record_context, record_data
+    from reports.dossier import dossier_record, record_context
+    from reports.dossier_data import record_data
 
     v2 = create_draft(people, **ARTICLE_27_APPLIES)
     v1 = services.assessment_create(

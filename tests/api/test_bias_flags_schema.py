@@ -30,6 +30,7 @@ def test_ratio_and_small_group_flags_conform_to_the_flag_schema(people, client_f
             {"dimension": "race", "group": "group b", "n": 12, "metric": "selection_rate", "value": 0.3},
         ],
         by=people.alice,
+        description="Matching model v3, a pilot of 412 clients.",
     )
     schema = load_schema()
     flag_schema = {"$ref": "#/components/schemas/BiasFlag", "components": as_json_schema(schema["components"])}

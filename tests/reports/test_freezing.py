@@ -151,7 +151,8 @@ def test_a_dossier_frozen_late_shows_the_record_as_it_was_at_approval(people, fa
 
 
 def test_a_condition_marked_met_after_approval_is_open_in_the_frozen_record(people, fast_render):
-    from reports.dossier import dossier_record, record_data
+    from reports.dossier import dossier_record
+    from reports.dossier_data import record_data
 
     assessment = advance(people, create_draft(people), State.DATA_AI_REVIEW)
     assessment = act(
