@@ -291,3 +291,18 @@ def test_a_one_page_decision_summary_opens_the_dossier(issued):
         assert f"{roles.DOMAIN_LABELS[sign_off.stage]}: {sign_off.reviewer.get_full_name()}" in cover
     assert "Conditions 2 (section 7)" in cover
     assert pages[1].lstrip().startswith("Contents")  # the summary is one page
+
+
+def test_a_feature_named_with_a_control_character_still_gets_a_signed_dossier(
+    people, django_capture_on_commit_callbacks, login
+):
+    # Found by the API fuzzer: an escape character in the name went into the XMP metadata, which the signer
+    # parses as XML, and the download was a 500. The metadata leaves it out; the body shows the name as typed.
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment = rich_approved(people, name="Matching \x1b[31m v2")
+    response = login(people.auditor).get(reverse("dossier_pdf", args=[assessment.pk]))
+
+    assert response.status_code == 200
+    reader = PdfFileReader(io.BytesIO(response.content))
+    assert len(reader.embedded_signatures) == 1
+    assert "Matching [31m v2" in str(reader.trailer["/Info"]["/Title"])
