@@ -864,7 +864,10 @@ class Seeder:
                     schedule.condition_first_reminder(due),  # as Condition.save() schedules it
                 )
                 self.condition_pk += 1
-                details.setdefault("records", {}).update(records_of_values(Condition, [condition]))
+                # A new condition has no evidence or review yet (the table's defaults, which the COPY leaves to it).
+                unmet = dict.fromkeys(("marked_met_by", "marked_met_at", "reviewed_by", "reviewed_at"))
+                recorded = {**condition, **unmet, "evidence": "", "review_comment": ""}
+                details.setdefault("records", {}).update(records_of_values(Condition, [recorded]))
                 details["conditions"] = [
                     {
                         "text": text,

@@ -152,7 +152,7 @@ def test_the_migration_carries_superseded_conditions_still_awaiting_their_domain
     # As rows were before: the change request closed each as superseded.
     Condition.objects.update(status="superseded", closed_at=timezone.now())
 
-    importlib.import_module("assessments.migrations.0011_conditions_confirmed").carry_superseded(apps, None)
+    importlib.import_module("assessments.migrations.0012_conditions_confirmed").carry_superseded(apps, None)
 
     statuses = dict(Condition.objects.values_list("text", "status"))
     assert statuses == {"Carried.": "proposed", "Signed again.": "dropped", "Ended.": "dropped"}

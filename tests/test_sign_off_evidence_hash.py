@@ -19,6 +19,7 @@ def test_each_sign_off_binds_the_evidence_it_saw_and_added_evidence_invalidates_
         assessment=assessment,
         rows=[{"dimension": "age", "group": "over 65", "n": 80, "metric": "selection_rate", "value": 0.5}],
         by=people.alice,
+        description="Matching model v3, a pilot of 80 clients over 65.",
     )
     assessment.refresh_from_db()
     assessment = act(people, assessment, "approve")
