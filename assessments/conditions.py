@@ -57,7 +57,7 @@ def _locked(condition):
     assessment = (
         Assessment.objects.select_for_update().select_related("feature__team__group").get(pk=condition.assessment_id)
     )
-    locked = Condition.objects.select_for_update().select_related("sign_off").get(pk=condition.pk)
+    locked = Condition.objects.select_for_update(of=("self",)).select_related("sign_off").get(pk=condition.pk)
     return assessment, locked
 
 

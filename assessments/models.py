@@ -678,7 +678,7 @@ class SignOff(models.Model):
     comment = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64)
     # The bias evidence the signer saw (assessments/evidence_hash.py): bound, but outside the content hash.
-    evidence_hash = models.CharField(max_length=64, blank=True)
+    evidence_hash = models.CharField(max_length=64, blank=True, db_default="")
     created_at = models.DateTimeField(default=timezone.now)
     invalidated_at = models.DateTimeField(null=True, blank=True)
     invalidated_reason = models.CharField(max_length=200, blank=True)

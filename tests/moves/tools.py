@@ -27,8 +27,12 @@ from reports.models import Dossier
 iso = lambda t: t.isoformat() if t else None
 head = AuditChainHead.objects.get()
 proof = {
-    "rows": AuditEntry.objects.count(),
-    "head": [head.last_seq, head.last_hash, iso(head.signed_at), head.key_id, head.signature],
+    # Every row as it was; a move's own dossier exports append their downloads (each download is an entry),
+    # which verify_audit_log --checkpoint proves appended to the same chain.
+    "chain": [
+        [e.seq, e.entry_hash] for e in AuditEntry.objects.exclude(action="dossier_downloaded").order_by("seq")
+    ],
+    "head_key": head.key_id,
     "keys": [[k.key_id, k.public_key, iso(k.valid_from), iso(k.valid_until)] for k in AuditSigningKey.objects.all()],
     "sign_offs": sorted(
         [s.assessment_id, s.review_round, s.stage, s.decision, s.reviewer_id, s.content_hash, iso(s.created_at)]
@@ -53,9 +57,9 @@ with open(os.environ["PROOF_OUT"], "w") as handle:
 # Whether each PDF given is, byte for byte, a dossier this database issued, with its signature intact.
 VERIFY_DOSSIERS_SCRIPT = """
 import json, os, pathlib
-from reports.services import dossier_verify
+from reports.verification import dossier_verify
 answers = {}
-for path in sorted(pathlib.Path(os.environ["DOSSIERS"]).glob("*.pdf")):
+for path in sorted(pathlib.Path(os.environ["DOSSIERS"]).rglob("*.pdf")):
     answers[path.name] = dossier_verify(content=path.read_bytes()).as_data()
 with open(os.environ["PROOF_OUT"], "w") as handle:
     json.dump(answers, handle)

@@ -172,7 +172,7 @@ def test_the_migration_categorises_and_resolves_existing_notices(people):
     # As rows were before the lifecycle: no category, nothing about the action, nothing resolved.
     Notification.objects.update(category="info", stage="", review_round=None, condition=None, resolved_at=None)
 
-    migration = importlib.import_module("committee.migrations.0004_notice_lifecycle")
+    migration = importlib.import_module("committee.migrations.0005_notice_lifecycle_indexes")
     migration.categorise_and_resolve(apps, None)
 
     assert dict(Notification.objects.values_list("pk", "category")) == expected
