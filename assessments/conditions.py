@@ -182,6 +182,18 @@ def condition_mark_met(*, condition, by, evidence):
         )
 
 
+def _reviewed(assessment, condition, *, by, to, action, comment):
+    """A reviewer's step (confirm, reopen, drop): the new status, who reviewed it and when, closed unless open."""
+    from_status = condition.status
+    now = canonical.now()
+    condition.status = to
+    condition.reviewed_by, condition.reviewed_at, condition.review_comment = by, now, comment
+    if to != Status.OPEN:
+        condition.closed_at = now
+    condition.save()
+    return _record(assessment, condition, by=by, action=action, from_status=from_status, comment=comment)
+
+
 def condition_confirm(*, condition, by, comment=""):
     """A reviewer of the domain that set the condition, or the chair, confirms it met.
 
@@ -194,19 +206,8 @@ def condition_confirm(*, condition, by, comment=""):
         _refuse_unless_reviewer(by, condition)
         _refuse_unless_status(condition, Status.AWAITING_CONFIRMATION)
         comment = _text(comment, field="comment", required=False)
-        from_status = condition.status
-        now = canonical.now()
-        condition.status = Status.MET
-        condition.reviewed_by, condition.reviewed_at, condition.review_comment = by, now, comment
-        condition.closed_at = now
-        condition.save()
-        return _record(
-            assessment,
-            condition,
-            by=by,
-            action=AuditEntry.Action.CONDITION_CONFIRMED,
-            from_status=from_status,
-            comment=comment,
+        return _reviewed(
+            assessment, condition, by=by, to=Status.MET, action=AuditEntry.Action.CONDITION_CONFIRMED, comment=comment
         )
 
 
@@ -221,17 +222,8 @@ def condition_reopen(*, condition, by, comment):
         _refuse_unless_reviewer(by, condition)
         _refuse_unless_status(condition, Status.AWAITING_CONFIRMATION)
         comment = _text(comment, field="comment", required=True)
-        from_status = condition.status
-        condition.status = Status.OPEN
-        condition.reviewed_by, condition.reviewed_at, condition.review_comment = by, canonical.now(), comment
-        condition.save()
-        return _record(
-            assessment,
-            condition,
-            by=by,
-            action=AuditEntry.Action.CONDITION_REOPENED,
-            from_status=from_status,
-            comment=comment,
+        return _reviewed(
+            assessment, condition, by=by, to=Status.OPEN, action=AuditEntry.Action.CONDITION_REOPENED, comment=comment
         )
 
 
@@ -253,17 +245,6 @@ def condition_drop(*, condition, by, comment):
                 code="not_your_stage",
             )
         comment = _text(comment, field="comment", required=True)
-        from_status = condition.status
-        now = canonical.now()
-        condition.status = Status.DROPPED
-        condition.reviewed_by, condition.reviewed_at, condition.review_comment = by, now, comment
-        condition.closed_at = now
-        condition.save()
-        return _record(
-            assessment,
-            condition,
-            by=by,
-            action=AuditEntry.Action.CONDITION_DROPPED,
-            from_status=from_status,
-            comment=comment,
+        return _reviewed(
+            assessment, condition, by=by, to=Status.DROPPED, action=AuditEntry.Action.CONDITION_DROPPED, comment=comment
         )
