@@ -64,7 +64,7 @@ lint: install
 check: install lint
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/bandit -q -r assessments committee reports config -ll
+	$(BIN)/bandit -q -r accounts assessments committee reports config -ll
 
 bench: install
 	$(BIN)/python bench/run.py

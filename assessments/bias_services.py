@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 
-from committee import roles
+from accounts import roles
 
 from . import canonical, metrics, permissions
 from .audit import audit_event

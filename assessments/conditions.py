@@ -15,7 +15,7 @@ it now is, and announces it with ``condition_changed`` in the same transaction.
 
 from django.db import transaction
 
-from committee import roles
+from accounts import roles
 
 from . import canonical, permissions
 from .audit import audit_event

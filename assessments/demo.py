@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from committee import roles
+from accounts import roles
 
 from . import demo_bias, services
 from .demo_v2 import EXTRA

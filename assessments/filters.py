@@ -14,8 +14,8 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from committee import roles
-from committee.deadlines import overdue_q
+from accounts import roles
+from assessments.deadlines import overdue_q
 
 from .forms import RefusesUnstorableText
 from .models import STAGE_STATE, Assessment, State, Team

@@ -14,7 +14,7 @@ definition:
 
 from django.contrib.auth.models import Group, Permission
 
-from committee import roles
+from accounts import roles
 
 from .models import STATE_STAGE, AssessmentGroupObjectPermission
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from committee import roles
+from accounts import roles
 
 from . import canonical, schedule
 from .bias import bias_evidence_blockers

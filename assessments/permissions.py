@@ -18,7 +18,7 @@ object and user, so a page asks for them once however many transitions it shows.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from committee import roles
+from accounts import roles
 
 from .errors import Reason
 

@@ -4,7 +4,7 @@ Pure functions over already-loaded objects: nothing here queries the database,
 so a page's query count does not grow with what it displays.
 """
 
-from committee import roles
+from accounts import roles
 
 from . import transitions
 from .forms import dom_id, field_name, person_name

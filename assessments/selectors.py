@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 
-from committee import roles
+from accounts import roles
 
 from . import paging, permissions, transitions
 from .grants import VIEW

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
-from committee import roles
+from accounts import roles
 
 from . import canonical, permissions, transitions
 from .audit import audit_append, audit_event

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from committee import roles
-from committee.deadlines import StageClock, overdue_q
+from accounts import roles
+from assessments.deadlines import StageClock, overdue_q
 
 from . import paging, permissions, presenters, services, transitions
 from .conditions import may_review as condition_may_review

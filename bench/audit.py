@@ -50,6 +50,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from accounts import roles  # noqa: E402
 from assessments import canonical, signing  # noqa: E402
 from assessments.audit import HEAD_PK, audit_verify  # noqa: E402
 from assessments.audit_records import BY_MODEL, records_of_values  # noqa: E402
@@ -71,7 +72,6 @@ from assessments.models import (  # noqa: E402
 from assessments.questionnaire import current_questionnaire  # noqa: E402
 from assessments.risk import risk_score  # noqa: E402
 from bench.seed import bench_users  # noqa: E402
-from committee import roles  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_AUDIT_ROWS", "1000000"))
 LIMIT_SECONDS = float(os.environ.get("BENCH_AUDIT_SECONDS", "60"))

@@ -48,11 +48,11 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from accounts import roles  # noqa: E402
 from assessments import services  # noqa: E402
 from assessments.bias import required_dimensions  # noqa: E402
 from assessments.demo import MATCHING_V2, bias_rows  # noqa: E402
 from assessments.models import AIFeature, AuditEntry, State, Team  # noqa: E402
-from committee import roles  # noqa: E402
 from reports import signing  # noqa: E402
 from reports.dossier import dossier_record, record_html  # noqa: E402
 from reports.models import Dossier  # noqa: E402

@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from accounts import roles
 from assessments import canonical, schedule, signing
 from assessments.audit import HEAD_PK
 from assessments.audit_records import records_of_values
@@ -62,7 +63,6 @@ from assessments.models import (
 )
 from assessments.questionnaire import current_questionnaire
 from assessments.risk import risk_score
-from committee import roles
 
 # Bump when the data a seed makes changes: databases seeded by another version are rebuilt.
 SEED_VERSION = 4

@@ -129,8 +129,8 @@ def setup():
 def sweeps():
     """Each reminder sweep, then again at the same moment (finding everything sent), each run committed:
     ``bench/run.py`` runs this on a copy of the bench database that it drops afterwards."""
+    from assessments.deadlines import overdue_q
     from committee import sweeps as sweep_module
-    from committee.deadlines import overdue_q
 
     now = timezone.now()
     runs = {}

@@ -26,7 +26,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from . import roles
+from accounts import roles
+
 from .lifecycle import category_of
 from .models import NoticePreference, Notification, OutboxEmail
 

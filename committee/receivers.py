@@ -11,10 +11,10 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from assessments import transitions
+from assessments.deadlines import stage_due_at
 from assessments.models import Condition, State
 from assessments.signals import assessment_transitioned, bias_flags_raised, condition_changed
 
-from .deadlines import stage_due_at
 from .lifecycle import notices_resolve
 from .models import Notification
 from .notices import Notice, assessment_facts, event_key, iso, notify, person_name

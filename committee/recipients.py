@@ -8,9 +8,8 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 
+from accounts import roles
 from assessments.models import AuditEntry, SignOff
-
-from . import roles
 
 Membership = get_user_model().groups.through
 EDITING_ACTIONS = (AuditEntry.Action.CREATED, AuditEntry.Action.ANSWERS_CHANGED)

@@ -3,12 +3,12 @@
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import roles
 from assessments.audit import audit_event
+from assessments.deadlines import StageClock
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.models import Assessment, AuditEntry
 
-from . import roles
-from .deadlines import StageClock
 from .models import NoticePreference, Notification
 from .notices import Notice, assessment_facts, event_key, iso, notify, person_name
 from .recipients import stage_reviewers

@@ -32,6 +32,7 @@ from django.db.models import DateTimeField, Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from assessments import schedule, services
+from assessments.deadlines import days_overdue, overdue_q, stage_due_at
 from assessments.errors import NotPermitted, TransitionConflict
 from assessments.models import (
     TERMINAL_STATES,
@@ -45,7 +46,6 @@ from assessments.models import (
 from assessments.schedule import condition_phase
 
 from . import recipients, weekly
-from .deadlines import days_overdue, overdue_q, stage_due_at
 from .models import Notification, OutboxEmail
 from .notices import Notice, assessment_facts, event_key, iso, notify
 

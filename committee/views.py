@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts import roles
+from assessments.deadlines import StageClock
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.paging import CappedPaginator
 from assessments.selectors import assessment_visible_to, review_queue_for
 from assessments.views import PAGE_SIZE, for_listing, problem
 
-from . import roles, services
-from .deadlines import StageClock
+from . import services
 from .forms import PreferenceForm
 from .models import NoticePreference, Notification
 

@@ -13,9 +13,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from assessments import transitions
+from assessments.deadlines import overdue_q
 from assessments.models import Assessment, AuditEntry, State
-
-from .deadlines import overdue_q
 
 DAYS = 7
 # A reviewer's transition that ends the review (an approval at the last stage, a change request, a rejection).

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "accounts",
     "assessments",
     "committee",
     "reports",
@@ -343,7 +344,7 @@ DISCLOSURE_MAX_GRADE = 8
 
 # The number of proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).
 # The client's address is the one the outermost trusted proxy saw; django-axes, the API throttles and the
-# login form's address limit all read it from config.network.client_address.
+# login form's address limit all read it from accounts.network.client_address.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # Login lockout (django-axes): 5 failures per username and address lock for an hour, so that someone
@@ -353,7 +354,7 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-AXES_CLIENT_IP_CALLABLE = "config.network.client_address"
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_address"
 # And per address across usernames: this many failed log-ins from one address (an IPv6 /64) in a window of
 # LOGIN_ADDRESS_WINDOW seconds refuse further log-ins from it until the window ends. None turns it off.
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
@@ -368,7 +369,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    # The project's throttles read the client address from config.network; this keeps DRF's own in step.
+    # The project's throttles read the client address from accounts.network; this keeps DRF's own in step.
     "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {

@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import login
 from assessments.forms import LoginForm
-
-from . import login
 
 urlpatterns = [
     # The admin logs in through the same form, with the same limits.

@@ -22,10 +22,10 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accounts import roles
+from assessments.deadlines import overdue_q
 from assessments.models import REVIEW_STATES, STAGE_STATE, Assessment, AuditEntry, State
 from assessments.selectors import assessments_visible_to
-from committee import roles
-from committee.deadlines import overdue_q
 from committee.weekly import seven_full_days, week_figures
 
 WINDOW_DAYS = 90

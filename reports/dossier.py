@@ -21,6 +21,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts import roles
 from assessments import canonical
 from assessments.audit import audit_checkpoint
 from assessments.coverage import coverage_for_page, maps_beyond_nist
@@ -37,7 +38,6 @@ from assessments.presenters import (
     timeline,
 )
 from assessments.questionnaire import NIST_FUNCTIONS, get_questionnaire
-from committee import roles
 
 from .dossier_bias import bias_chapter_context
 

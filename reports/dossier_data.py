@@ -8,9 +8,9 @@ import json
 
 from django.conf import settings
 
+from accounts import roles
 from assessments import canonical
 from assessments.coverage import coverage, maps_beyond_nist
-from committee import roles
 
 from .dossier import DATA_FORMAT, nist_texts
 from .dossier_bias import bias_record_data

@@ -12,13 +12,13 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import roles
 from assessments.audit import audit_event
 from assessments.canonical import unstorable_text
 from assessments.errors import InputError, NotPermitted, Reason, TransitionConflict
 from assessments.models import AIFeature, Assessment, AuditEntry
 from assessments.questionnaire import get_questionnaire
 from assessments.readability import flesch_kincaid_grade
-from committee import roles
 
 from . import register
 from .models import RegisterText

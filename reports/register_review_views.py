@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts import roles
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.models import AIFeature, Team
 from assessments.views import problem
-from committee import roles
 
 from . import register_formats
 from . import register_publication as publication

@@ -3,10 +3,10 @@
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
+from accounts import roles
 from assessments import permissions
 from assessments.models import State
 from assessments.selectors import assessment_visible_to, assessments_visible_to, visibility_condition
-from committee import roles
 
 from .models import Dossier
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 
-from config.network import address_block, client_address
+from accounts.network import address_block, client_address
 
 from .models import Dossier
 from .validation import SignatureCheck, check_signature

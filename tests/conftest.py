@@ -2,8 +2,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from accounts import roles
 from assessments import signing
-from committee import roles
 
 from .factories import TeamFactory, UserFactory
 

@@ -77,7 +77,7 @@ import itertools
 import json
 from assessments import services
 from assessments.models import State, Team
-from committee import roles
+from accounts import roles
 from django.contrib.auth.models import Group, User
 from rest_framework.authtoken.models import Token
 from tests.answers import complete_answers

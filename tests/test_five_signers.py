@@ -8,11 +8,11 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts import roles
 from assessments import services
 from assessments.errors import NotPermitted
 from assessments.models import Assessment, SignOff, State
 from assessments.selectors import available_transitions
-from committee import roles
 
 from .factories import UserFactory
 from .workflow import act, advance, create_draft

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("config", "reports", "committee", "assessments")
+APPS = ("config", "reports", "committee", "assessments", "accounts")
 LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from accounts import roles
 from assessments.errors import NotPermitted, TransitionConflict
 from assessments.models import Assessment, State
-from committee import roles
 
 from .workflow import act, advance, create_draft
 

@@ -1,10 +1,10 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from accounts import roles
 from assessments import services
 from assessments.errors import NotPermitted
 from assessments.models import Assessment, State
-from committee import roles
 
 from .factories import UserFactory
 from .workflow import act, advance, create_draft

@@ -6,11 +6,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from accounts import roles
 from assessments import services
 from assessments.errors import NotPermitted
 from assessments.models import Team
 from assessments.selectors import assessments_visible_to
-from committee import roles
 
 from .answers import complete_answers
 from .factories import TeamFactory, UserFactory

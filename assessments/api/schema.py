@@ -5,11 +5,11 @@ from drf_spectacular.plumbing import append_meta, build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
+from accounts import roles
 from assessments import transitions
 from assessments.filters import AssessmentFilter
 from assessments.models import EDITABLE_STATES, State
 from assessments.services import BIAS_EVIDENCE_STATES
-from committee import roles
 
 from .fields import NO_NUL, Text, ecma_pattern
 from .parsers import MAX_JSON_INT

@@ -10,7 +10,7 @@ from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
-from config.network import client_address
+from accounts.network import client_address
 
 DEFAULT_RATES = {
     "api_token": "10/min",  # per client address

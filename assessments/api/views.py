@@ -23,12 +23,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.login import login_failure_record, login_refused_for
 from assessments import bias_services, bias_upload, canonical, permissions, selectors, services
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.filters import AssessmentFilter
 from assessments.models import Assessment, Condition, SignOff
 from assessments.questionnaire import current_questionnaire, get_questionnaire
-from config.login import login_failure_record, login_refused_for
 
 from . import serializers
 from .exceptions import api_exception_handler

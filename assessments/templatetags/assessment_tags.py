@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from committee import roles
+from accounts import roles
 from committee.models import Notification
 
 from .. import transitions

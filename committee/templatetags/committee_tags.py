@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import roles
+from accounts import roles
 
 register = template.Library()
 

@@ -5,9 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts import roles
 from assessments import services
 from assessments.models import AIFeature, Assessment, AuditEntry, State
-from committee import roles
 from tests.answers import complete_answers
 from tests.factories import UserFactory
 from tests.workflow import act, advance, create_draft

@@ -1,7 +1,7 @@
 import pytest
 
+from accounts import roles
 from assessments.models import AuditEntry, BiasResult, State
-from committee import roles
 from tests.workflow import EVIDENCE, advance, bias_rows, create_draft
 
 ROW = {"dimension": "race", "group": "Black", "n": 120, "metric": "selection_rate", "value": 0.58}

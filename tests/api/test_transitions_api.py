@@ -3,10 +3,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts import roles
 from assessments import services
 from assessments.models import Assessment, AuditEntry, Condition, SignOff, State
 from assessments.questionnaire import current_questionnaire
-from committee import roles
 from tests.factories import UserFactory
 from tests.workflow import advance, bias_rows, create_draft
 

@@ -17,7 +17,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from committee import roles
+from accounts import roles
 
 from ..factories import TeamFactory, UserFactory
 

@@ -6,10 +6,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from accounts import roles
+from assessments.deadlines import stage_due_at
 from assessments.errors import TransitionConflict
 from assessments.models import AuditEntry, State
-from committee import roles, services
-from committee.deadlines import stage_due_at
+from committee import services
 from committee.models import Notification
 
 from ..factories import UserFactory

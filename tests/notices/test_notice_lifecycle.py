@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from assessments.deadlines import days_overdue
 from assessments.models import State
-from committee.deadlines import days_overdue
 from committee.models import Notification
 from tests.factories import UserFactory
 

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments import services
+from assessments.deadlines import stage_due_at
 from assessments.models import Assessment, Condition, State
 from committee import sweeps
-from committee.deadlines import stage_due_at
 from committee.models import Notification
 
 from ..audit_tools import verify

@@ -7,8 +7,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from assessments.deadlines import stage_due_at
 from assessments.models import Assessment, Condition, State
-from committee.deadlines import stage_due_at
 
 from ..workflow import act, advance, create_draft
 

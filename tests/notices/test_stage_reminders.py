@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from accounts import roles
+from assessments.deadlines import stage_due_at
 from assessments.models import State
-from committee import roles, sweeps
-from committee.deadlines import stage_due_at
+from committee import sweeps
 from committee.models import Notification
 
 from ..factories import UserFactory

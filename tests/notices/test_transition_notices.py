@@ -4,10 +4,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 
+from accounts import roles
 from assessments import services
 from assessments.errors import TransitionConflict
 from assessments.models import State
-from committee import roles
 from committee.models import NoticePreference, Notification, OutboxEmail
 
 from ..factories import UserFactory

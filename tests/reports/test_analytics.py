@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import roles
 from assessments.models import State
-from committee import roles
 from reports import analytics
 from reports.analytics import committee_analytics, percentile
 

@@ -19,10 +19,10 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from accounts import roles
 from assessments import canonical
 from assessments.models import AuditEntry, SignOff, State
 from assessments.questionnaire import get_questionnaire
-from committee import roles
 from reports.dossier import ATTACHMENT_NAME
 from reports.models import Dossier, DossierDownload
 

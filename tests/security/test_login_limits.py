@@ -13,7 +13,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from config.network import address_block, client_address
+from accounts.network import address_block, client_address
 from tests.factories import PASSWORD, UserFactory
 
 LOGIN = reverse("login")
@@ -170,10 +170,10 @@ def test_the_pause_ends_with_the_window(people, settings):
     settings.LOGIN_ADDRESS_FAILURE_LIMIT = 2
     settings.LOGIN_ADDRESS_WINDOW = 900
     start = 1_800_000_000.0  # the start of a window
-    with mock.patch("config.login.time.time", return_value=start + 100):
+    with mock.patch("accounts.login.time.time", return_value=start + 100):
         spray(2, ATTACKER)
         refused = log_in("alice", PASSWORD, ATTACKER)
-    with mock.patch("config.login.time.time", return_value=start + 900):
+    with mock.patch("accounts.login.time.time", return_value=start + 900):
         later = log_in("alice", PASSWORD, ATTACKER)
 
     assert refused.status_code == 429 and refused["Retry-After"] == "800"

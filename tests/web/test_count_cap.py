@@ -180,7 +180,7 @@ def test_visible_count_is_one_query_whatever_the_branch(people, django_assert_nu
     bulk_assessments(people, 10)
     user = _two_group_user(people)
     user.groups.all()  # warm
-    from committee import roles
+    from accounts import roles
 
     roles.group_ids(user)
     with django_assert_num_queries(1):
