@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from .models import SecurityEvent
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "kind", "username", "address")
+    list_filter = ("kind",)
+    search_fields = ("username",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

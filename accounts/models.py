@@ -1,0 +1,48 @@
+"""Identity records: the security events auditors read.
+
+A security event is written by the code that does the thing (a login, an MFA enrolment, a token's creation),
+through ``accounts.security_events.record``; nothing edits or deletes one through the application.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class SecurityEvent(models.Model):
+    class Kind(models.TextChoices):
+        LOGIN = "login", "Signed in"
+        LOGIN_FAILED = "login_failed", "Sign-in failed"
+        LOCKOUT = "lockout", "Locked out"
+        LOGOUT = "logout", "Signed out"
+        SESSION_EXPIRED = "session_expired", "Session expired (idle)"
+        SSO_LOGIN = "sso_login", "Signed in through single sign-on"
+        SSO_ROLES_CHANGED = "sso_roles_changed", "Roles changed by the identity provider"
+        MFA_ENROLLED = "mfa_enrolled", "Second factor enrolled"
+        MFA_REMOVED = "mfa_removed", "Second factor removed"
+        MFA_FAILED = "mfa_failed", "Second factor refused"
+        RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        REAUTHENTICATED = "reauthenticated", "Re-authenticated to sign"
+        REAUTH_FAILED = "reauth_failed", "Re-authentication to sign failed"
+        TOKEN_CREATED = "token_created", "API token created"
+        TOKEN_REVOKED = "token_revoked", "API token revoked"
+        DELEGATION_CREATED = "delegation_created", "Delegation granted"
+        DELEGATION_CHANGED = "delegation_changed", "Delegation changed"
+        DELEGATION_ENDED = "delegation_ended", "Delegation ended"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    at = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="security_events"
+    )
+    # The name given, kept even when no such user exists (a failed sign-in) or the user is later deleted.
+    username = models.CharField(max_length=150, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["kind", "-at"], name="security_event_kind_at")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.username} {self.at:%Y-%m-%d %H:%M:%S}"
