@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from assessments import schedule
-from assessments.models import REVIEW_STATES
+from assessments.states import REVIEW_STATES
 
 
 def stage_due_at(assessment):

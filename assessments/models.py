@@ -31,47 +31,16 @@ from .errors import Reason
 from .evidence_hash import evidence_hash_of
 from .permissions import nobody_may, reviewer_may, team_may
 from .questionnaire import get_questionnaire
-
-
-class State(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    LEGAL_REVIEW = "legal_review", "Legal review"
-    SECURITY_REVIEW = "security_review", "Security review"
-    CLINICAL_REVIEW = "clinical_review", "Clinical review"
-    PRODUCT_REVIEW = "product_review", "Product review"
-    DATA_AI_REVIEW = "data_ai_review", "Data/AI review"
-    APPROVED = "approved", "Approved"
-    LAUNCHED = "launched", "Launched"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    REASSESSMENT_DUE = "reassessment_due", "Re-assessment due"
-    RETIRED = "retired", "Retired"
-    SUPERSEDED = "superseded", "Superseded"
-
-
-# Review stage of each domain, in the committee's order.
-STAGE_STATE = {
-    roles.LEGAL: State.LEGAL_REVIEW,
-    roles.SECURITY: State.SECURITY_REVIEW,
-    roles.CLINICAL: State.CLINICAL_REVIEW,
-    roles.PRODUCT: State.PRODUCT_REVIEW,
-    roles.DATA_AI: State.DATA_AI_REVIEW,
-}
-STATE_STAGE = {state: domain for domain, state in STAGE_STATE.items()}
-REVIEW_STATES = tuple(STAGE_STATE.values())
-NEXT_AFTER_APPROVAL = {
-    State.LEGAL_REVIEW: State.SECURITY_REVIEW,
-    State.SECURITY_REVIEW: State.CLINICAL_REVIEW,
-    State.CLINICAL_REVIEW: State.PRODUCT_REVIEW,
-    State.PRODUCT_REVIEW: State.DATA_AI_REVIEW,
-    State.DATA_AI_REVIEW: State.APPROVED,
-}
-
-# Answers may be edited only here.
-EDITABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED)
-WITHDRAWABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED, *REVIEW_STATES)
-TERMINAL_STATES = (State.REJECTED, State.WITHDRAWN, State.RETIRED, State.SUPERSEDED)
+from .states import (  # noqa: F401 (re-exported: the state machine's vocabulary is read as assessments.models.*)
+    EDITABLE_STATES,
+    NEXT_AFTER_APPROVAL,
+    REVIEW_STATES,
+    STAGE_STATE,
+    STATE_STAGE,
+    TERMINAL_STATES,
+    WITHDRAWABLE_STATES,
+    State,
+)
 
 
 class FollowUp:

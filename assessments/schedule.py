@@ -18,6 +18,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import F, Q
 
+from .states import REVIEW_STATES, TERMINAL_STATES
+
 # -- review stages ------------------------------------------------------------------------------------
 
 
@@ -98,22 +100,10 @@ def _deadline_groups():
     return groups
 
 
-def _review_states():
-    from .models import REVIEW_STATES  # the models import this module
-
-    return REVIEW_STATES
-
-
-def _terminal_states():
-    from .models import TERMINAL_STATES
-
-    return TERMINAL_STATES
-
-
 def _clear_stages(assessments):
     return (
         assessments.objects.filter(next_reminder_at__isnull=False)
-        .filter(~Q(state__in=_review_states()) | Q(stage_entered_at__isnull=True))
+        .filter(~Q(state__in=REVIEW_STATES) | Q(stage_entered_at__isnull=True))
         .update(next_reminder_at=None)
     )
 
@@ -121,14 +111,14 @@ def _clear_stages(assessments):
 def _clear_conditions(conditions):
     return (
         conditions.objects.filter(next_reminder_on__isnull=False)
-        .filter(~Q(status="open") | Q(due_date__isnull=True) | Q(assessment__state__in=_terminal_states()))
+        .filter(~Q(status="open") | Q(due_date__isnull=True) | Q(assessment__state__in=TERMINAL_STATES))
         .update(next_reminder_on=None)
     )
 
 
 def _open_conditions(conditions):
     return conditions.objects.filter(status="open", due_date__isnull=False).exclude(
-        assessment__state__in=_terminal_states()
+        assessment__state__in=TERMINAL_STATES
     )
 
 
@@ -141,7 +131,7 @@ def schedules_restart(*, assessments, conditions):
     Returns the number of rows written. Queries: one per deadline group, and three.
     """
     changed = _clear_stages(assessments)
-    in_review = assessments.objects.filter(state__in=_review_states(), stage_entered_at__isnull=False)
+    in_review = assessments.objects.filter(state__in=REVIEW_STATES, stage_entered_at__isnull=False)
     for group, days in _deadline_groups():
         changed += in_review.filter(group).update(next_reminder_at=F("stage_entered_at") + timedelta(days=days))
     changed += _clear_conditions(conditions)
@@ -166,7 +156,7 @@ def schedules_recompute(now, today, *, assessments, conditions):
     changed = _clear_stages(assessments)
     every = stage_reminder_every()
     escalation = stage_escalation_after()
-    in_review = assessments.objects.filter(state__in=_review_states(), stage_entered_at__isnull=False)
+    in_review = assessments.objects.filter(state__in=REVIEW_STATES, stage_entered_at__isnull=False)
     for group, days in _deadline_groups():
         deadline = timedelta(days=days)
         due_at = F("stage_entered_at") + deadline
