@@ -25,7 +25,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts import roles
 
-from . import canonical, schedule
+from . import canonical, deadlines
 from .bias import bias_evidence_blockers
 from .errors import Reason
 from .evidence_hash import evidence_hash_of
@@ -95,7 +95,7 @@ def _bias_reassessment_reasons(assessment):
 
 
 class KeepsReminderSchedule:
-    """A row that stores when its next reminder falls due (``assessments.schedule``).
+    """A row that stores when its next reminder falls due (``assessments.deadlines``; moved on: ``committee.schedule``).
 
     Saving it with a change to what the schedule is computed from (``schedule_basis``) starts the
     schedule again (``schedule_start``); saving it otherwise keeps the schedule the sweeps have moved on.
@@ -220,7 +220,7 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
     launched_at = models.DateTimeField(null=True, blank=True)
     next_review_due = models.DateField(null=True, blank=True)
     # When the current review stage next needs a reminder (its deadline, then each reminder period and the
-    # escalation); NULL outside review. Kept by save() and moved on by the sweep (assessments/schedule.py).
+    # escalation); NULL outside review. Kept by save() and moved on by the sweep (committee/schedule.py).
     next_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -260,7 +260,7 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
         """The current stage's first reminder is due at its deadline; outside review there is none."""
         entered = self._meta.get_field("stage_entered_at").to_python(self.stage_entered_at)  # as saving reads it
         in_review = self.state in REVIEW_STATES and entered is not None
-        self.next_reminder_at = schedule.stage_due_at(entered, self.risk_level) if in_review else None
+        self.next_reminder_at = deadlines.stage_due_moment(entered, self.risk_level) if in_review else None
 
     def forget_checks(self):
         self._guard_memo = {}
@@ -704,7 +704,7 @@ class Condition(KeepsReminderSchedule, models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True, default="", db_default="")
     # The next day its owner is to be reminded while it is open and dated; moved on by the sweep
-    # (assessments/schedule.py), NULL once closed.
+    # (committee/schedule.py), NULL once closed.
     next_reminder_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -731,7 +731,7 @@ class Condition(KeepsReminderSchedule, models.Model):
         """An open dated condition is first reminded ``CONDITION_REMINDER_DAYS_BEFORE`` days before it is due."""
         due_date = self._meta.get_field("due_date").to_python(self.due_date)  # as saving reads it ("2099-01-01")
         dated = self.status == self.Status.OPEN and due_date is not None
-        self.next_reminder_on = schedule.condition_first_reminder(due_date) if dated else None
+        self.next_reminder_on = deadlines.condition_first_reminder(due_date) if dated else None
 
     @property
     def met(self):

@@ -36,7 +36,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from accounts import roles
-from assessments import canonical, schedule, signing
+from assessments import canonical, deadlines, signing
 from assessments.audit import HEAD_PK
 from assessments.audit_records import records_of_values
 from assessments.bias import RELEVANT_DIMENSIONS_QUESTION, REQUIRED_DIMENSIONS
@@ -551,7 +551,7 @@ class Seeder:
                 a.launched_at,
                 a.next_review_due,
                 # As Assessment.save() schedules it: the stage's first reminder at its deadline.
-                schedule.stage_due_at(a.stage_entered_at, a.risk["level"])
+                deadlines.stage_due_moment(a.stage_entered_at, a.risk["level"])
                 if a.state in REVIEW_STATES and a.stage_entered_at
                 else None,
             )
@@ -861,7 +861,7 @@ class Seeder:
                 }
                 self.tables["condition"].add(
                     *condition.values(),
-                    schedule.condition_first_reminder(due),  # as Condition.save() schedules it
+                    deadlines.condition_first_reminder(due),  # as Condition.save() schedules it
                 )
                 self.condition_pk += 1
                 # A new condition has no evidence or review yet (the table's defaults, which the COPY leaves to it).

@@ -3,12 +3,14 @@
 A notice is written in the transaction of the change that causes it (DESIGN section 6): the
 recipient's ``Notification`` (the inbox entry, shown at once) and, unless they prefer a daily
 digest, an ``OutboxEmail`` that a Celery task sends after commit. Both hold structured values
-(a kind, ids, a context of plain values); the text is rendered at the edge (``committee.notices``).
+(a kind, ids, a context of plain values); the text is rendered at the edge (``committee.kinds``, ``committee.mail``).
 """
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from .kinds import body_of, subject_of
 
 
 class OutboxEmail(models.Model):
@@ -48,10 +50,6 @@ class OutboxEmail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.recipient_id}: {self.get_status_display()}"
-
-    @property
-    def delivered(self):
-        return self.status == self.Status.SENT
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -151,14 +149,10 @@ class Notification(models.Model):
 
     @property
     def subject(self):
-        from .notices import subject_of
-
         return subject_of(self)
 
     @property
     def body(self):
-        from .notices import body_of
-
         return body_of(self)
 
 

@@ -1,4 +1,4 @@
-"""Notices: what the system tells whom, and how a notice reads.
+"""Notices: what the system tells whom.
 
 ``notify(notices)`` is the one way in, for any app: each ``Notice`` is structured (a kind,
 a recipient, a key naming the event, an assessment, a context of plain JSON values). It
@@ -6,39 +6,23 @@ writes, in the caller's transaction, each recipient's inbox entry and, unless th
 the daily digest, an outbox email that a Celery task sends after commit. A notice whose
 (recipient, key) exists already is skipped, so repeating a sweep sends nothing new.
 
-Text exists only here, at the edge: ``subject_of`` and ``body_of`` render a notification
-from its kind's subject line and template (``templates/committee/notices/<template>.txt``);
-``email_message`` renders an outbox email in plain text and HTML with a link to the
-assessment. Another app adds its kinds with ``register``.
+How a notice reads is ``committee.kinds`` (its kinds, subject lines and bodies) and
+``committee.mail`` (an outbox email in plain text and HTML). Another app adds its kinds with
+``kinds.register``.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
-from accounts import roles
-
+from .kinds import KINDS
 from .lifecycle import category_of
 from .models import NoticePreference, Notification, OutboxEmail
-
-
-@dataclass(frozen=True)
-class Kind:
-    name: str
-    label: str  # what this kind of notice is, for people (admin, preferences)
-    subject: str  # str.format over the display context
-    template: str  # templates/committee/notices/<template>.txt
-    always_immediate: bool = False  # emailed at once even to those who prefer the daily digest
+from .outbox import enqueue
 
 
 @dataclass(frozen=True)
@@ -50,106 +34,6 @@ class Notice:
     key: str
     assessment_id: int | None = None
     context: dict = field(default_factory=dict)
-
-
-KINDS = {}
-
-
-def register(*kinds):
-    for kind in kinds:
-        KINDS[kind.name] = kind
-
-
-register(
-    Kind(
-        "review_requested",
-        "Review requested",
-        "Review requested: {feature} v{version} is at {stage_label} review",
-        "review_requested",
-    ),
-    Kind("decision", "Decision on your assessment", "{decision_label}: {feature} v{version}", "decision"),
-    Kind(
-        "stage_overdue",
-        "Overdue review reminder",
-        "Overdue: {stage_label} review of {feature} v{version} was due {due_at:%d %b %Y}",
-        "stage_overdue",
-    ),
-    Kind(
-        "stage_escalated",
-        "Escalation of an overdue review",
-        "Escalation: {stage_label} review of {feature} v{version} is {days_overdue} days overdue",
-        "stage_escalated",
-    ),
-    Kind(
-        "stage_nudged",
-        "Reminder from the committee chair",
-        "Reminder from the committee chair: {feature} v{version} awaits your {stage_label} review",
-        "stage_nudged",
-    ),
-    Kind(
-        "condition_due_soon",
-        "Condition due soon",
-        "Condition due on {due_date:%d %b %Y}: {feature} v{version}",
-        "condition",
-    ),
-    Kind("condition_due", "Condition due", "Condition due today: {feature} v{version}", "condition"),
-    Kind(
-        "condition_overdue",
-        "Condition overdue",
-        "Condition overdue since {due_date:%d %b %Y}: {feature} v{version}",
-        "condition",
-    ),
-    Kind(
-        "condition_before_launch",
-        "Condition to meet before launch",
-        "Before launch: a condition on {feature} v{version}",
-        "condition",
-    ),
-    Kind(
-        "condition_awaiting_confirmation",
-        "Condition to confirm",
-        "Confirm a condition: {feature} v{version}",
-        "condition_awaiting_confirmation",
-    ),
-    Kind("condition_reopened", "Condition reopened", "Condition reopened: {feature} v{version}", "condition_reopened"),
-    Kind(
-        "rereview_upcoming",
-        "Re-review coming up",
-        "Re-review due on {next_review_due:%d %b %Y}: {feature}",
-        "rereview_upcoming",
-    ),
-    Kind(
-        "rereview_started",
-        "Re-review started",
-        "Re-review due now: {feature} v{new_version} is open",
-        "rereview_started",
-    ),
-    Kind(
-        "chair_digest",
-        "The chair's weekly digest",
-        "Committee digest for the week to {period_end:%d %b %Y}",
-        "chair_digest",
-        always_immediate=True,
-    ),
-    Kind(
-        "bias_flag_raised",
-        "Bias flag from monitoring",
-        "Bias flag after launch: {feature} v{version} needs a Data/AI mitigation by {due_at:%d %b %Y}",
-        "bias_flag_raised",
-    ),
-    Kind(
-        "bias_reassessment_started",
-        "Re-assessment for an unmitigated bias flag",
-        "Re-assessment opened: a bias flag on {feature} v{version} went unmitigated",
-        "bias_reassessment_started",
-    ),
-    # Rows written before notices were structured (migration 0003) keep their text.
-    Kind("message", "Message", "{subject}", "message"),
-)
-
-DECISION_LABELS = {"changes_requested": "Changes requested", "rejected": "Rejected", "approved": "Approved"}
-DATE_KEYS = ("due_date", "next_review_due", "period_start", "period_end", "day")
-DATETIME_KEYS = ("due_at", "entered_at")
 
 
 # -- writing notices --------------------------------------------------------------------------------
@@ -245,8 +129,6 @@ def notify(notices, *, now=None):
         for notice in fresh
     )
     if emails:
-        from .outbox import enqueue
-
         transaction.on_commit(partial(enqueue, [email.pk for email in emails.values()]))
     return rows
 
@@ -262,115 +144,6 @@ def action_fields(notice):
         "review_round": review_round if isinstance(review_round, int) else None,
         "condition_id": condition_id if isinstance(condition_id, int) else None,
     }
-
-
-# -- reading notices --------------------------------------------------------------------------------
-
-
-class _Values(dict):
-    def __missing__(self, key):
-        return ""
-
-
-def display_context(kind_name, context):
-    """The stored context with labels and real dates added, for the subject and the templates."""
-    values = _Values(_readable(context))
-    values["kind"] = kind_name
-    values["site_url"] = settings.SITE_URL
-    values["rereview_days"] = settings.REREVIEW_NOTICE_DAYS_BEFORE
-    return values
-
-
-def _readable(values):
-    values = dict(values)
-    for key in DATE_KEYS:
-        if isinstance(values.get(key), str):
-            values[key] = parse_date(values[key]) or values[key]
-    for key in DATETIME_KEYS:
-        if isinstance(values.get(key), str):
-            parsed = parse_datetime(values[key])
-            values[key] = timezone.localtime(parsed) if parsed else values[key]
-    if "stage" in values:
-        values["stage_label"] = roles.DOMAIN_LABELS.get(values["stage"], values["stage"])
-    if "decision" in values:
-        values["decision_label"] = DECISION_LABELS.get(values["decision"], values["decision"])
-    for key, value in values.items():
-        if isinstance(value, list):
-            values[key] = [_readable(item) if isinstance(item, dict) else item for item in value]
-    return values
-
-
-def _kind(name):
-    return KINDS.get(name) or KINDS["message"]
-
-
-def subject_of(notification):
-    values = display_context(notification.kind, notification.context)
-    try:
-        subject = _kind(notification.kind).subject.format_map(values)
-    except (ValueError, TypeError, AttributeError):  # a date that did not parse: say what we can
-        subject = _kind(notification.kind).label
-    return " ".join(subject.split())[:200]
-
-
-def body_of(notification):
-    """The notice's text, plain (the inbox shows it escaped, with line breaks)."""
-    values = display_context(notification.kind, notification.context)
-    text = render_to_string(
-        "committee/notices/body.txt",
-        {"template": f"committee/notices/{_kind(notification.kind).template}.txt", **values},
-    )
-    return tidy(text)
-
-
-def tidy(text):
-    """Templates leave blank lines where tags were: keep at most one blank line between paragraphs."""
-    lines = [line.rstrip() for line in text.strip().splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
-
-
-def absolute(path):
-    return f"{settings.SITE_URL}{path}"
-
-
-def link_of(notification):
-    if notification.assessment_id:
-        return absolute(reverse("assessment_detail", args=[notification.assessment_id]))
-    return absolute(reverse("inbox"))
-
-
-def email_message(email):
-    """The email to send for an outbox row: plain text and HTML, with a link to each assessment."""
-    recipient = email.recipient
-    items = [
-        {"subject": n.subject, "body": n.body, "link": link_of(n), "created_at": n.created_at}
-        for n in email.notifications.order_by("created_at", "pk")
-    ]
-    context = {
-        "recipient": recipient,
-        "items": items,
-        "digest_of": email.digest_of,
-        "inbox_url": absolute(reverse("inbox")),
-        "preferences_url": absolute(reverse("notice_preferences")),
-    }
-    if email.kind == OutboxEmail.Kind.DIGEST:
-        subject = f"Your Responsible AI notices: {len(items)} since the last digest"
-        template = "committee/email/digest"
-    else:
-        if not items:
-            raise ValueError("This outbox email has no notice to send.")
-        subject = items[0]["subject"]
-        template = "committee/email/notice"
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=tidy(render_to_string(f"{template}.txt", context)),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.email],
-        # Names the outbox row, so a receiving system (or a test) can tell each email apart.
-        headers={"X-Outbox-Key": email.key},
-    )
-    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    return message
 
 
 def iso(value):

@@ -10,16 +10,18 @@ sends the row again.
 """
 
 import logging
+from contextlib import suppress
 from datetime import timedelta
 from itertools import islice
 
+from celery import shared_task
 from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from .mail import email_message
 from .models import OutboxEmail
-from .notices import email_message
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +40,25 @@ def batched(items, size):
 
 def enqueue(email_ids):
     """Hand these outbox emails to a worker. If the broker is down, they wait for the re-drive."""
-    from .tasks import emails_send
-
     for chunk in batched(email_ids, BATCH):
         try:
             emails_send.apply_async((chunk,))
         except BROKER_DOWN as error:
             logger.warning("Broker unavailable (%s); outbox emails %s wait for the re-drive.", error, chunk)
+
+
+# Defined here rather than in ``committee.tasks`` (which lists it) so that handing emails to a worker does not import
+# the tasks, which import the sweeps, which write notices, which hand emails here: a cycle. Its name stays the one
+# the broker's messages carry.
+@shared_task(name="committee.tasks.emails_send", acks_late=True, ignore_result=True)
+def emails_send(email_ids):
+    """Send these outbox emails (each claimed first, so a redelivered task sends none twice)."""
+    for email_id in email_ids:
+        delay = email_deliver(email_id)
+        if delay is not None:
+            # If the broker is down, the row still records its next attempt and the re-drive sends it then.
+            with suppress(*BROKER_DOWN):
+                emails_send.apply_async(([email_id],), countdown=delay)
 
 
 def claimable(now):

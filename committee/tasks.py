@@ -2,24 +2,14 @@
 delivery sends nothing new), so every one acknowledges late: a worker lost mid-task leaves the
 message to be delivered again rather than dropped."""
 
-from contextlib import suppress
-
 from celery import shared_task
 
 from . import outbox, sweeps
+from .outbox import emails_send
+
+__all__ = ["emails_send"]  # defined beside the outbox it sends (see there), under this module's name
 
 IDEMPOTENT = {"acks_late": True, "ignore_result": True}
-
-
-@shared_task(**IDEMPOTENT)
-def emails_send(email_ids):
-    """Send these outbox emails (each claimed first, so a redelivered task sends none twice)."""
-    for email_id in email_ids:
-        delay = outbox.email_deliver(email_id)
-        if delay is not None:
-            # If the broker is down, the row still records its next attempt and the re-drive sends it then.
-            with suppress(*outbox.BROKER_DOWN):
-                emails_send.apply_async(([email_id],), countdown=delay)
 
 
 @shared_task(**IDEMPOTENT)

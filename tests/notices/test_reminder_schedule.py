@@ -87,13 +87,16 @@ def test_saving_without_a_change_to_the_stage_keeps_the_moved_schedule(people, c
     assert reload(assessment).next_reminder_at == moved
 
 
-def test_the_reminder_comes_at_the_deadline_to_the_microsecond(people, clock):
+def test_the_reminder_comes_just_after_the_deadline_to_the_microsecond(people, clock):
     assessment = at_legal(people)
     due = stage_due_at(assessment)
     clock.move_to(due - MICROSECOND)
     assert sweeps.stage_reminders() == []
     assert reload(assessment).next_reminder_at == due
-    clock.move_to(due)
+    clock.move_to(due)  # due, not overdue (as the queue says): nothing yet, and the stage stays due for the next sweep
+    assert sweeps.stage_reminders() == []
+    assert reload(assessment).next_reminder_at == due
+    clock.move_to(due + MICROSECOND)
     assert [n.kind for n in sweeps.stage_reminders()] == ["stage_overdue"]
 
 

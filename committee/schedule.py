@@ -1,16 +1,18 @@
-"""When a review stage or a condition next needs a reminder: the rules, in one place.
+"""When a review stage or a condition next needs a reminder: the cadence, and the upkeep of the stored schedule.
+
+When a stage is due and when it is overdue is the core's rule (``assessments/deadlines.py``); this module only
+says how often, after that, a reminder is due and when the chairs are told.
 
 An assessment in review keeps ``next_reminder_at`` and an open dated condition ``next_reminder_on``,
 the next moment (day) a reminder about it falls due, so that the periodic sweeps
-(``committee/sweeps.py``) select only what has fallen due, from an index, instead of everything
+(``committee/reminders.py``) select only what has fallen due, from an index, instead of everything
 overdue. The sweeps build the notices, and the keys that keep them from being sent twice, from the
 same rules, and move the schedule on.
 
 The rules depend on settings (``REVIEW_DEADLINE_DAYS``, ``STAGE_REMINDER_EVERY_HOURS``,
 ``STAGE_ESCALATION_AFTER_DAYS``, ``CONDITION_REMINDER_DAYS_BEFORE``, ``CONDITION_OVERDUE_EVERY_DAYS``).
 A stored schedule made under other settings is put right by ``schedules_recompute`` (the daily
-``reminders_reschedule``). This module imports no model, so the models, the sweeps, the migration's
-backfill (with its historical models) and the bench seeder can all use it.
+``reminders_reschedule``). This module imports no model: the model classes are passed in.
 """
 
 from datetime import timedelta
@@ -18,20 +20,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import F, Q
 
-from .states import REVIEW_STATES, TERMINAL_STATES
+from assessments.deadlines import condition_first_reminder, deadline_groups, is_overdue, past_due_q
+from assessments.states import REVIEW_STATES, TERMINAL_STATES
 
 # -- review stages ------------------------------------------------------------------------------------
-
-
-def deadline_days(risk_level):
-    """Days a stage may take at this risk level; an unknown level gets the strictest deadline."""
-    days = settings.REVIEW_DEADLINE_DAYS
-    return days.get(risk_level, min(days.values()))
-
-
-def stage_due_at(stage_entered_at, risk_level):
-    """When a review stage entered at ``stage_entered_at`` is due."""
-    return stage_entered_at + timedelta(days=deadline_days(risk_level))
 
 
 def stage_reminder_every():
@@ -49,7 +41,7 @@ def stage_reminder_after(due_at, now):
     ``STAGE_REMINDER_EVERY_HOURS`` each from the deadline), or the escalation to the chairs if that
     comes first and has not come yet.
     """
-    if now < due_at:
+    if not is_overdue(due_at, now):
         return due_at
     every = stage_reminder_every()
     following = due_at + every * ((now - due_at) // every + 1)
@@ -74,11 +66,6 @@ def condition_phase(due_date, today):
     return "condition_overdue", due_date + every * weeks
 
 
-def condition_first_reminder(due_date):
-    """The day of an open condition's first reminder: ``CONDITION_REMINDER_DAYS_BEFORE`` days before it is due."""
-    return due_date - timedelta(days=settings.CONDITION_REMINDER_DAYS_BEFORE)
-
-
 def condition_reminder_after(due_date, today):
     """The next day a condition due on ``due_date`` needs a reminder, once today's has been sent."""
     every = timedelta(days=settings.CONDITION_OVERDUE_EVERY_DAYS)
@@ -90,14 +77,6 @@ def condition_reminder_after(due_date, today):
 
 
 # -- every open schedule at once (set-based) ---------------------------------------------------------------
-
-
-def _deadline_groups():
-    """``(filter, days)`` per deadline: each risk level of the settings, and the rest (the strictest)."""
-    days = settings.REVIEW_DEADLINE_DAYS
-    groups = [(Q(risk_level=level), d) for level, d in days.items()]
-    groups.append((Q(risk_level__isnull=True) | ~Q(risk_level__in=list(days)), min(days.values())))
-    return groups
 
 
 def _clear_stages(assessments):
@@ -132,7 +111,7 @@ def schedules_restart(*, assessments, conditions):
     """
     changed = _clear_stages(assessments)
     in_review = assessments.objects.filter(state__in=REVIEW_STATES, stage_entered_at__isnull=False)
-    for group, days in _deadline_groups():
+    for group, days in deadline_groups():
         changed += in_review.filter(group).update(next_reminder_at=F("stage_entered_at") + timedelta(days=days))
     changed += _clear_conditions(conditions)
     changed += _open_conditions(conditions).update(
@@ -157,10 +136,10 @@ def schedules_recompute(now, today, *, assessments, conditions):
     every = stage_reminder_every()
     escalation = stage_escalation_after()
     in_review = assessments.objects.filter(state__in=REVIEW_STATES, stage_entered_at__isnull=False)
-    for group, days in _deadline_groups():
+    for group, days in deadline_groups():
         deadline = timedelta(days=days)
         due_at = F("stage_entered_at") + deadline
-        not_yet_due = Q(stage_entered_at__gt=now - deadline)
+        not_yet_due = ~past_due_q(now, days)
         in_this_period = Q(next_reminder_at__lte=now + every) & (
             Q(stage_entered_at__lte=now - deadline - escalation)  # escalated already
             | Q(next_reminder_at__lte=F("stage_entered_at") + deadline + escalation)
