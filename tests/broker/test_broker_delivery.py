@@ -3,8 +3,9 @@
 import pytest
 from django.core import mail
 
+from accounts import roles
 from assessments import services
-from committee import outbox, roles
+from committee import outbox
 from committee.models import OutboxEmail
 from committee.tasks import emails_send
 
