@@ -28,7 +28,15 @@ from ..errors import Reason
 from ..evidence_hash import evidence_hash_of
 from ..permissions import nobody_may, reviewer_may, team_may
 from ..questionnaire import get_questionnaire
-from ..states import EDITABLE_STATES, NEXT_AFTER_APPROVAL, REVIEW_STATES, STATE_STAGE, WITHDRAWABLE_STATES, State
+from ..states import (
+    EDITABLE_STATES,
+    NEXT_AFTER_APPROVAL,
+    REVIEW_STATES,
+    STATE_STAGE,
+    SUPERSEDED_BY_APPROVAL_STATES,
+    WITHDRAWABLE_STATES,
+    State,
+)
 from .bias_evidence import EvidenceKind
 from .condition import Condition
 from .reminders import KeepsReminderSchedule
@@ -459,7 +467,7 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
 
     @transition(
         field=state,
-        source=(State.APPROVED, State.LAUNCHED, State.REASSESSMENT_DUE),
+        source=SUPERSEDED_BY_APPROVAL_STATES,
         target=State.SUPERSEDED,
         permission=nobody_may,
         custom={
