@@ -31,22 +31,11 @@ from .models import (
     BiasResult,
     EvidenceKind,
     MonitoringFlag,
-    State,
 )
 from .questionnaire import MAX_NUMBER, is_finite_number
 from .signals import bias_flags_raised
+from .states import BIAS_EVIDENCE_STATES, MONITORING_STATES
 
-BIAS_EVIDENCE_STATES = (
-    State.DRAFT,
-    State.CHANGES_REQUESTED,
-    State.LEGAL_REVIEW,
-    State.SECURITY_REVIEW,
-    State.CLINICAL_REVIEW,
-    State.PRODUCT_REVIEW,
-    State.DATA_AI_REVIEW,
-)
-# After launch, evidence is monitoring: kept apart from the approval's, dated, and its new flags must be answered.
-MONITORING_STATES = (State.LAUNCHED,)
 DIMENSION = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 MAX_BIAS_ROWS = 1000
 MAX_NOTE = 5000

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from accounts import roles
 
 from .errors import Reason
+from .states import REPLY_STATES
 
 
 @dataclass(frozen=True)
@@ -178,16 +179,6 @@ nobody_may = Permission("system", system_denial)
 
 
 # -- comments on answers ---------------------------------------------------------------------------
-
-# The team answers a change request's comments while it holds the assessment, and while the committee reviews.
-REPLY_STATES = (
-    "changes_requested",
-    "legal_review",
-    "security_review",
-    "clinical_review",
-    "product_review",
-    "data_ai_review",
-)
 
 
 def reviewer_comment_denial(user, assessment):

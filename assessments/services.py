@@ -18,11 +18,9 @@ from . import canonical, permissions, transitions
 from .audit import audit_append, audit_event
 from .audit_records import records_of
 from .bias_services import (  # noqa: F401 (the bias services are services too)
-    BIAS_EVIDENCE_STATES,
     DIMENSION,
     MAX_BIAS_ROWS,
     MAX_NOTE,
-    MONITORING_STATES,
     bias_evidence_check,
     bias_flags_of,
     bias_justification_record,
@@ -49,6 +47,7 @@ from .questionnaire import current_questionnaire, get_questionnaire
 from .questionnaire_upgrade import upgrade_answers
 from .risk import risk_score
 from .signals import assessment_transitioned
+from .states import SUPERSEDED_BY_APPROVAL_STATES
 
 MAX_COMMENT = 5000
 MAX_CONDITIONS = 20
@@ -516,7 +515,7 @@ def _supersede_previous_versions(assessment, by):
         .filter(
             feature=assessment.feature,
             version__lt=assessment.version,
-            state__in=[State.APPROVED, State.LAUNCHED, State.REASSESSMENT_DUE],
+            state__in=SUPERSEDED_BY_APPROVAL_STATES,
         )
         .order_by("version")
     )

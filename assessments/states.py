@@ -47,5 +47,27 @@ NEXT_AFTER_APPROVAL = {
 
 # Answers may be edited only here.
 EDITABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED)
+# The team may withdraw an assessment it holds or that is in review (the ``withdraw`` transition's source).
 WITHDRAWABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED, *REVIEW_STATES)
+# Ended for good: no transition leaves these, no reminder is sent about them (the sweeps skip them).
 TERMINAL_STATES = (State.REJECTED, State.WITHDRAWN, State.RETIRED, State.SUPERSEDED)
+
+# Bias evidence for the approval is added while the answers are written, changed or reviewed.
+BIAS_EVIDENCE_STATES = (State.DRAFT, State.CHANGES_REQUESTED, *REVIEW_STATES)
+# After launch, evidence is monitoring: kept apart from the approval's, dated, and its new flags must be answered.
+MONITORING_STATES = (State.LAUNCHED,)
+# The team replies to reviewers' comments on answers while changes are requested and during review.
+REPLY_STATES = (State.CHANGES_REQUESTED, *REVIEW_STATES)
+
+# A version in force: approved and not ended, launched or not, due for re-assessment or not.
+IN_FORCE_STATES = (State.APPROVED, State.LAUNCHED, State.REASSESSMENT_DUE)
+# Approving a newer version supersedes the feature's versions in force (the ``supersede`` transition's source).
+SUPERSEDED_BY_APPROVAL_STATES = IN_FORCE_STATES
+# The public register lists the versions in force.
+REGISTER_STATES = IN_FORCE_STATES
+# Open and outside review: back with the team after a change request, or in force (the home page's middle group).
+OPEN_OUTSIDE_REVIEW_STATES = (State.CHANGES_REQUESTED, *IN_FORCE_STATES)
+
+# The states a reviewer's deciding transition ends in (an approval at the last stage, a change request, a
+# rejection), in the order the weekly summary, the charts and the CSV show them.
+DECISION_STATES = (State.APPROVED, State.CHANGES_REQUESTED, State.REJECTED)

@@ -43,6 +43,7 @@ from .selectors import (
     visibility_condition,
     visible_count,
 )
+from .states import OPEN_OUTSIDE_REVIEW_STATES, TERMINAL_STATES
 from .views_bias import bias_context
 
 PAGE_SIZE = 25
@@ -164,7 +165,7 @@ def _pipeline(user, now, *, sees_drafts):
         for domain, state in STAGE_STATE.items()
     ]
     # Drafts are visible only to their teams: a chair outside every team would always read "Draft 0".
-    open_states = (State.CHANGES_REQUESTED, State.APPROVED, State.LAUNCHED, State.REASSESSMENT_DUE)
+    open_states = OPEN_OUTSIDE_REVIEW_STATES
     others = [
         {
             "state": s.value,
@@ -176,7 +177,7 @@ def _pipeline(user, now, *, sees_drafts):
     ]
     closed = [
         {"state": s.value, "label": s.label, "count": counts[("all", s.value)], "count_label": shown("all", s.value)}
-        for s in (State.REJECTED, State.WITHDRAWN, State.RETIRED, State.SUPERSEDED)
+        for s in TERMINAL_STATES
     ]
     late = list(
         for_listing(assessments_visible_to(user)).filter(overdue_q(now)).order_by("stage_entered_at", "pk")[:HOME_ROWS]

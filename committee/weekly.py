@@ -14,11 +14,10 @@ from django.utils import timezone
 
 from assessments import transitions
 from assessments.deadlines import overdue_q
-from assessments.models import Assessment, AuditEntry, State
+from assessments.models import Assessment, AuditEntry
+from assessments.states import DECISION_STATES
 
 DAYS = 7
-# A reviewer's transition that ends the review (an approval at the last stage, a change request, a rejection).
-DECISIONS = (State.APPROVED, State.CHANGES_REQUESTED, State.REJECTED)
 
 
 def seven_full_days(now):
@@ -76,14 +75,14 @@ def submitted_q():
 
 
 def decided_q():
-    return Q(transition__in=deciding_transitions(), to_state__in=DECISIONS)
+    return Q(transition__in=deciding_transitions(), to_state__in=DECISION_STATES)
 
 
 def week_figures(start, end, now, assessments=None):
     """The period's figures, over ``assessments`` (a queryset of ids; all when None). Two queries."""
     counts = week_entries(start, end, assessments).aggregate(
         submitted=Count("seq", filter=submitted_q()),
-        **{state: Count("seq", filter=decided_q() & Q(to_state=state)) for state in DECISIONS},
+        **{state: Count("seq", filter=decided_q() & Q(to_state=state)) for state in DECISION_STATES},
     )
     overdue = Assessment.objects.filter(overdue_q(now))
     if assessments is not None:
@@ -92,6 +91,6 @@ def week_figures(start, end, now, assessments=None):
         start=start,
         end=end,
         submitted=counts["submitted"],
-        decisions={state: counts[state] for state in DECISIONS},
+        decisions={state: counts[state] for state in DECISION_STATES},
         overdue_now=overdue.count(),
     )

@@ -24,19 +24,16 @@ from django.utils import timezone
 
 from accounts import roles
 from assessments.deadlines import overdue_q
-from assessments.models import REVIEW_STATES, STAGE_STATE, Assessment, AuditEntry, State
+from assessments.models import REVIEW_STATES, STAGE_STATE, Assessment, AuditEntry
 from assessments.selectors import assessments_visible_to
+from assessments.states import DECISION_STATES
 from committee.weekly import seven_full_days, week_figures
 
 WINDOW_DAYS = 90
 MONTHS = 12
 SECONDS_PER_DAY = 86400
 # The committee's decisions, in the order charts and the CSV show them.
-DECISIONS = (
-    (State.APPROVED, "Approved"),
-    (State.CHANGES_REQUESTED, "Changes requested"),
-    (State.REJECTED, "Rejected"),
-)
+DECISIONS = tuple((state, state.label) for state in DECISION_STATES)
 
 
 def percentile(ordered, fraction):

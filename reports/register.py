@@ -34,10 +34,10 @@ from django.utils import timezone
 from assessments.coverage import ANNEX_III_USE, article_27_applies
 from assessments.models import Assessment, BiasResult, State
 from assessments.questionnaire import AUDIENCE, DISCLOSURE, get_questionnaire
+from assessments.states import REGISTER_STATES
 
 from .models import RegisterText
 
-REGISTER_STATES = (State.APPROVED, State.LAUNCHED, State.REASSESSMENT_DUE)
 STATUS_TEXT = {
     State.APPROVED: "Approved; not launched yet",
     State.LAUNCHED: "Live",

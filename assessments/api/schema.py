@@ -8,8 +8,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from accounts import roles
 from assessments import transitions
 from assessments.filters import AssessmentFilter
-from assessments.models import EDITABLE_STATES, State
-from assessments.services import BIAS_EVIDENCE_STATES
+from assessments.models import State
+from assessments.states import BIAS_EVIDENCE_STATES, EDITABLE_STATES
 
 from .fields import NO_NUL, Text, ecma_pattern
 from .parsers import MAX_JSON_INT

@@ -1,0 +1,96 @@
+"""Conditions a reviewer sets when approving, and their reminders."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .. import deadlines
+from .reminders import KeepsReminderSchedule
+from .sign_off import SignOff
+
+# Rows that belong to an assessment name it as "assessments.Assessment": the assessment's module reads them
+# (its transitions create sign-offs and conditions), so they do not import it back.
+
+
+class Condition(KeepsReminderSchedule, models.Model):
+    """Something the team must do, set by a reviewer when approving: by a date, or before launch."""
+
+    schedule_field = "next_reminder_on"
+    schedule_basis = ("status", "due_date")
+
+    class Status(models.TextChoices):
+        # Carried from a round that ended with a change request; its domain's reviewer keeps it when signing.
+        PROPOSED = "proposed", "Proposed"
+        OPEN = "open", "Open"
+        # The team marked it met with evidence; a reviewer of the domain that set it (or the chair) confirms.
+        AWAITING_CONFIRMATION = "awaiting_confirmation", "Awaiting confirmation"
+        MET = "met", "Met"
+        DROPPED = "dropped", "Dropped"
+
+    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.PROTECT, related_name="conditions")
+    sign_off = models.ForeignKey(SignOff, on_delete=models.PROTECT, related_name="conditions", null=True, blank=True)
+    text = models.TextField(max_length=2000)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conditions")
+    due_date = models.DateField(null=True, blank=True)
+    before_launch = models.BooleanField(default=False, help_text="Must be met before the feature launches.")
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The two-step meeting (assessments/conditions.py): the team's evidence, then the domain's confirmation.
+    # DB defaults too, so rows written outside the ORM (the bench seeder's COPY) need not name them.
+    evidence = models.TextField(blank=True, default="", db_default="")
+    marked_met_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    marked_met_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True, default="", db_default="")
+    # The next day its owner is to be reminded while it is open and dated; moved on by the sweep
+    # (committee/schedule.py), NULL once closed.
+    next_reminder_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        indexes = [
+            # The condition reminder sweep: only the conditions whose next reminder has come.
+            models.Index(
+                fields=["next_reminder_on"],
+                name="condition_reminder_idx",
+                condition=models.Q(next_reminder_on__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(due_date__isnull=False) | models.Q(before_launch=True),
+                name="condition_has_a_due_date_or_before_launch",
+            )
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def schedule_start(self):
+        """An open dated condition is first reminded ``CONDITION_REMINDER_DAYS_BEFORE`` days before it is due."""
+        due_date = self._meta.get_field("due_date").to_python(self.due_date)  # as saving reads it ("2099-01-01")
+        dated = self.status == self.Status.OPEN and due_date is not None
+        self.next_reminder_on = deadlines.condition_first_reminder(due_date) if dated else None
+
+    @property
+    def met(self):
+        return self.status == self.Status.MET
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+    @property
+    def awaits_confirmation(self):
+        return self.status == self.Status.AWAITING_CONFIRMATION
+
+    @property
+    def domain(self):
+        """The domain whose reviewer set it, and confirms it."""
+        return self.sign_off.stage if self.sign_off_id else None
