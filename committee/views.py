@@ -16,7 +16,7 @@ from assessments.deadlines import StageClock
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.paging import CappedPaginator
 from assessments.selectors import assessment_visible_to, review_queue_for
-from assessments.views import PAGE_SIZE, for_listing, problem
+from assessments.views.common import PAGE_SIZE, for_listing, problem
 
 from . import services
 from .forms import PreferenceForm

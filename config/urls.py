@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from accounts import login
 from assessments.forms import LoginForm
+from committee.home import home
 
 urlpatterns = [
     # The admin logs in through the same form, with the same limits.
@@ -16,5 +17,7 @@ urlpatterns = [
     path("committee/", include("committee.urls")),
     path("reports/", include("reports.urls")),
     path("", include("reports.public_urls")),
+    # The home page composes each role's part: the core's (the team, the queue, the audit) and the chair's pipeline.
+    path("", home, name="home"),
     path("", include("assessments.urls")),
 ]

@@ -4,7 +4,7 @@ import csv
 
 from assessments import metrics
 from assessments.bias import group_value
-from assessments.presenters import RISK_NAMES
+from assessments.presenters.answers import RISK_NAMES
 
 from .analytics import DECISIONS
 

@@ -27,16 +27,9 @@ from assessments.audit import audit_checkpoint
 from assessments.coverage import coverage_for_page, maps_beyond_nist
 from assessments.forms import person_name
 from assessments.models import Assessment, AuditChainHead, AuditEntry, Condition, SignOff, State
-from assessments.presenters import (
-    RISK_NAMES,
-    answer_sections,
-    comment_threads,
-    display_answer,
-    is_withheld_comment,
-    risk_breakdown,
-    shared_comment_ids,
-    timeline,
-)
+from assessments.presenters.answers import RISK_NAMES, answer_sections, display_answer, risk_breakdown
+from assessments.presenters.review import comment_threads
+from assessments.presenters.timeline import is_withheld_comment, shared_comment_ids, timeline
 from assessments.questionnaire import NIST_FUNCTIONS, get_questionnaire
 
 from .dossier_bias import bias_chapter_context

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts import roles
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.models import AIFeature, Team
-from assessments.views import problem
+from assessments.views.common import problem
 
 from . import register_formats
 from . import register_publication as publication

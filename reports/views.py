@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from assessments.models import AuditEntry, State
 from assessments.paging import CappedPaginator
 from assessments.selectors import assessment_visible_to
-from assessments.views import problem
+from assessments.views.common import problem
 
 from . import analytics as committee_analytics
 from . import selectors, services, verification

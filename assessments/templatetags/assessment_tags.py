@@ -4,11 +4,10 @@ from django import template
 from django.utils.html import format_html
 
 from accounts import roles
-from committee.models import Notification
 
 from .. import transitions
 from ..models import REVIEW_STATES, State, Team
-from ..presenters import RISK_NAMES
+from ..presenters.answers import RISK_NAMES
 
 register = template.Library()
 
@@ -27,7 +26,7 @@ STATE_TONE = {
 
 @register.simple_tag
 def navigation(user):
-    """What the header shows this user: their roles and unread notifications (one query each, at most)."""
+    """What the header shows this user: their roles (one query at most; the inbox badge is ``committee_tags``)."""
     if not user.is_authenticated:
         return {}
     domains = roles.user_domains(user)
@@ -50,8 +49,6 @@ def navigation(user):
         "is_auditor": roles.user_has_role(user, roles.AUDITOR),
         "is_chair": roles.user_has_role(user, roles.CHAIR),
         "role_labels": labels,
-        # The badge: the person's action notices still open, the "needs you" of the inbox.
-        "needs_you": Notification.objects.filter(recipient=user).needing_action().count(),
     }
 
 

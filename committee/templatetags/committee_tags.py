@@ -4,7 +4,17 @@ from django import template
 
 from accounts import roles
 
+from ..models import Notification
+
 register = template.Library()
+
+
+@register.simple_tag
+def needs_you(user):
+    """The inbox badge: the person's action notices still open, the "needs you" of the inbox (one query)."""
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user).needing_action().count()
 
 
 @register.inclusion_tag("committee/stage_nudge.html", takes_context=True)

@@ -72,7 +72,7 @@ def test_the_list_shows_the_count_at_the_cap_and_a_plus_one_past_it(people, logi
 
 def test_pages_past_the_cap_still_open_and_the_last_has_no_next(people, login, settings, monkeypatch):
     settings.LIST_COUNT_CAP = 3
-    monkeypatch.setattr("assessments.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("assessments.views.lists.PAGE_SIZE", 2)
     made = bulk_assessments(people, 7)
     client = login(people.alice)
 
@@ -88,7 +88,7 @@ def test_pages_past_the_cap_still_open_and_the_last_has_no_next(people, login, s
 
 def test_a_page_past_the_end_or_not_a_number_falls_back_like_before(people, login, settings, monkeypatch):
     settings.LIST_COUNT_CAP = 3
-    monkeypatch.setattr("assessments.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("assessments.views.lists.PAGE_SIZE", 2)
     bulk_assessments(people, 7)
     client = login(people.alice)
 

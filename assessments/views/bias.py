@@ -19,18 +19,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from . import bias, bias_services, bias_upload, metrics, permissions, services
-from .errors import InputError, NotPermitted, TransitionConflict
-from .models import BiasResult, EvidenceKind, State
-from .selectors import assessment_visible_to
+from .. import bias, bias_services, bias_upload, metrics, permissions, services
+from ..errors import InputError, NotPermitted, TransitionConflict
+from ..models import BiasResult, EvidenceKind, State
+from ..selectors import assessment_visible_to
+from .common import problem
 
 SESSION_PREFIX = "bias_upload:"
 MAX_WAITING_UPLOADS = 5  # previews kept per session; older ones are dropped
 
 
 def _problem(request, status, title, message, assessment):
-    from .views import problem
-
     return problem(request, status, title, message, back=reverse("assessment_detail", args=[assessment.pk]) + "#bias")
 
 

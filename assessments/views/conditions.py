@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import conditions
-from .errors import InputError, NotPermitted, TransitionConflict
-from .models import Condition
-from .selectors import visibility_condition
-from .views import problem
+from .. import conditions
+from ..errors import InputError, NotPermitted, TransitionConflict
+from ..models import Condition
+from ..selectors import visibility_condition
+from .common import problem
 
 DONE = {
     "met": "The condition is marked met; the committee has been asked to confirm it.",

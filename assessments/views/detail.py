@@ -1,0 +1,286 @@
+"""The assessment page: what it shows, the transitions taken from it, and comments on answers."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import F
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts import roles
+
+from .. import permissions, services, transitions
+from ..conditions import may_review as condition_may_review
+from ..coverage import asked_anew, coverage_for_page
+from ..deadlines import StageClock
+from ..errors import InputError, NotPermitted, TransitionConflict
+from ..forms import ConditionFormSet, TransitionForm, dom_id
+from ..models import AuditEntry, State
+from ..presenters.answers import (
+    answer_sections,
+    nist_table,
+    reason_item,
+    risk_breakdown,
+)
+from ..presenters.review import comment_threads, outcome, review_progress, reviewer_diff, sign_off_rounds, version_links
+from ..presenters.timeline import timeline
+from ..questionnaire import get_questionnaire
+from ..selectors import (
+    assessment_visible_to,
+    assessments_visible_to,
+    question_comments_visible_to,
+    transitions_for,
+)
+from .bias import bias_context
+from .common import problem
+
+
+def _action_forms(assessment, options, bound=None, auto_id="id_%s", owners=None):
+    """A form per transition the user may take now; ``bound`` replaces one with the posted, invalid one.
+
+    The page shows its actions twice (beside the content and at its end): ``auto_id`` keeps the ids apart,
+    and ``owners`` (the team's members, for conditions) is read once for both.
+    """
+    forms = {}
+    for option in options:
+        spec = option["spec"]
+        if bound and bound["name"] == spec.name:
+            entry = bound
+        else:
+            entry = {"name": spec.name, "form": TransitionForm(initial={"expected_state": assessment.state})}
+        if spec.takes_conditions and "conditions" not in entry:
+            entry["conditions"] = ConditionFormSet(prefix="conditions", auto_id=auto_id, form_kwargs={"owners": owners})
+        forms[spec.name] = entry
+    return forms
+
+
+def _why_not(questionnaire, blocked):
+    """Unavailable transitions grouped by their reasons, so one refusal is said once for all it concerns."""
+    groups = []
+    for option in blocked:
+        items = [reason_item(questionnaire, r) for r in option["reasons"]]
+        key = tuple((i["code"], i["message"]) for i in items)
+        for group in groups:
+            if group["key"] == key:
+                group["labels"].append(option["label"])
+                break
+        else:
+            groups.append({"key": key, "labels": [option["label"]], "reasons": items, "name": option["name"]})
+    return groups
+
+
+def _render_detail(request, assessment, *, status=200, bound=None, conflict=None):
+    user = request.user
+    questionnaire = get_questionnaire(assessment.questionnaire_version)
+    sign_offs = list(assessment.sign_offs.select_related("reviewer").order_by("review_round", "created_at", "pk"))
+    conditions = list(
+        assessment.conditions.select_related("owner", "sign_off").order_by(F("due_date").asc(nulls_first=True), "pk")
+    )
+    entries = list(AuditEntry.objects.filter(assessment_id=assessment.pk).order_by("seq"))
+    actor_ids = {e.actor_id for e in entries if e.actor_id}
+    people = {u.pk: u for u in get_user_model().objects.filter(pk__in=actor_ids)} if actor_ids else {}
+    comments = list(question_comments_visible_to(user, assessment))
+    threads = comment_threads(questionnaire, comments)
+    versions = list(
+        assessments_visible_to(user)
+        .filter(feature_id=assessment.feature_id)
+        .only("pk", "version", "state", "feature_id")
+        .order_by("version")
+    )
+    options = transitions_for(user, assessment)
+    allowed = [t for t in options if t["allowed"]]
+    blocked = [t for t in options if not t["allowed"]]
+    today = timezone.localdate()
+    may_edit = assessment.is_editable() and permissions.acts_for_team(user, assessment)
+    team_acts = permissions.is_team_member(user, assessment)
+    stage_label = roles.DOMAIN_LABELS.get(assessment.stage, "")
+    for option in allowed:
+        option["hint"] = option["spec"].hint_text(stage_label)
+    owners = (
+        list(assessment.feature.team.members.order_by("username"))
+        if any(o["spec"].takes_conditions for o in allowed)
+        else []
+    )
+    context = {
+        "assessment": assessment,
+        "questionnaire": questionnaire,
+        "answer_sections": answer_sections(questionnaire, assessment.answers),
+        "risk": risk_breakdown(questionnaire, assessment.risk_score or {}),
+        "hard_stops": [
+            {"question": q, "message": m, "anchor": dom_id(q.id)}
+            for q, m in questionnaire.hard_stops(assessment.answers)
+        ],
+        "nist": nist_table(questionnaire, assessment.answers),
+        "coverage": coverage_for_page(questionnaire, assessment.answers),
+        "asked_anew": asked_anew(
+            questionnaire,
+            next((e.details for e in entries if e.action == AuditEntry.Action.CREATED), None),
+            assessment.answers,
+        )
+        if assessment.is_editable()
+        else [],
+        "progress": review_progress(assessment, sign_offs),
+        "outcome": outcome(assessment, sign_offs, conditions, versions, threads),
+        "versions": version_links(assessment, versions) if len(versions) > 1 else [],
+        "threads": threads,
+        "pending_comments": sum(
+            1 for c in comments if not c.is_shared and c.review_round == assessment.review_round and not c.reply_to_id
+        ),
+        "may_comment": permissions.reviewer_comment_denial(user, assessment) is None,
+        "may_reply": permissions.team_reply_denial(user, assessment) is None,
+        "comment_origin": "page",
+        "rounds": sign_off_rounds(sign_offs, conditions),
+        "conditions": [
+            {
+                "condition": c,
+                "overdue": c.is_open and c.due_date is not None and c.due_date < today,
+                "may_review": c.awaits_confirmation and condition_may_review(user, c, assessment),
+            }
+            for c in conditions
+        ],
+        "may_close_conditions": team_acts,
+        # The team's note of what changed, with the resubmission that opened this round: every reviewer sees it.
+        "resubmit_note": next(
+            (e for e in reversed(entries) if e.transition == "resubmit" and e.to_state == State.LEGAL_REVIEW), None
+        ),
+        "timeline": timeline(
+            questionnaire, entries, people, withhold_pending_comments=permissions.is_team_member(user, assessment)
+        ),
+        "diff": reviewer_diff(questionnaire, assessment, user, sign_offs, entries),
+        **bias_context(user, assessment),
+        "allowed": allowed,
+        "blocked": _why_not(questionnaire, blocked),
+        "action_forms": _action_forms(assessment, allowed, bound, owners=owners),
+        "action_forms_end": _action_forms(assessment, allowed, auto_id="end-id_%s", owners=owners),
+        "may_edit": may_edit,
+        "clock": StageClock(assessment, timezone.now()),
+        "conflict": conflict,
+        "stage_label": stage_label,
+        "needs_disclosure": questionnaire.needs_disclosure(assessment.answers),
+    }
+    return render(request, "assessments/detail.html", context, status=status)
+
+
+@require_safe
+@login_required
+def assessment_detail(request, pk):
+    assessment = assessment_visible_to(request.user, pk)
+    return _render_detail(request, assessment)
+
+
+@require_POST
+@login_required
+def assessment_transition(request, pk, name):
+    user = request.user
+    assessment = assessment_visible_to(user, pk)
+    spec = transitions.get(name)
+    if spec is None or not spec.for_users:
+        raise Http404("No such action.")
+    form = TransitionForm(request.POST)
+    form_ok = form.is_valid()
+    bound = {"name": name, "form": form}
+    conditions = None
+    # A post without the conditions rows (another client, or an older page) simply sets no conditions.
+    if spec.takes_conditions and "conditions-TOTAL_FORMS" in request.POST:
+        owners = list(assessment.feature.team.members.order_by("username"))
+        formset = ConditionFormSet(request.POST, prefix="conditions", form_kwargs={"owners": owners})
+        bound["conditions"] = formset
+        if formset.is_valid():
+            conditions = [f.as_service_value() for f in formset if f.has_changed() and not f.is_blank()]
+        else:
+            form_ok = False
+    try:
+        if not form_ok:
+            # Who may act is decided before the input: a refusal outranks a badly filled form.
+            refusal = services.transition_refusal(assessment=assessment, name=name, by=user)
+            if refusal is not None:
+                raise refusal
+            return _render_detail(request, assessment, status=400, bound=bound)
+        moved = services.assessment_transition(
+            assessment=assessment,
+            name=name,
+            by=user,
+            comment=form.cleaned_data["comment"],
+            conditions=conditions or None,
+            expected_state=form.cleaned_data.get("expected_state") or None,
+        )
+    except InputError as error:
+        _attach_transition_errors(bound, error)
+        return _render_detail(request, assessment, status=400, bound=bound)
+    except NotPermitted as error:
+        return problem(
+            request, 403, "Not permitted", error.message, back=reverse("assessment_detail", args=[assessment.pk])
+        )
+    except TransitionConflict as error:
+        assessment = assessment_visible_to(user, pk)
+        questionnaire = get_questionnaire(assessment.questionnaire_version)
+        conflict = {
+            "message": error.message,
+            "reasons": [reason_item(questionnaire, r) for r in error.reasons],
+        }
+        return _render_detail(request, assessment, status=409, conflict=conflict)
+    messages.success(request, spec.done_message(assessment))
+    if moved.state == State.REASSESSMENT_DUE:
+        # The re-assessment is the new draft it opened: take the team there, not back to the old version.
+        newer = (
+            assessments_visible_to(user)
+            .filter(feature_id=moved.feature_id, version__gt=moved.version, state=State.DRAFT)
+            .order_by("-version")
+            .first()
+        )
+        if newer is not None:
+            return redirect("assessment_detail", pk=newer.pk)
+    return redirect("assessment_detail", pk=assessment.pk)
+
+
+def _attach_transition_errors(bound, error):
+    form = bound["form"]
+    formset = bound.get("conditions")
+    for key, message in error.errors.items():
+        if key == "comment":
+            form.add_error("comment", message)
+        elif key.startswith("conditions[") and formset is not None:
+            index = int(key[len("conditions[") : -1]) - 1
+            filled = [f for f in formset if f.has_changed() and not f.is_blank()]
+            target = filled[index] if 0 <= index < len(filled) else None
+            if target is not None:
+                target.add_error(None, message)
+            else:
+                form.add_error(None, message)
+        else:
+            form.add_error(None, message)
+
+
+# -- comments on answers ---------------------------------------------------------------------------
+
+COMMENT_ORIGINS = {"page": "assessment_detail", "form": "assessment_edit"}
+
+
+@require_POST
+@login_required
+def question_comment_create(request, pk):
+    """A reviewer comments on an answer, or the team replies; back to the question on the page it came from."""
+    user = request.user
+    assessment = assessment_visible_to(user, pk)
+    origin = COMMENT_ORIGINS.get(request.POST.get("origin"), "assessment_detail")
+    back = reverse("assessment_detail", args=[assessment.pk])
+    reply_to = request.POST.get("reply_to") or None
+    try:
+        comment = services.question_comment_add(
+            assessment=assessment,
+            question=request.POST.get("question", ""),
+            text=request.POST.get("text", ""),
+            by=user,
+            reply_to=reply_to,
+        )
+    except NotPermitted as error:
+        return problem(request, 403, "Not permitted", error.message, back=back)
+    except TransitionConflict as error:
+        return problem(request, 409, "Not now", error.message, back=back)
+    except InputError as error:
+        return problem(request, 400, "Comment not saved", " ".join(map(str, error.errors.values())), back=back)
+    messages.success(request, "Your reply is saved." if reply_to else "Your comment is saved.")
+    return redirect(reverse(origin, args=[assessment.pk]) + f"#{dom_id(comment.question)}")
