@@ -31,7 +31,7 @@ from . import canonical, signing
 from .audit_records import COVERED, read_rows, replay_records
 from .models import audit_payload
 
-HEAD_PK = 1  # as assessments.audit.HEAD_PK
+HEAD_PK = 1  # as assessments.audit.chain.HEAD_PK
 ACTION = "records_logged"
 
 
@@ -102,7 +102,7 @@ def _entries(groups):
 
 
 def _append(apps, *, assessment_id, state, content_hash, details, now):
-    """``audit.audit_append`` with the migration's models: lock the head, hash, sign the row and the head."""
+    """``audit.chain.audit_append`` with the migration's models: lock the head, hash, sign the row and the head."""
     head_model = apps.get_model("assessments", "AuditChainHead")
     entry_model = apps.get_model("assessments", "AuditEntry")
     signer = signing.signer_from_settings()
@@ -166,7 +166,7 @@ def _append(apps, *, assessment_id, state, content_hash, details, now):
 
 
 def _record_key(apps, signer, now):
-    """As ``audit._record_key``: a retired key is refused; a new one is recorded and ends the previous one's use."""
+    """As ``audit.chain._record_key``: a retired key is refused; a new one is recorded, ending the last one's use."""
     key_model = apps.get_model("assessments", "AuditSigningKey")
     record = key_model.objects.filter(key_id=signer.key_id).first()
     if record is not None and record.valid_until is not None:

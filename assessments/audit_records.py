@@ -46,7 +46,7 @@ class Covered:
     # until a change request sends it, and the audit trail (dossier drafts included) shows entries' details.
     sealed: tuple = ()
     # False when another part of the replay reports the table's rows inserted or deleted (sign-offs:
-    # audit._compare_sign_offs); then only the fields of rows both in the log and in the table are compared.
+    # audit.replay._compare_sign_offs); then only the fields of rows both in the log and in the table are compared.
     whole_rows: bool = True
     # The path from a row to its assessment, for a table whose rows reach it through another.
     assessment: str = "assessment"

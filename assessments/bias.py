@@ -324,10 +324,6 @@ def bias_flags(rows):
     return flags
 
 
-def approval_rows(rows):
-    return [row for row in rows if row.kind == "approval"]
-
-
 def bias_evidence_blockers(assessment):
     """Why Data/AI may not approve for want of bias evidence: structured reasons, each naming what is missing.
 

@@ -1,5 +1,7 @@
 """What a user may see, shared by the browser views and the API."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -16,6 +18,46 @@ from .models import STAGE_STATE, Assessment, AssessmentGroupObjectPermission, Qu
 NOTHING = Q(pk__in=[])
 
 
+@dataclass(frozen=True)
+class Visibility:
+    """Which assessments a user may see: the one statement of the rule, read by the filter and by the count.
+
+    A superuser sees ``everything``. Anyone else sees an assessment when one of
+    ``group_ids`` (the user's groups) holds ``view_assessment`` on it in guardian's
+    direct group-permission table (``AssessmentGroupObjectPermission``), which
+    ``assessments.grants`` alone writes; anonymous and inactive users, and users in
+    no group, see nothing.
+
+    Only groups are granted (the team's group, the committee's groups; see
+    ``assessments.grants``), so grants to single users
+    (``AssessmentUserObjectPermission``) are not read: a row there gives nobody
+    access (the audit verifier reports one as ``grant_drift``). If a per-user grant
+    is ever introduced, it goes into ``grants`` and both readers follow.
+    """
+
+    everything: bool = False
+    group_ids: tuple = ()
+
+    @property
+    def nothing(self):
+        return not self.everything and not self.group_ids
+
+    def grants(self, group_ids=None):
+        """The grant rows that make an assessment visible (held by ``group_ids``, a subset of the user's groups,
+        or by all of them). Rows, not assessments: ``content_object_id`` is the assessment."""
+        held_by = self.group_ids if group_ids is None else group_ids
+        return AssessmentGroupObjectPermission.objects.filter(permission_id=view_permission_id(), group_id__in=held_by)
+
+
+def visibility_of(user):
+    """The ``Visibility`` of ``user``: nothing, everything, or what the user's groups hold view grants on."""
+    if not user.is_authenticated or not user.is_active:
+        return Visibility()
+    if user.is_superuser:
+        return Visibility(everything=True)
+    return Visibility(group_ids=tuple(sorted(roles.group_ids(user))))
+
+
 def visibility_condition(user, *, through=None):
     """A filter condition for rows whose assessment the user may see: one indexed ``EXISTS`` per row.
 
@@ -23,39 +65,20 @@ def visibility_condition(user, *, through=None):
     model (``"assessment"`` for audit entries, conditions, dossier downloads);
     leave it out to filter assessments themselves.
 
-    Grants are read from guardian's direct group-permission table for
-    assessments (``AssessmentGroupObjectPermission``), which ``assessments.grants``
-    alone writes: the row is visible when one of the user's groups holds
-    ``view_assessment`` on it. The lookup is ``EXISTS (SELECT 1 FROM <grants>
+    The rule is ``visibility_of``. The lookup is ``EXISTS (SELECT 1 FROM <grants>
     WHERE content_object_id = <row> AND permission_id = <view> AND group_id IN (<the user's group ids>))``,
     answered from the index ``(content_object_id, permission_id, group_id)``, so
     its cost per row does not depend on how many assessments or grants exist, and
     PostgreSQL can join it instead of hashing every grant of the user's groups.
-
-    Only groups are granted (the team's group, the committee's groups; see
-    ``assessments.grants``), so grants to single users
-    (``AssessmentUserObjectPermission``) are not read: a row there gives nobody
-    access (the audit verifier reports one as ``grant_drift``). If a per-user
-    grant is ever introduced, add its ``EXISTS`` here.
-
-    Superusers see every assessment, as before; anonymous and inactive users,
-    and users in no group, see nothing.
     """
-    if not user.is_authenticated or not user.is_active:
+    visibility = visibility_of(user)
+    if visibility.nothing:
         return NOTHING
-    if user.is_superuser:
+    if visibility.everything:
         # Every assessment; through a foreign key, every row whose assessment exists (audit entries keep theirs
         # without a database constraint).
         return Q() if through is None else Exists(Assessment.objects.filter(pk=OuterRef(f"{through}_id")))
-    group_ids = sorted(roles.group_ids(user))
-    if not group_ids:
-        return NOTHING
-    grant = AssessmentGroupObjectPermission.objects.filter(
-        content_object_id=OuterRef("pk" if through is None else f"{through}_id"),
-        permission_id=view_permission_id(),
-        group_id__in=group_ids,
-    )
-    return Exists(grant)
+    return Exists(visibility.grants().filter(content_object_id=OuterRef("pk" if through is None else f"{through}_id")))
 
 
 # Database alias -> id of the permission ``assessments.view_assessment``. Ids as literals let PostgreSQL use its
@@ -101,37 +124,36 @@ def visible_count(user, cap):
     ``cap + 1`` entries of the index ``(group_id, permission_id, content_object_id)``; otherwise every group holds
     at most ``cap``, and the distinct ids of all of them are counted exactly (at most ``cap`` per group). Both
     branches are one ``CASE`` in one statement, and the database evaluates only the branch it takes, so the
-    query is the same at every size and costs O(cap) at any size. The same ``EXISTS`` as
-    ``visibility_condition``, counted from the other side; ``test_visible_count`` holds the two together.
+    query is the same at every size and costs O(cap) at any size. It reads the grant rows of
+    ``Visibility.grants``, as ``visibility_condition`` does; ``tests/test_visibility_one_rule.py`` holds them together.
     """
     limit = cap + 1
-    if not user.is_authenticated or not user.is_active:
+    visibility = visibility_of(user)
+    if visibility.nothing:
         return 0
-    if user.is_superuser:
+    if visibility.everything:
         return paging.capped_count(Assessment.objects.all(), cap)
-    group_ids = sorted(roles.group_ids(user))
-    if not group_ids:
-        return 0
-    table = connection.ops.quote_name(AssessmentGroupObjectPermission._meta.db_table)
-    view = view_permission_id()
-    # Only placeholders and the table's quoted name are spliced in; the values travel in ``params``.
-    one_group = (
-        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} "  # noqa: S608  # nosec B608
-        "WHERE group_id = %s AND permission_id = %s LIMIT %s) g)"
-    )
-    over_cap = " OR ".join([f"{one_group} > %s"] * len(group_ids))
-    placeholders = ", ".join(["%s"] * len(group_ids))
-    distinct = (
-        f"(SELECT COUNT(*) FROM (SELECT DISTINCT content_object_id FROM {table} "  # noqa: S608  # nosec B608
-        f"WHERE group_id IN ({placeholders}) AND permission_id = %s) d)"
-    )
-    sql = f"SELECT CASE WHEN {over_cap} THEN %s ELSE {distinct} END"
-    params = [value for group_id in group_ids for value in (group_id, view, limit, cap)]
-    params += [limit, *group_ids, view]
+    # The statement is glue around the compiled querysets of ``Visibility.grants``: the rule is not restated here.
+    one_group = [
+        _compiled(visibility.grants([group_id]).values("content_object_id")[:limit])
+        for group_id in visibility.group_ids
+    ]
+    distinct_sql, distinct_params = _compiled(visibility.grants().values("content_object_id").distinct())
+    # Only the ORM's compiled SQL is spliced in; the values travel in ``params``.
+    over_cap = " OR ".join(f"(SELECT COUNT(*) FROM ({sql}) g) > %s" for sql, _ in one_group)  # noqa: S608  # nosec B608
+    sql = f"SELECT CASE WHEN {over_cap} THEN %s ELSE (SELECT COUNT(*) FROM ({distinct_sql}) d) END"  # noqa: S608  # nosec B608
+    params = [value for _, group_params in one_group for value in (*group_params, cap)]
+    params += [limit, *distinct_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         count = cursor.fetchone()[0]
     return min(count, limit)
+
+
+def _compiled(queryset):
+    """A queryset's SQL and parameters, to nest in a statement the ORM cannot write."""
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
 
 
 def assessment_visible_to(user, pk):

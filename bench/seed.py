@@ -631,7 +631,7 @@ class Seeder:
     def _created(self, a, moment, versions):
         a.created_at = a.updated_at = moment
         if a.version > 1:
-            # The re-review opened it from the previous version's answers (services._open_reassessment).
+            # The re-review opened it from the previous version's answers (services.transition._open_reassessment).
             a.answers = dict(versions[0].answers)
         self._hash(a)
         by_system = a.version > 1
@@ -661,7 +661,7 @@ class Seeder:
             to_state=a.state,
             details={"changed": {"overview.purpose": {"from": old, "to": new}}},
         )
-        # services._invalidate_stale_sign_offs
+        # services.drafts._invalidate_stale_sign_offs
         for row in a.sign_offs:
             if row[INVALIDATED_AT] is None and row[HASH] != a.content_hash:
                 row[INVALIDATED_AT], row[INVALIDATED_AT + 1] = moment, INVALIDATED
@@ -767,7 +767,7 @@ class Seeder:
         )
 
     def _transition(self, a, moment, name, *, by, to_state, comment="", extra=None, effect=None):
-        """``services._take``: details, the body's effect, the audit row."""
+        """``services.transition._take``: details, the body's effect, the audit row."""
         from_state, stage = a.state, STAGE_OF.get(a.state)
         details = {**(extra or {}), "review_round": a.review_round}
         if stage:

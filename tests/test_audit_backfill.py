@@ -12,9 +12,11 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from assessments import bias_services, canonical, conditions, services, signing
+from assessments import canonical, conditions, services, signing
 from assessments.audit_backfill import record_unlogged_rows
+from assessments.bias_services import notes, results
 from assessments.models import AuditChainHead, AuditEntry, Condition, State
+from assessments.services import comments, drafts, transition
 
 from .audit_tools import last_seq, problems, quoted, sql, verify
 from .workflow import act, advance, create_draft
@@ -30,9 +32,8 @@ def migration_apps():
 @pytest.fixture
 def before_the_change(people, monkeypatch):
     """Rows of every kind written by the services as they were before this change: their entries lack records."""
-    monkeypatch.setattr(services, "records_of", lambda *querysets: {})
-    monkeypatch.setattr(bias_services, "records_of", lambda *querysets: {})
-    monkeypatch.setattr(conditions, "records_of", lambda *querysets: {})
+    for module in (drafts, transition, comments, results, notes, conditions):
+        monkeypatch.setattr(module, "records_of", lambda *querysets: {})
     assessment = create_draft(people)
     services.bias_results_add(
         assessment=assessment,

@@ -9,12 +9,13 @@ from django.db import IntegrityError
 from assessments import services
 from assessments.errors import TransitionConflict
 from assessments.models import AIFeature, Assessment, SignOff, State
+from assessments.services import transition
 
 from .workflow import advance, create_draft
 
 
 def around_take(monkeypatch, before=None, after=None):
-    take = services._take
+    take = transition._take
 
     def wrapped(spec, locked, **kwargs):
         if before:
@@ -24,7 +25,7 @@ def around_take(monkeypatch, before=None, after=None):
             after(locked)
         return result
 
-    monkeypatch.setattr(services, "_take", wrapped)
+    monkeypatch.setattr(transition, "_take", wrapped)
 
 
 def test_a_sign_off_written_first_by_a_concurrent_approval_is_a_conflict(people, monkeypatch):

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import AuditEntry, State
+from assessments.models import Assessment, AuditEntry, State
 from assessments.questionnaire import get_questionnaire
 from assessments.questionnaire_upgrade import get_upgrade
 from reports.services import dossier_download
@@ -17,7 +17,7 @@ INTAKE = "AI-enhanced intake summary"
 def test_reassessing_the_demo_feature_approved_on_version_1_opens_a_prefilled_version_2_draft(db, client):
     call_command("seed_demo", "--password", "pw")
     alice = get_user_model().objects.get(username="alice")
-    launched = services.Assessment.objects.get(feature__name=INTAKE, version=1)
+    launched = Assessment.objects.get(feature__name=INTAKE, version=1)
     assert (launched.state, launched.questionnaire_version) == (State.LAUNCHED, "v1")
     dossier_before = dossier_download(assessment=launched, user=alice, channel="web")
 
