@@ -1,7 +1,8 @@
-"""Imports go one way (DESIGN section 11): config on reports, reports on committee, committee on assessments.
+"""Imports go one way (DESIGN section 11): config on reports, reports on committee, committee on assessments,
+assessments on accounts (identity, the bottom layer); never the reverse.
 
-The contract is import-linter's, in pyproject.toml; imports inside functions count. Today's wrong-way imports are
-listed there as exceptions, each to be removed by issue 21, so that any new one fails here.
+The contract is import-linter's, in pyproject.toml, with no exceptions; imports inside functions count. Cycles
+inside the apps are ``tests/test_module_boundaries.py``'s.
 """
 
 import shutil
