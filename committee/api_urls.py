@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assessments.api.urls import ObjectIdConverter  # noqa: F401  (registers the "object_id" converter)
+from assessments.api.converters import ObjectIdConverter  # noqa: F401  (registers the "object_id" converter)
 
 from . import api
 

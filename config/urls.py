@@ -11,9 +11,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", login.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", login.LogoutView.as_view(), name="logout"),
-    # committee/'s API routes come first: assessments.api.urls ends with the API's catch-all 404.
+    # API v1: each app's own routes; then the API's schema, docs and catch-all 404, which must come last.
+    path("api/v1/", include("assessments.api.urls")),
     path("api/v1/", include("committee.api_urls")),
-    path("api/", include("assessments.api.urls")),
+    path("api/v1/", include("reports.api_urls")),
+    path("api/", include("assessments.api.root_urls")),
     path("committee/", include("committee.urls")),
     path("reports/", include("reports.urls")),
     path("", include("reports.public_urls")),

@@ -1,9 +1,8 @@
-"""reports/ endpoints of API v1, included by assessments/api/urls.py under /api/v1/.
-
-``object_id`` is the API's id converter, registered by assessments/api/urls.py.
-"""
+"""reports/ endpoints of API v1, included by config/urls.py under /api/v1/ (before the API's catch-all)."""
 
 from django.urls import path
+
+from assessments.api.converters import ObjectIdConverter  # noqa: F401  (registers the "object_id" converter)
 
 from . import api
 

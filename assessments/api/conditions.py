@@ -15,8 +15,8 @@ from ..models import Condition
 from .fields import Text
 from .parsers import MAX_JSON_INT
 from .schema import ASSESSMENT_ID, error_responses
-from .serializers import StrictInputSerializer
-from .views import ApiView, visible_assessment
+from .serializers.strict import StrictInputSerializer
+from .views.base import ApiView, visible_assessment
 
 # The OpenAPI enum of a condition's status, named once (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
 CONDITION_STATUS_CHOICES = Condition.Status.choices

@@ -13,13 +13,13 @@ from assessments.states import BIAS_EVIDENCE_STATES, EDITABLE_STATES
 
 from .fields import NO_NUL, Text, ecma_pattern
 from .parsers import MAX_JSON_INT
-from .serializers import ConflictSerializer, ErrorSerializer, FieldErrorsSerializer
+from .serializers.errors import ConflictSerializer, ErrorSerializer, FieldErrorsSerializer
 
 
 class StrictInputExtension(OpenApiSerializerExtension):
     """Request bodies that refuse unknown fields say so: ``additionalProperties: false``."""
 
-    target_class = "assessments.api.serializers.StrictInputSerializer"
+    target_class = "assessments.api.serializers.strict.StrictInputSerializer"
     match_subclasses = True
 
     def map_serializer(self, auto_schema, direction):
@@ -75,7 +75,7 @@ class FileUploadExtension(OpenApiSerializerFieldExtension):
 class BoundedListExtension(OpenApiSerializerFieldExtension):
     """A list of objects with its bounds: minItems 1 when it may not be empty, maxItems when it has a limit."""
 
-    target_class = "assessments.api.serializers.BoundedListSerializer"
+    target_class = "assessments.api.serializers.strict.BoundedListSerializer"
 
     def map_serializer_field(self, auto_schema, direction):
         return bounded_list_schema(auto_schema, self.target, direction)

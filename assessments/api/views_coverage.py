@@ -9,7 +9,7 @@ from assessments.coverage import APPLIES, NOT_APPLICABLE, NOT_MAPPED, UNDETERMIN
 from assessments.questionnaire import get_questionnaire
 
 from .schema import ASSESSMENT_ID, error_responses
-from .views import ApiView, visible_assessment
+from .views.base import ApiView, visible_assessment
 
 
 class ElementCoverageSerializer(serializers.Serializer):

@@ -2,13 +2,22 @@
 fuzzers send a file, not a URL string (which the server answers with "Choose a CSV file to upload")."""
 
 import importlib
+import pkgutil
 
 from rest_framework import serializers
 
+import assessments.api.serializers
+
 from .test_schema_and_docs import load_schema
 
-# Modules whose serializers shape the API's requests and responses.
-SERIALIZER_MODULES = ["assessments.api.serializers", "reports.api"]
+PACKAGE = "assessments.api.serializers"
+# Modules whose serializers shape the API's requests and responses: every module of the serializers package, the
+# token's (kept with its view) and reports/'.
+SERIALIZER_MODULES = [
+    *(module.name for module in pkgutil.iter_modules(assessments.api.serializers.__path__, PACKAGE + ".")),
+    "assessments.api.views.auth",
+    "reports.api",
+]
 
 
 def resolve(schema, node):

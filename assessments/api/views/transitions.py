@@ -1,0 +1,68 @@
+"""``/api/v1/assessments/<id>/transitions/``: the transitions you may take now, and taking one."""
+
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from assessments import selectors, services
+from assessments.errors import NotPermitted, TransitionConflict
+
+from ..schema import ASSESSMENT_ID, error_responses
+from ..serializers.assessments import AssessmentSerializer
+from ..serializers.transitions import TRANSITION_REQUESTS, TransitionSerializer, transition_request_serializer
+from .base import ApiView, assessment_data, visible_assessment
+
+# One shape per kind of transition: approve alone takes conditions; request_changes and reject need a comment.
+# The shapes' ``name`` enums do not overlap, so exactly one matches a valid request. (No discriminator: several
+# names share a shape, and a mapping that repeats a shape reads to fuzzers as one alternative per name.)
+TRANSITION_REQUEST = PolymorphicProxySerializer(
+    component_name="TransitionRequest",
+    serializers=list(dict.fromkeys(TRANSITION_REQUESTS.values())),
+    resource_type_field_name=None,
+)
+
+
+class TransitionsView(ApiView):
+    @extend_schema(
+        summary="Transitions you may take now",
+        description="Only those your role allows in the current state and whose guards pass.",
+        parameters=[ASSESSMENT_ID],
+        responses={200: TransitionSerializer(many=True), **error_responses(401, 404, 429)},
+        tags=["transitions"],
+    )
+    def get(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        return Response(selectors.available_transitions(request.user, assessment))
+
+    @extend_schema(
+        summary="Take a transition",
+        description="Submit, approve (sign off the current stage, optionally with conditions), request changes, "
+        "reject, resubmit, withdraw, launch, start a re-assessment or retire.",
+        parameters=[ASSESSMENT_ID],
+        request=TRANSITION_REQUEST,
+        responses={
+            200: AssessmentSerializer,
+            **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
+        },
+        tags=["transitions"],
+    )
+    def post(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        payload = transition_request_serializer(request.data)
+        if not payload.is_valid():
+            # Who may act is decided before the input: a refusal outranks a malformed body.
+            name = request.data.get("name") if isinstance(request.data, dict) else None
+            refusal = services.transition_refusal(assessment=assessment, name=name, by=request.user)
+            if isinstance(refusal, NotPermitted | TransitionConflict):
+                raise refusal
+            raise ValidationError(payload.errors)
+        data = payload.validated_data
+        updated = services.assessment_transition(
+            assessment=assessment,
+            name=data["name"],
+            by=request.user,
+            comment=data.get("comment", ""),
+            conditions=data.get("conditions"),
+            expected_state=data.get("expected_state"),
+        )
+        return Response(assessment_data(updated))
