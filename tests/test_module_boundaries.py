@@ -6,7 +6,9 @@ import-linter's contract (``tests/test_import_direction.py``); this file holds t
 Migrations are left out: they are history (each carries its own frozen copy of what it needs).
 """
 
+import re
 import sys
+import tomllib
 
 import grimp
 import pytest
@@ -102,3 +104,44 @@ def test_every_module_is_under_500_lines():
     }
     assert len(sizes) > 100
     assert {name: n for name, n in sizes.items() if n > MAX_LINES} == {}
+
+
+def architecture_sections():
+    """docs/architecture.md's section of each app: its text, from its heading to the next."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    parts = re.split(r"^## (\w+)\n", text, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def modules_of(app):
+    """An app's own modules and packages, one level down (``name`` or ``name/``), migrations and tests left out."""
+    found = set()
+    for path in (ROOT / app).iterdir():
+        if path.suffix == ".py" and path.stem != "__init__":
+            found.add(path.stem)
+        elif path.is_dir() and path.name not in ("migrations", "__pycache__", "templates", "static"):
+            found.add(path.name)
+    return found
+
+
+def names_under(app):
+    """Every module and package name at any depth of an app (what a backticked name on the page may refer to)."""
+    return {p.stem for p in (ROOT / app).rglob("*.py")} | {p.name for p in (ROOT / app).rglob("*") if p.is_dir()}
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_the_architecture_page_names_every_module_and_only_real_ones(app):
+    section = architecture_sections()[app]
+    named = {name.rstrip("/") for name in re.findall(r"`([a-z_][a-z0-9_]*/?)`", section)}
+
+    assert modules_of(app) - named == set(), f"docs/architecture.md does not name these {app} modules"
+    assert named - names_under(app) == set(), f"docs/architecture.md names {app} modules that do not exist"
+
+
+def test_the_architecture_page_draws_the_layers_of_the_contract():
+    contract = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    drawing = text.split("```")[1]
+    drawn = [line.split()[0] for line in drawing.splitlines() if line.strip() and line.strip() != "|"]
+
+    assert drawn == contract["layers"]
