@@ -90,3 +90,17 @@ def test_the_assessment_page_and_a_decision_log_no_error(people, watched, consol
     expect(legal.get_by_role("status").first).to_contain_text("You signed off")
     legal.wait_for_timeout(500)
     assert console_errors == [], "\n".join(console_errors)
+
+
+def test_the_duplicate_name_hint_appears_as_the_name_is_typed(people, watched, console_errors):
+    existing = create_draft(people, name="Intake summary")
+    page = watched(people.alice)
+    page.goto("/assessments/new/")
+    page.get_by_label("Feature name").press_sequentially("intake  SUMMARY", delay=20)
+    hint = page.locator("#feature-name-hint")
+    expect(hint).to_contain_text("A feature with this name exists already")
+    expect(hint.get_by_role("link", name="Intake summary")).to_have_attribute("href", f"/assessments/{existing.pk}/")
+    page.get_by_label("Feature name").fill("Intake summary for groups")
+    page.get_by_label("Feature name").press("Tab")
+    expect(hint).not_to_contain_text("exists already")
+    assert console_errors == [], "\n".join(console_errors)
