@@ -93,11 +93,12 @@ def test_the_team_pages_fit_and_the_submit_bar_is_whole(people, under_review, br
 
 
 @WIDTHS
-def test_the_auditor_and_chair_pages_fit(people, under_review, browse, width):
+def test_the_auditor_and_chair_pages_fit(people, under_review, browse, width, artifacts):
     advance(people, create_draft(people, name="Mood prediction"), State.REJECTED)
     page = browse(people.auditor, viewport=phone(width))
     for url in ("/", "/reports/", f"/reports/assessments/{under_review.pk}/", "/reports/analytics/"):
         assert_fits(page, url)
     page = browse(people.chair, viewport=phone(width))
-    for url in ("/", "/committee/inbox/", "/reports/analytics/", f"/assessments/{under_review.pk}/"):
+    for url in ("/", "/committee/inbox/", f"/assessments/{under_review.pk}/", "/reports/analytics/"):
         assert_fits(page, url)
+    page.screenshot(path=artifacts / f"analytics-{width}.png", full_page=True)
