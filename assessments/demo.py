@@ -4,10 +4,8 @@ Everything is created through the services, so the demo's audit trail, sign-offs
 and permissions are exactly what real use would produce.
 """
 
-from contextlib import contextmanager
 from datetime import timedelta
 
-import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -16,6 +14,7 @@ from django.utils import timezone
 from accounts import roles
 
 from . import demo_bias, services
+from .demo_history import run_in_time_order
 from .demo_v2 import EXTRA
 from .models import AIFeature, Team
 from .signals import demo_seeded
@@ -278,18 +277,20 @@ WELLBEING_DRAFT = {
 
 
 def seed_demo(*, password, stdout=None):
-    """Create or refresh the demo team, users and assessments. Idempotent."""
+    """Create or refresh the demo team, users and assessments. Idempotent.
+
+    The features' histories are spread over the last ``HISTORY_DAYS`` days, each step at its own moment
+    (``demo_history``), so the committee's analytics have real stage times to show.
+    """
     say = stdout.write if stdout else (lambda message: None)
+    today = timezone.localdate()
     with transaction.atomic():
         users = _users(password)
         team, _ = Team.objects.get_or_create(slug=TEAM_SLUG, defaults={"name": "Client Experience"})
         team.members.add(users["alice"])
-        created = []
-        for name, build in DEMO_FEATURES:
-            if AIFeature.objects.filter(team=team, name=name).exists():
-                continue
-            build(team=team, users=users, name=name)
-            created.append(name)
+        created = [name for name, _ in DEMO_FEATURES if not AIFeature.objects.filter(team=team, name=name).exists()]
+        builders = dict(DEMO_FEATURES)
+        run_in_time_order([builders[name](team=team, users=users, name=name, today=today) for name in created])
         demo_seeded.send(sender=seed_demo, team=team, users=users)
     say(f"Demo data ready: {len(USERS) + 1} users, team {TEAM_SLUG}, {len(created)} new features.\n")
     return created
@@ -344,8 +345,16 @@ def _small_group_note(flag):
     return demo_bias.TRIAGE_MITIGATION
 
 
-def _launched_intake(*, team, users, name):
+# Each history below yields the number of days ago its next step happens (see ``demo_history``). The features
+# are created in the order of DEMO_FEATURES, so their ids stay as they were. Stage waits run from hours to about
+# two weeks, as the committee's do.
+HISTORY_DAYS = 120
+
+
+def _launched_intake(*, team, users, name, today):
+    yield 119
     assessment = _create(team, users, name, INTAKE, questionnaire_version="v1")
+    yield 117.6
     dimensions = ["race", "religion", "gender", "language"]
     services.bias_results_add(
         assessment=assessment,
@@ -354,23 +363,37 @@ def _launched_intake(*, team, users, name):
         description=demo_bias.INTAKE_RESULTS_DESCRIPTION,
     )
     demo_bias.add_triage_predictions(assessment, users["alice"])
+    yield 117.5
     assessment = _step(assessment, "submit", users["alice"])
-    assessment = _through(assessment, users, roles.DOMAINS[:-1])
+    for days_ago, domain in (
+        (114.8, roles.LEGAL),
+        (108.3, roles.SECURITY),
+        (97.9, roles.CLINICAL),
+        (97.6, roles.PRODUCT),
+    ):
+        yield days_ago
+        assessment = _through(assessment, users, (domain,))
+    yield 91.2
     demo_bias.mitigate_every_flag(assessment, users["dana"], _small_group_note)
+    yield 88.7
     assessment = _through(assessment, users, roles.DOMAINS[-1:])
+    yield 81.4
     assessment = _step(assessment, "launch", users["alice"], comment="Rolled out to all coordinators.")
     # The first month's monitoring after launch, recorded by Data/AI: no new flag.
+    yield 50.3
     services.bias_results_add(
         assessment=assessment,
         rows=demo_bias.results(dimensions, metric="accuracy", level=0.92, spread=0.04),
         by=users["dana"],
         description="Intake-summary model v1.4 on intakes of July 2026 (812 clients): monthly monitoring.",
     )
-    return assessment
 
 
-def _approved_matching(*, team, users, name):
+def _approved_matching(*, team, users, name, today):
+    """Security asks for the oversight to be spelt out; the team does so and the second round goes through."""
+    yield 76
     assessment = _create(team, users, name, MATCHING, questionnaire_version="v1")
+    yield 73.9
     services.bias_results_add(
         assessment=assessment,
         rows=demo_bias.results(
@@ -382,55 +405,81 @@ def _approved_matching(*, team, users, name):
         by=users["alice"],
         description=demo_bias.MATCH_DESCRIPTION,
     )
+    yield 73.8
     assessment = _step(assessment, "submit", users["alice"])
-    due = (timezone.localdate() + timedelta(days=45)).isoformat()
+    yield 71.6
+    assessment = _through(assessment, users, (roles.LEGAL,))
+    yield 65.2
+    assessment = _step(
+        assessment,
+        "request_changes",
+        users["sam"],
+        comment="Say who may change the ranking model and how a change is reviewed before it reaches clients.",
+    )
+    yield 61.9
+    assessment = services.assessment_update_answers(
+        assessment=assessment,
+        answers={
+            "oversight.human_oversight_description": (
+                "The matching team reviews a weekly sample and every complaint. Only the matching team's two "
+                "leads may deploy a new ranking model, after a second lead's review."
+            )
+        },
+        by=users["alice"],
+    )
+    yield 61.8
+    assessment = _step(
+        assessment, "resubmit", users["alice"], comment="Named who may change the ranking model and the review."
+    )
     condition = {
         "text": "Report match acceptance per language group monthly for the first quarter after launch.",
         "owner": "alice",
-        "due_date": due,
+        "due_date": (today + timedelta(days=45)).isoformat(),
     }
-    return _through(assessment, users, roles.DOMAINS, conditions=[condition])
+    for days_ago, domain in ((60.7, roles.LEGAL), (57.4, roles.SECURITY), (49.1, roles.CLINICAL)):
+        yield days_ago
+        assessment = _through(assessment, users, (domain,), conditions=[condition])
+    for days_ago, domain in ((48.8, roles.PRODUCT), (38.2, roles.DATA_AI)):
+        yield days_ago
+        assessment = _through(assessment, users, (domain,))
 
 
 OVERDUE_SINCE_DAYS = 14  # longer than any stage deadline plus the chair's escalation delay
 
 
-def _notes_in_review(*, team, users, name):
-    """Submitted two weeks ago and waiting at Clinical review since: overdue, so the first reminder sweep
-    reminds Clinical and escalates to the chair; Legal's condition falls due in three days."""
-    today = timezone.localdate()
-    with _as_of(timezone.now() - timedelta(days=OVERDUE_SINCE_DAYS)):
-        assessment = _create(team, users, name, NOTES_V2)
-        services.bias_results_add(
-            assessment=assessment,
-            rows=demo_bias.notes_results(),
-            by=users["alice"],
-            description=demo_bias.NOTES_DESCRIPTION,
-        )
-        assessment = _step(assessment, "submit", users["alice"])
-        condition = {
-            "text": "Update the privacy notice for therapists to describe note drafting before the pilot widens.",
-            "owner": "alice",
-            "due_date": (today + timedelta(days=3)).isoformat(),
-        }
-        assessment = _step(
-            assessment, "approve", users["lena"], comment="Reviewed; no concerns.", conditions=[condition]
-        )
-        return _through(assessment, users, (roles.SECURITY,))
-
-
-@contextmanager
-def _as_of(moment):
-    """Run the services as if at ``moment`` (the clock keeps ticking from there), so the demo's history is
-    what real use would have written then: audit rows, sign-offs and stage clocks all agree."""
-    with time_machine.travel(moment, tick=True):
-        yield
-
-
-def _journaling_changes_requested(*, team, users, name):
-    assessment = _create(team, users, name, JOURNALING_V2)
+def _notes_in_review(*, team, users, name, today):
+    """Drafted for months, submitted in the last weeks and waiting at Clinical review for two weeks: overdue,
+    so the first reminder sweep reminds Clinical and escalates to the chair; Legal's condition falls due in
+    three days."""
+    yield 120
+    assessment = _create(team, users, name, NOTES_V2)
+    yield 19.1
+    services.bias_results_add(
+        assessment=assessment,
+        rows=demo_bias.notes_results(),
+        by=users["alice"],
+        description=demo_bias.NOTES_DESCRIPTION,
+    )
+    yield 19
     assessment = _step(assessment, "submit", users["alice"])
-    return _step(
+    yield 16.7
+    condition = {
+        "text": "Update the privacy notice for therapists to describe note drafting before the pilot widens.",
+        "owner": "alice",
+        "due_date": (today + timedelta(days=3)).isoformat(),
+    }
+    assessment = _step(assessment, "approve", users["lena"], comment="Reviewed; no concerns.", conditions=[condition])
+    yield OVERDUE_SINCE_DAYS
+    _through(assessment, users, (roles.SECURITY,))
+
+
+def _journaling_changes_requested(*, team, users, name, today):
+    yield 62
+    assessment = _create(team, users, name, JOURNALING_V2)
+    yield 27.3
+    assessment = _step(assessment, "submit", users["alice"])
+    yield 22.9
+    _step(
         assessment,
         "request_changes",
         users["lena"],
@@ -438,11 +487,16 @@ def _journaling_changes_requested(*, team, users, name):
     )
 
 
-def _cbt_chatbot_rejected(*, team, users, name):
+def _cbt_chatbot_rejected(*, team, users, name, today):
+    yield 58
     assessment = _create(team, users, name, CBT_CHATBOT_V2)
+    yield 54.2
     assessment = _step(assessment, "submit", users["alice"])
-    assessment = _through(assessment, users, (roles.LEGAL, roles.SECURITY))
-    return _step(
+    for days_ago, domain in ((52.9, roles.LEGAL), (45.6, roles.SECURITY)):
+        yield days_ago
+        assessment = _through(assessment, users, (domain,))
+    yield 41.3
+    _step(
         assessment,
         "reject",
         users["claire"],
@@ -453,11 +507,12 @@ def _cbt_chatbot_rejected(*, team, users, name):
     )
 
 
-def _wellbeing_draft(*, team, users, name):
-    return _create(team, users, name, WELLBEING_DRAFT)
+def _wellbeing_draft(*, team, users, name, today):
+    yield 3.2
+    _create(team, users, name, WELLBEING_DRAFT)
 
 
-# In this order: the backdated history comes first, so the audit trail's times only go forward.
+# In this order the features are created (their ids); their steps run in time order (``run_in_time_order``).
 DEMO_FEATURES = [
     ("Session-notes drafting for therapists", _notes_in_review),
     ("AI-enhanced intake summary", _launched_intake),
