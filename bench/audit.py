@@ -54,7 +54,7 @@ from accounts import roles  # noqa: E402
 from assessments import canonical, signing  # noqa: E402
 from assessments.audit import HEAD_PK, audit_verify  # noqa: E402
 from assessments.audit_records import BY_MODEL, records_of_values  # noqa: E402
-from assessments.demo import INTAKE_V2, MATCHING_V2, NOTES_V2  # noqa: E402
+from assessments.demo_answers import INTAKE_V2, MATCHING_V2, NOTES_V2  # noqa: E402
 from assessments.grants import grant_rows  # noqa: E402
 from assessments.models import (  # noqa: E402
     AIFeature,

@@ -51,7 +51,8 @@ from django.utils import timezone  # noqa: E402
 from accounts import roles  # noqa: E402
 from assessments import services  # noqa: E402
 from assessments.bias import required_dimensions  # noqa: E402
-from assessments.demo import MATCHING_V2, bias_rows  # noqa: E402
+from assessments.demo_answers import MATCHING_V2  # noqa: E402
+from assessments.demo_bias import results as bias_results  # noqa: E402
 from assessments.models import AIFeature, AuditEntry, State, Team  # noqa: E402
 from reports import signing  # noqa: E402
 from reports.dossier import dossier_record, record_html  # noqa: E402
@@ -90,7 +91,7 @@ def the_assessment():
     services.bias_results_add(
         description="Bench: synthetic per-group results.",
         assessment=assessment,
-        rows=bias_rows(required_dimensions(assessment)),
+        rows=bias_results(required_dimensions(assessment), metric="accuracy", level=0.9, spread=0.04),
         by=member,
     )
     # Edits in draft until, with submit and five approvals, the trail has EVENTS entries.

@@ -40,7 +40,7 @@ from assessments import canonical, deadlines, signing
 from assessments.audit import HEAD_PK
 from assessments.audit_records import records_of_values
 from assessments.bias import RELEVANT_DIMENSIONS_QUESTION, REQUIRED_DIMENSIONS
-from assessments.demo import INTAKE_V2, MATCHING_V2, NOTES_V2
+from assessments.demo_answers import INTAKE_V2, MATCHING_V2, NOTES_V2
 from assessments.grants import CODENAMES, expected_grants
 from assessments.models import (
     NEXT_AFTER_APPROVAL,

@@ -14,6 +14,22 @@ from .notices import Notice, assessment_facts, event_key, iso, notify, person_na
 from .recipients import stage_reviewers
 
 
+def _nudge_key(assessment, now):
+    return event_key(
+        "stage_nudged",
+        assessment_id=assessment.pk,
+        part=assessment.stage,
+        review_round=assessment.review_round,
+        day=timezone.localdate(now),
+    )
+
+
+def stage_nudged_at(assessment, now=None):
+    """When the chair reminded the current stage's reviewers today (None if not): one reminder a day."""
+    key = _nudge_key(assessment, now or timezone.now())
+    return Notification.objects.filter(key=key).order_by("created_at").values_list("created_at", flat=True).first()
+
+
 def stage_nudge(*, assessment, by):
     """The chair reminds the reviewers of an overdue stage now; returns the notifications written.
 
@@ -36,16 +52,10 @@ def stage_nudge(*, assessment, by):
             )
         stage = locked.stage
         label = roles.DOMAIN_LABELS[stage]
-        key = event_key(
-            "stage_nudged",
-            assessment_id=locked.pk,
-            part=stage,
-            review_round=locked.review_round,
-            day=timezone.localdate(now),
-        )
-        earlier = Notification.objects.filter(key=key).order_by("created_at").values_list("created_at", flat=True)
+        key = _nudge_key(locked, now)
+        earlier = stage_nudged_at(locked, now)
         if earlier:
-            at = timezone.localtime(earlier[0]).strftime("%H:%M")
+            at = timezone.localtime(earlier).strftime("%H:%M")
             raise TransitionConflict(
                 f"The {label} reviewers were already reminded today at {at}; one reminder a day is enough.",
                 code="already_reminded",

@@ -132,10 +132,10 @@ def stage_nudge(request, pk):
         sent = services.stage_nudge(assessment=assessment, by=request.user)
     except NotPermitted as error:
         return problem(request, 403, "Not permitted", error.message, back=back)
-    except TransitionConflict as error:
-        return problem(request, 409, "No reminder sent", error.message, back=back)
-    except InputError as error:
-        return problem(request, 400, "No reminder sent", error.message, back=back)
+    except (TransitionConflict, InputError) as error:
+        # A second click (or one after the stage moved on) is not a dead end: back to the page, saying why.
+        messages.warning(request, f"No reminder sent. {error.message}")
+        return redirect(back)
     count = len(sent)
     messages.success(
         request, f"Reminder sent to {count} reviewer{'s' if count != 1 else ''}; it is in the audit trail."

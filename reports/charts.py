@@ -10,15 +10,19 @@ from dataclasses import dataclass
 
 from . import analytics
 
-# Narrow, so that the text stays legible when the drawing shrinks to a phone's width.
-WIDTH = 480
-LABEL_RIGHT = 82  # labels end here, right-aligned
-PLOT_LEFT = 88
-PLOT_RIGHT = 440  # room after the longest bar for its value
-TOP = 26  # room for the tick labels
-BAR = 14
-BAR_GAP = 3
-GROUP_GAP = 12
+# Narrow, so that the text stays legible when the drawing shrinks to a phone's width (about 300 px of a 360 px
+# screen: the text is drawn at 13-16 units, so it is still 11-14 px there).
+WIDTH = 340
+LABEL_RIGHT = 72  # labels end here, right-aligned
+PLOT_LEFT = 78
+PLOT_RIGHT = 296  # room after the longest bar for its value
+TITLE_Y = 18  # the chart's visible title
+TICK_Y = 44  # the tick labels, above the plot
+TOP = 54  # the first bar
+BAR = 20
+BAR_GAP = 4
+GROUP_GAP = 14
+AXIS_LABEL_GAP = 24  # below the last bar: the axis's name and unit
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class Bar:
     text: str
     text_x: float
     text_y: float
+    label: str = ""  # in words, for the bar's own <title>: "Legal, median: 2 days"
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class Tick:
 class Chart:
     chart_id: str
     title: str
+    heading: str
+    axis_label: str
     desc: str
     series: list
     groups: list
@@ -59,6 +66,11 @@ class Chart:
     plot_left: int
     plot_top: int
     plot_bottom: float
+    bar_height: int = BAR
+    title_y: int = TITLE_Y
+    tick_y: int = TICK_Y
+    axis_label_x: float = (PLOT_LEFT + PLOT_RIGHT) / 2
+    axis_label_y: float = 0
 
 
 def nice_top(largest, whole=False):
@@ -88,17 +100,28 @@ def tick_text(value):
     return f"{value:g}"
 
 
-def bar_chart(*, chart_id, title, desc, series, groups, whole=False, stacked=False):
+def with_unit(value, unit):
+    """``2 days``, ``1 day``, ``no data``: a value in words with its unit (``unit``: plural, singular)."""
+    if value is None:
+        return "no data"
+    plural, singular = unit
+    return f"{number(value)} {singular if value == 1 else plural}"
+
+
+def bar_chart(*, chart_id, title, heading, axis_label, unit, desc, series, groups, whole=False, stacked=False):
     """``groups``: ``[(label, [value per series])]``, a value None when there is nothing to draw.
 
     Side by side, each group has one bar per series; ``stacked``, one bar whose parts are the series,
     labelled with their total. ``whole``: the values are counts, so the axis steps are whole numbers.
+    ``heading`` is drawn above the plot, ``axis_label`` (the quantity and its unit) below it; ``unit``
+    (plural, singular) names each bar's value in its own ``<title>``.
     """
     if stacked:
         values = [sum(v or 0 for v in row) for _, row in groups]
     else:
         values = [v for _, row in groups for v in row if v is not None]
-    top = nice_top(max(values, default=0), whole=whole)
+    # At least one whole unit: a history of near-zero times draws as 0 to 1, not as 0 to 2e-06.
+    top = max(nice_top(max(values, default=0), whole=whole), 1)
     scale = (PLOT_RIGHT - PLOT_LEFT) / top
     rows_per_group = 1 if stacked else len(series)
     per_group = rows_per_group * BAR + (rows_per_group - 1) * BAR_GAP
@@ -119,7 +142,8 @@ def bar_chart(*, chart_id, title, desc, series, groups, whole=False, stacked=Fal
                     series=index,
                     text="" if stacked else number(value),
                     text_x=round(x + width + 4, 2),
-                    text_y=bar_y + BAR - 3,
+                    text_y=bar_y + BAR - 5,
+                    label=f"{label}, {series[index].lower()}: {with_unit(value, unit)}",
                 )
             )
             if stacked:
@@ -127,24 +151,28 @@ def bar_chart(*, chart_id, title, desc, series, groups, whole=False, stacked=Fal
         if stacked:
             total = sum(v or 0 for v in row)
             bars.append(
-                Bar(x=left, y=y, width=0, series=-1, text=number(total), text_x=round(left + 4, 2), text_y=y + BAR - 3)
+                Bar(x=left, y=y, width=0, series=-1, text=number(total), text_x=round(left + 4, 2), text_y=y + BAR - 5)
             )
         drawn.append(Group(label=label, label_y=y + per_group / 2 + 4, bars=bars))
         y += per_group + GROUP_GAP
     ticks = [Tick(x=round(PLOT_LEFT + top * i / 4 * scale, 2), text=tick_text(top * i / 4)) for i in range(5)]
+    plot_bottom = y - GROUP_GAP + 2
     return Chart(
         chart_id=chart_id,
         title=title,
+        heading=heading,
+        axis_label=axis_label,
         desc=desc,
         series=list(series),
         groups=drawn,
         ticks=ticks,
         width=WIDTH,
         label_right=LABEL_RIGHT,
-        height=y - GROUP_GAP + 8,
+        height=plot_bottom + AXIS_LABEL_GAP + 6,
         plot_left=PLOT_LEFT,
         plot_top=TOP - 6,
-        plot_bottom=y - GROUP_GAP + 2,
+        plot_bottom=plot_bottom,
+        axis_label_y=plot_bottom + AXIS_LABEL_GAP,
     )
 
 
@@ -168,6 +196,9 @@ def stage_time_chart(data):
     return bar_chart(
         chart_id="stage-days",
         title=f"Days per review stage, stage visits that ended in the last {analytics.WINDOW_DAYS} days",
+        heading="Days per review stage",
+        axis_label="Days in the stage (median, 90th percentile)",
+        unit=("days", "day"),
         desc="; ".join(parts) + ".",
         series=["Median", "90th percentile"],
         groups=[(s.label, [s.median_days, s.p90_days]) for s in data.stage_times],
@@ -179,6 +210,9 @@ def stage_load_chart(data):
     return bar_chart(
         chart_id="stage-load",
         title="Assessments waiting and overdue at each review stage now",
+        heading="Waiting and overdue now",
+        axis_label="Assessments (count)",
+        unit=("assessments", "assessment"),
         desc="; ".join(parts) + ".",
         series=["Waiting", "Overdue"],
         groups=[(s.label, [s.waiting, s.overdue]) for s in data.stage_loads],
@@ -197,6 +231,9 @@ def decisions_chart(data):
     return bar_chart(
         chart_id="decisions",
         title=f"Committee decisions per month, last {analytics.MONTHS} months",
+        heading="Decisions per month",
+        axis_label="Decisions (count)",
+        unit=("decisions", "decision"),
         desc=f"In total {summary}." + (" " + "; ".join(busy) + "." if busy else " No decisions in this period."),
         series=[label for _, label in analytics.DECISIONS],
         groups=[(m.label, [m.counts[state] for state, _ in analytics.DECISIONS]) for m in data.months],

@@ -5,6 +5,7 @@ from django import template
 from accounts import roles
 
 from ..models import Notification
+from ..services import stage_nudged_at
 
 register = template.Library()
 
@@ -24,6 +25,7 @@ def stage_nudge(context, assessment, clock):
     show = bool(clock and clock.overdue and assessment.stage and roles.user_has_role(user, roles.CHAIR))
     return {
         "show": show,
+        "reminded_at": stage_nudged_at(assessment) if show else None,
         "assessment": assessment,
         "clock": clock,
         "stage_label": roles.DOMAIN_LABELS.get(assessment.stage, ""),

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import roles
 from assessments.deadlines import stage_due_at
@@ -48,13 +49,35 @@ def test_the_chair_reminds_the_stage_reviewers_and_the_audit_trail_says_so(
     assert "reminded the Clinical reviewers: clinical_reviewer" in page
 
 
-def test_a_second_reminder_the_same_day_is_refused(people, overdue, login):
+def test_a_second_reminder_the_same_day_is_refused_on_the_same_page(people, overdue, login):
     client = login(people.chair)
     client.post(nudge_url(overdue))
-    response = client.post(nudge_url(overdue))
-    assert response.status_code == 409 and "already reminded today" in response.content.decode()
+    client.get(reverse("assessment_detail", args=[overdue.pk]))  # the first click's message, read
+    # The second click (a stale tab, a double click) comes back to the assessment's page with the reason.
+    response = client.post(nudge_url(overdue), follow=True)
+    assert response.redirect_chain == [(reverse("assessment_detail", args=[overdue.pk]), 302)]
+    assert response.status_code == 200
+    page = response.content.decode()
+    at = timezone.localtime(Notification.objects.get(kind="stage_nudged").created_at).strftime("%H:%M")
+    assert f"No reminder sent. The Clinical reviewers were already reminded today at {at}" in page
+    assert 'class="message message-warning" role="status"' in page
+    # The card itself says so, and offers no button that can only be refused.
+    assert "You reminded the Clinical reviewers today at" in page
+    assert "Send a reminder now" not in page
     assert Notification.objects.filter(kind="stage_nudged").count() == 1
     assert AuditEntry.objects.filter(action="reminder_sent").count() == 1
+
+
+def test_the_next_day_the_button_is_back(people, overdue, clock, login):
+    client = login(people.chair)
+    client.post(nudge_url(overdue))
+    url = reverse("assessment_detail", args=[overdue.pk])
+    assert "Send a reminder now" not in client.get(url).content.decode()
+    clock.shift(timedelta(days=1))
+    client = login(people.chair)  # the session of yesterday has expired
+    assert "Send a reminder now" in client.get(url).content.decode()
+    assert client.post(nudge_url(overdue)).status_code == 302
+    assert Notification.objects.filter(kind="stage_nudged").count() == 2
 
 
 @pytest.mark.parametrize("who", ["alice", "auditor", "clinical", "admin"])
@@ -75,8 +98,12 @@ def test_an_outsider_cannot_even_see_it(people, overdue, login):
 def test_not_before_the_deadline(people, clock, login):
     assessment = advance(people, create_draft(people), State.CLINICAL_REVIEW)
     clock.move_to(stage_due_at(assessment) - timedelta(seconds=1))
-    response = login(people.chair).post(nudge_url(assessment))
-    assert response.status_code == 409 and "past its deadline" in response.content.decode()
+    response = login(people.chair).post(nudge_url(assessment), follow=True)
+    assert response.redirect_chain == [(reverse("assessment_detail", args=[assessment.pk]), 302)]
+    assert "No reminder sent. A reminder can be sent only while a review stage is past its deadline" in (
+        response.content.decode()
+    )
+    assert not Notification.objects.filter(kind="stage_nudged").exists()
 
 
 def test_nobody_to_remind_is_said_plainly(people, overdue):

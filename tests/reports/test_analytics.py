@@ -2,7 +2,9 @@
 
 import csv
 import io
+import re
 from datetime import datetime, timedelta
+from xml.etree import ElementTree
 
 import pytest
 import time_machine
@@ -242,3 +244,28 @@ def test_the_query_count_does_not_grow_with_the_number_of_assessments(people, lo
 def test_the_window_and_month_constants_are_what_the_page_says():
     assert analytics.WINDOW_DAYS == 90
     assert analytics.MONTHS == 12
+
+
+def test_each_chart_carries_its_title_axis_label_with_unit_values_and_words_per_bar(history, login):
+    with time_machine.travel(NOW, tick=False):
+        page = login(history.chair).get(ANALYTICS).content.decode()
+    svgs = {}
+    for markup in re.findall(r"<svg .*?</svg>", page, flags=re.S):
+        svg = ElementTree.fromstring(markup)
+        svgs[svg.find("title").get("id").removesuffix("-title")] = svg
+
+    def texts(svg, css_class):
+        return [t.text for t in svg.iter("text") if t.get("class") == css_class]
+
+    days, load, decisions = svgs["stage-days"], svgs["stage-load"], svgs["decisions"]
+    assert texts(days, "chart-title") == ["Days per review stage"]
+    assert texts(days, "chart-axis-label") == ["Days in the stage (median, 90th percentile)"]
+    assert texts(load, "chart-axis-label") == ["Assessments (count)"]
+    assert texts(decisions, "chart-axis-label") == ["Decisions (count)"]
+    assert texts(days, "chart-label") == ["Legal", "Security", "Clinical", "Product", "Data/AI"]
+    assert texts(days, "chart-value")[:2] == ["2", "4.2"]  # Legal's median and 90th percentile
+    bar_words = [rect.find("title").text for rect in days.iter("rect")]
+    assert bar_words[:2] == ["Legal, median: 2 days", "Legal, 90th percentile: 4.2 days"]
+    assert "Security, overdue: 2 assessments" in [rect.find("title").text for rect in load.iter("rect")]
+    # Scaled to the column's width: a viewBox, no fixed size.
+    assert days.get("viewBox").startswith("0 0 340 ") and days.get("width") is None
