@@ -12,12 +12,14 @@ from playwright.sync_api import expect
 from accounts.models import SecurityEvent
 from accounts.roles import LEGAL
 
-from ..oidc_provider.fixtures import identity_provider, sso_settings  # noqa: F401
+from ..oidc_provider import fixtures
 from ..oidc_provider.server import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 QUEUE = "/committee/queue/"
+identity_provider = fixtures.identity_provider
+sso_settings = fixtures.sso_settings
 
 
 def sign_in_through_provider(page, *, first_time):
@@ -37,7 +39,7 @@ def test_the_groups_claim_grants_and_then_removes_the_legal_role(
     new_context,
     live_server,
     django_user_model,
-    artifacts,  # noqa: F811 (fixtures)
+    artifacts,
 ):
     identity_provider.user(
         "priya", groups=["legal-reviewers", "unrelated-mailing-list"], email="priya@example.org", first_name="Priya"
