@@ -21,6 +21,8 @@ def _failed(request, reason):
 
 
 class SingleSignOnStart(OIDCAuthenticationRequestView):
+    http_method_names = ["get", "head"]
+
     def __init__(self, **kwargs):
         View.__init__(self, **kwargs)  # the endpoint is read from discovery in get(), not from settings
 
@@ -36,6 +38,8 @@ class SingleSignOnStart(OIDCAuthenticationRequestView):
 
 
 class SingleSignOnCallback(OIDCAuthenticationCallbackView):
+    http_method_names = ["get", "head"]
+
     def get(self, request):
         if not sso_enabled():
             raise Http404("Single sign-on is not configured.")
