@@ -1,12 +1,12 @@
 """The security events page: what auditors and the chair read of sign-ins, failures, lockouts and the rest."""
 
+import django_filters as filters
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
-from django_filters import rest_framework as filters
 
 from . import roles
 from .models import SecurityEvent

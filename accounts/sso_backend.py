@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
@@ -67,6 +67,11 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
             return self._refuse(request, refused.refusal)
         except ProviderUnavailable as exc:
             return self._refuse(request, Refusal("provider_unavailable", str(exc)))
+        except IntegrityError:
+            # The same first sign-on finishing twice at once (two tabs): one made the account.
+            return self._refuse(
+                request, Refusal("conflict", "Another sign-on for this account was finishing. Try again.")
+            )
         except (requests.RequestException, jwt.PyJWTError, SuspiciousOperation, KeyError) as exc:
             LOGGER.warning("Single sign-on refused: %s", exc)
             return self._refuse(
