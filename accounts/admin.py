@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import SecurityEvent
+from .models import SecurityEvent, SingleSignOnIdentity
 
 
 @admin.register(SecurityEvent)
@@ -18,3 +18,13 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SingleSignOnIdentity)
+class SingleSignOnIdentityAdmin(admin.ModelAdmin):
+    """Linking an existing local account to its identity provider account is adding one of these."""
+
+    list_display = ("user", "issuer", "subject", "last_login_at")
+    search_fields = ("user__username", "subject")
+    raw_id_fields = ("user",)
+    readonly_fields = ("created_at", "last_login_at")

@@ -22,6 +22,7 @@ from django.forms.forms import NON_FIELD_ERRORS
 from django.shortcuts import render
 
 from .network import address_block, client_address
+from .sso_discovery import sso_enabled
 
 
 def _window():
@@ -77,6 +78,12 @@ class LoginView(auth_views.LoginView):
     """Django's log-in form, refusing addresses over the failure limit and counting their failures."""
 
     http_method_names = ["get", "head", "post"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The "Sign in with <provider>" button, when single sign-on is configured.
+        context["sso_provider_name"] = settings.OIDC_PROVIDER_NAME if sso_enabled() else ""
+        return context
 
     def post(self, request, *args, **kwargs):
         retry_after = login_refused_for(request)

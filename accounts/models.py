@@ -46,3 +46,25 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.username} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class SingleSignOnIdentity(models.Model):
+    """The identity provider's account (issuer and subject) that signs in as a user here.
+
+    Made at a user's first single sign-on login; an administrator may also link an existing local account by
+    adding one. Users are never matched by e-mail address or username, which another provider account could claim.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_identities")
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "single sign-on identity"
+        verbose_name_plural = "single sign-on identities"
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="unique_sso_identity")]
+
+    def __str__(self):
+        return f"{self.subject} at {self.issuer}"

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Logs out sessions idle for SESSION_IDLE_SECONDS (after the user and messages are known).
+    "accounts.idle.IdleSessionMiddleware",
     # Last, as django-axes asks: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -115,6 +117,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
+    # Single sign-on (OIDC_* below): authenticates only the identity provider's callback; inert when unconfigured.
+    "accounts.sso_backend.SingleSignOnBackend",
 ]
 # Guardian's anonymous user is not used: anonymous visitors see only public pages.
 ANONYMOUS_USER_NAME = None
@@ -127,6 +131,26 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
+# A session left idle this long is logged out (accounts/idle.py); activity is noted at most once a minute.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+
+# -- Single sign-on: OpenID Connect (accounts/sso_backend.py; README "Single sign-on (production)") --------
+# Off unless OIDC_DISCOVERY_URL and OIDC_CLIENT_ID are set: then only local accounts log in.
+OIDC_DISCOVERY_URL = env.str("OIDC_DISCOVERY_URL", default="")  # the issuer, or its discovery document
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile groups")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="single sign-on")
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+# "<claim value>=<role or team:slug>", comma-separated, e.g. "legal-reviewers=legal,team-triage=team:triage".
+OIDC_ROLE_MAP = env.str("OIDC_ROLE_MAP", default="")
+OIDC_DISABLE_LOCAL_PASSWORDS = env.bool("OIDC_DISABLE_LOCAL_PASSWORDS", default=True)
+OIDC_DISCOVERY_CACHE_SECONDS = env.int("OIDC_DISCOVERY_CACHE_SECONDS", default=3600)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_VERIFY_SSL = env.bool("OIDC_VERIFY_SSL", default=True)
+OIDC_USE_PKCE = True
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 

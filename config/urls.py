@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", login.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", login.LogoutView.as_view(), name="logout"),
+    # Single sign-on's two ends and the security events page.
+    path("", include("accounts.urls")),
     # API v1: each app's own routes; then the API's schema, docs and catch-all 404, which must come last.
     path("api/v1/", include("assessments.api.urls")),
     path("api/v1/", include("committee.api_urls")),

@@ -83,6 +83,8 @@ def pages_for(role, w):
             ("dossier downloads", "/reports/downloads/", 200),
             ("verify a dossier", "/reports/verify/", 200),
             ("audit trail", "/audit/", 200),
+            ("security events", "/security/events/", 200),
+            ("security events with a refused filter", "/security/events/?since=2026-03-04&until=2026-03-01", 400),
             ("analytics", "/reports/analytics/", 200),
             ("approved page", f"/assessments/{w.approved}/", 200),
         ],

@@ -1,0 +1,33 @@
+"""System checks (``manage.py check``): the single sign-on settings can be used as configured."""
+
+from django.conf import settings
+from django.core import checks
+
+from .sso_roles import RoleMapInvalid, role_map_parse
+
+
+@checks.register(checks.Tags.security)
+def single_sign_on_check(app_configs, **kwargs):
+    errors = []
+    try:
+        role_map_parse(settings.OIDC_ROLE_MAP)
+    except RoleMapInvalid as error:
+        errors.append(checks.Error(str(error), id="accounts.E001"))
+    if settings.OIDC_DISCOVERY_URL:
+        if not settings.OIDC_RP_CLIENT_ID or not settings.OIDC_RP_CLIENT_SECRET:
+            errors.append(
+                checks.Error(
+                    "OIDC_DISCOVERY_URL is set but OIDC_CLIENT_ID or OIDC_CLIENT_SECRET is not.",
+                    hint="Register this site as a confidential client at the identity provider and set both.",
+                    id="accounts.E002",
+                )
+            )
+        if not settings.OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")):
+            errors.append(
+                checks.Error(
+                    f"OIDC_SIGN_ALGO {settings.OIDC_RP_SIGN_ALGO!r} is not an asymmetric algorithm.",
+                    hint="Use the provider's RS256 (or ES256) ID tokens, verified with its published keys.",
+                    id="accounts.E003",
+                )
+            )
+    return errors

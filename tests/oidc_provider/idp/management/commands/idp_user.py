@@ -1,0 +1,23 @@
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Create or update a provider user; --groups sets exactly their groups (the groups claim)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--password", required=True)
+        parser.add_argument("--email", default="")
+        parser.add_argument("--first-name", default="")
+        parser.add_argument("--last-name", default="")
+        parser.add_argument("--groups", default="", help="comma-separated group names")
+
+    def handle(self, *args, username, password, email, first_name, last_name, groups, **options):
+        user, created = User.objects.get_or_create(username=username)
+        user.email, user.first_name, user.last_name = email, first_name, last_name
+        if created:  # a changed password would end the user's provider session
+            user.set_password(password)
+        user.save()
+        names = [name for name in groups.split(",") if name]
+        user.groups.set([Group.objects.get_or_create(name=name)[0] for name in names])
