@@ -242,3 +242,44 @@ def nist_table(questionnaire, answers):
             }
         )
     return table
+
+
+def changes_since(questionnaire, entries, base_hash):
+    """What was saved after the version ``base_hash`` names, per question: the answer then and now, and by whom.
+
+    ``entries`` are the assessment's audit rows (oldest first) that record answers: each holds the content
+    hash after it. The changes are those of the rows after the last one at ``base_hash``; None when no row
+    is at that hash (the page cannot tell when the user opened it).
+    """
+    start = None
+    for index, entry in enumerate(entries):
+        if entry.content_hash == base_hash:
+            start = index + 1
+    if start is None:
+        return None
+    changed = {}
+    for entry in entries[start:]:
+        for qid, change in (entry.details or {}).get("changed", {}).items():
+            row = changed.setdefault(qid, {"from": change.get("from"), "by": []})
+            row["to"] = change.get("to")
+            if entry.actor_username and entry.actor_username not in row["by"]:
+                row["by"].append(entry.actor_username)
+            row["at"] = entry.created_at
+    order = list(questionnaire.questions) + sorted(set(changed) - set(questionnaire.questions))
+    rows = []
+    for qid in order:
+        row = changed.get(qid)
+        if row is None or row["from"] == row["to"]:
+            continue  # untouched, or changed and changed back
+        question = questionnaire.questions.get(qid)
+        rows.append(
+            {
+                "text": question.text if question else qid,
+                "anchor": dom_id(qid) if question else "",
+                "then": display_answer(question, row["from"]) or "(no answer)",
+                "now": display_answer(question, row["to"]) or "(no answer)",
+                "by": row["by"],
+                "at": row["at"],
+            }
+        )
+    return rows
