@@ -10,7 +10,7 @@ from accounts import roles
 
 from .. import permissions, services, transitions
 from ..errors import InputError, NotPermitted, Reason, TransitionConflict
-from ..forms import AnswersForm, NewAssessmentForm, dom_id
+from ..forms import AnswersForm, NewAssessmentForm
 from ..models import AuditEntry, SignOff, State, Team
 from ..presenters.answers import (
     changes_since,
@@ -49,7 +49,7 @@ def _form_context(questionnaire, form, posted_answers, service_errors=None):
         "submission": transitions.submission_from(State.DRAFT),
         "show_if_rules": show_if_rules(questionnaire),
         "error_list": [
-            {"anchor": dom_id(qid), "text": questionnaire.questions[qid].text, "message": message}
+            {"anchor": form.control_id(qid), "text": questionnaire.questions[qid].text, "message": message}
             for qid, message in errors.items()
             if qid in questionnaire.questions
         ],
