@@ -1,5 +1,7 @@
 """The questionnaire form: a new assessment, editing the answers, and the live preview panel."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -28,6 +30,9 @@ from ..selectors import (
     question_comments_visible_to,
 )
 from .common import problem
+
+# The version a form was opened at: the SHA-256 of the answers, as the page wrote it in the form.
+CONTENT_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 def _form_context(questionnaire, form, posted_answers, service_errors=None):
@@ -296,7 +301,7 @@ def assessment_edit(request, pk):
         if request.method == "GET":
             return _render_edit(request, assessment)
     base_hash = request.POST.get("base_hash", "")
-    if not base_hash:
+    if not CONTENT_HASH.fullmatch(base_hash):
         return _render_without_base(request, assessment, form, answers)
     if not form_ok:
         return _render_edit(request, assessment, form=form, answers=answers, status=400, base_hash=base_hash)
