@@ -134,6 +134,18 @@ class AnswersForm(RefusesUnstorableText, forms.Form):
             result[question.id] = _typed(question, data.get(name))
         return result
 
+    def control_id(self, qid):
+        """The id of the question's first control (its first option for choices): where a link to it lands."""
+        bound = self[field_name(qid)]
+        if isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            return f"{bound.auto_id}_0"
+        return bound.auto_id
+
+    def mark_invalid(self, qid, error_id):
+        """Render the question's choice controls as invalid and described by their error (text controls are
+        rendered by hand in the template)."""
+        self.fields[field_name(qid)].widget.attrs.update({"aria-invalid": "true", "aria-describedby": error_id})
+
     def errors_by_question(self):
         """Form (parsing) errors keyed by question id."""
         by_name = {field_name(qid): qid for qid in self.questionnaire.questions}

@@ -291,14 +291,16 @@ class Questionnaire:
             return None, errors
         return self.visible_answers(cleaned), {}
 
+    def is_required(self, question, answers):
+        """Whether ``question`` must be answered to submit these answers: a visible required question, or the
+        disclosure once the audience includes clients or therapists."""
+        if question.id == DISCLOSURE and self.needs_disclosure(answers):
+            return True
+        return question.required and self.is_visible(question, answers)
+
     def missing_required(self, answers):
-        """Visible required questions without an answer, including the disclosure where it is due."""
-        missing = [
-            q for q in self.questions.values() if q.required and self.is_visible(q, answers) and q.id not in answers
-        ]
-        if self.needs_disclosure(answers) and DISCLOSURE not in answers:
-            missing.append(self.questions[DISCLOSURE])
-        return missing
+        """Questions required for these answers (``is_required``) without an answer, in questionnaire order."""
+        return [q for q in self.questions.values() if q.id not in answers and self.is_required(q, answers)]
 
     def needs_disclosure(self, answers):
         audience = answers.get(AUDIENCE) or []

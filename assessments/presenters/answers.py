@@ -3,12 +3,14 @@
 from .. import transitions
 from ..forms import dom_id, field_name
 from ..models import State
-from ..questionnaire import NIST_FUNCTIONS
+from ..questionnaire import AUDIENCE, DISCLOSED_AUDIENCES, DISCLOSURE, NIST_FUNCTIONS
 from ..risk import risk_score
 
 RISK_NAMES = {1: "Low", 2: "Moderate", 3: "High", 4: "Very high"}
 # How a reason is labelled beside its question on the pages (by its code).
 REASON_KINDS = {"answer_required": "Answer required", "hard_stop": "Hard stop"}
+# Where a reason that is not about one question links on the assessment page, by its code's prefix.
+REASON_SECTIONS = {"bias_": "bias", "condition_": "conditions"}
 
 
 def reason_item(questionnaire, reason):
@@ -21,8 +23,12 @@ def reason_item(questionnaire, reason):
         "kind": kind,
         "text": text,
         "message": reason.message,
-        "anchor": dom_id(reason.question) if question is not None else "",
+        "anchor": dom_id(reason.question) if question is not None else _reason_section(reason.code),
     }
+
+
+def _reason_section(code):
+    return next((anchor for prefix, anchor in REASON_SECTIONS.items() if code.startswith(prefix)), "")
 
 
 def transition_verb(name):
@@ -126,10 +132,15 @@ def submit_readiness(questionnaire, answers):
 
 
 def live_summary(questionnaire, answers):
-    """Risk, hard stops and submit readiness for answers being edited (``answers`` already clean)."""
+    """Risk, hard stops and submit readiness for answers being edited (``answers`` already clean).
+
+    The count of unanswered required questions is the number of "answer required" blockers: the counter and
+    the blockers both come from ``questionnaire.submit_blockers``.
+    """
     score = risk_score(questionnaire, answers)
-    required = [q for q in questionnaire.questions.values() if q.required and questionnaire.is_visible(q, answers)]
-    answered = sum(1 for q in required if q.id in answers)
+    blockers = submit_readiness(questionnaire, answers)
+    unanswered = sum(1 for b in blockers if b["code"] == "answer_required")
+    required_total = sum(1 for q in questionnaire.questions.values() if questionnaire.is_required(q, answers))
     return {
         "score": score,
         # No level before the first risk answer: a blank form is not "low risk".
@@ -139,23 +150,35 @@ def live_summary(questionnaire, answers):
             {"question": q, "message": message, "anchor": dom_id(q.id)}
             for q, message in questionnaire.hard_stops(answers)
         ],
-        "blockers": submit_readiness(questionnaire, answers),
-        "required_total": len(required),
-        "required_answered": answered,
+        "blockers": blockers,
+        "required_total": required_total,
+        "required_answered": required_total - unanswered,
+        "unanswered": unanswered,
         "needs_disclosure": questionnaire.needs_disclosure(answers),
     }
+
+
+def required_if_rules(questionnaire):
+    """Questions that an earlier answer makes required, keyed by form field name, for the browser to follow live:
+    ``{"field": the earlier question's field, "any": values any of which makes it required}``."""
+    if DISCLOSURE not in questionnaire.questions or AUDIENCE not in questionnaire.questions:
+        return {}
+    return {field_name(DISCLOSURE): {"field": field_name(AUDIENCE), "any": list(DISCLOSED_AUDIENCES)}}
 
 
 def form_sections(questionnaire, form, answers, errors):
     """Sections of the form with each question's field, visibility, error and hard stop."""
     fields = form.question_fields()
     stops = {q.id: message for q, message in questionnaire.hard_stops(answers)}
-    needs_disclosure = questionnaire.needs_disclosure(answers)
+    rules_if = required_if_rules(questionnaire)
     sections = []
     for section in questionnaire.sections.values():
         items = []
         for question in section.questions:
-            required = question.required or (question.id == "transparency.disclosure_text" and needs_disclosure)
+            if errors.get(question.id):
+                form.mark_invalid(question.id, "err-" + dom_id(question.id))
+            # A hidden required question is labelled as it will be when shown (the browser shows it live).
+            required = question.required or questionnaire.is_required(question, answers)
             items.append(
                 {
                     "question": question,
@@ -163,6 +186,7 @@ def form_sections(questionnaire, form, answers, errors):
                     "dom": dom_id(question.id),
                     "visible": questionnaire.is_visible(question, answers),
                     "required": required,
+                    "required_if": rules_if.get(field_name(question.id)),
                     "error": errors.get(question.id, ""),
                     "stop": stops.get(question.id, ""),
                     "show_if": show_if_text(questionnaire, question),
@@ -242,3 +266,44 @@ def nist_table(questionnaire, answers):
             }
         )
     return table
+
+
+def changes_since(questionnaire, entries, base_hash):
+    """What was saved after the version ``base_hash`` names, per question: the answer then and now, and by whom.
+
+    ``entries`` are the assessment's audit rows (oldest first) that record answers: each holds the content
+    hash after it. The changes are those of the rows after the last one at ``base_hash``; None when no row
+    is at that hash (the page cannot tell when the user opened it).
+    """
+    start = None
+    for index, entry in enumerate(entries):
+        if entry.content_hash == base_hash:
+            start = index + 1
+    if start is None:
+        return None
+    changed = {}
+    for entry in entries[start:]:
+        for qid, change in (entry.details or {}).get("changed", {}).items():
+            row = changed.setdefault(qid, {"from": change.get("from"), "by": []})
+            row["to"] = change.get("to")
+            if entry.actor_username and entry.actor_username not in row["by"]:
+                row["by"].append(entry.actor_username)
+            row["at"] = entry.created_at
+    order = list(questionnaire.questions) + sorted(set(changed) - set(questionnaire.questions))
+    rows = []
+    for qid in order:
+        row = changed.get(qid)
+        if row is None or row["from"] == row["to"]:
+            continue  # untouched, or changed and changed back
+        question = questionnaire.questions.get(qid)
+        rows.append(
+            {
+                "text": question.text if question else qid,
+                "anchor": dom_id(qid) if question else "",
+                "then": display_answer(question, row["from"]) or "(no answer)",
+                "now": display_answer(question, row["to"]) or "(no answer)",
+                "by": row["by"],
+                "at": row["at"],
+            }
+        )
+    return rows

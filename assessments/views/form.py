@@ -1,5 +1,7 @@
 """The questionnaire form: a new assessment, editing the answers, and the live preview panel."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -10,9 +12,10 @@ from accounts import roles
 
 from .. import permissions, services, transitions
 from ..errors import InputError, NotPermitted, Reason, TransitionConflict
-from ..forms import AnswersForm, NewAssessmentForm, dom_id
-from ..models import SignOff, State, Team
+from ..forms import AnswersForm, NewAssessmentForm
+from ..models import AuditEntry, SignOff, State, Team
 from ..presenters.answers import (
+    changes_since,
     form_sections,
     live_summary,
     reason_item,
@@ -27,6 +30,9 @@ from ..selectors import (
     question_comments_visible_to,
 )
 from .common import problem
+
+# The version a form was opened at: the SHA-256 of the answers, as the page wrote it in the form.
+CONTENT_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 def _form_context(questionnaire, form, posted_answers, service_errors=None):
@@ -48,7 +54,7 @@ def _form_context(questionnaire, form, posted_answers, service_errors=None):
         "submission": transitions.submission_from(State.DRAFT),
         "show_if_rules": show_if_rules(questionnaire),
         "error_list": [
-            {"anchor": dom_id(qid), "text": questionnaire.questions[qid].text, "message": message}
+            {"anchor": form.control_id(qid), "text": questionnaire.questions[qid].text, "message": message}
             for qid, message in errors.items()
             if qid in questionnaire.questions
         ],
@@ -183,7 +189,18 @@ def _editable_or_problem(request, assessment):
     return None
 
 
-def _render_edit(request, assessment, *, form=None, answers=None, service_errors=None, status=200, conflict=None):
+def _render_edit(
+    request,
+    assessment,
+    *,
+    form=None,
+    answers=None,
+    service_errors=None,
+    status=200,
+    conflict=None,
+    base_hash=None,
+    changed_meanwhile=None,
+):
     questionnaire = get_questionnaire(assessment.questionnaire_version)
     if form is None:
         form = AnswersForm(questionnaire, answers=assessment.answers, auto_id="f-%s")
@@ -204,7 +221,10 @@ def _render_edit(request, assessment, *, form=None, answers=None, service_errors
         {
             "assessment": assessment,
             "is_new": False,
-            "base_hash": assessment.content_hash,
+            # A page re-rendered with the user's input keeps the version they opened, so a save made by
+            # someone else meanwhile is still caught; after a conflict it is the version just shown to them.
+            "base_hash": base_hash or assessment.content_hash,
+            "changed_meanwhile": changed_meanwhile,
             "submission": transitions.submission_from(assessment.state),
             "change_request": latest_request,
             "change_request_stage": roles.DOMAIN_LABELS.get(latest_request.stage) if latest_request else "",
@@ -227,6 +247,42 @@ def _not_saved_moved_on(request, assessment, form, answers):
     return _render_edit(request, assessment, form=form, answers=answers, status=409)
 
 
+def _saved_meanwhile(request, assessment, form, answers, base_hash):
+    """Someone saved after this user opened the form: show what changed, keep their input, save nothing (409)."""
+    questionnaire = get_questionnaire(assessment.questionnaire_version)
+    entries = list(
+        AuditEntry.objects.filter(
+            assessment_id=assessment.pk, action__in=[AuditEntry.Action.CREATED, AuditEntry.Action.ANSWERS_CHANGED]
+        )
+        .only("seq", "content_hash", "details", "actor_username", "created_at")
+        .order_by("seq")
+    )
+    changes = changes_since(questionnaire, entries, base_hash)
+    messages.error(
+        request,
+        "Not saved: someone else saved changes to these answers after you opened this page. Your answers are "
+        "still in the form below; compare them with what changed meanwhile, then save again.",
+    )
+    return _render_edit(
+        request,
+        assessment,
+        form=form,
+        answers=answers,
+        status=409,
+        changed_meanwhile={"rows": changes or [], "known": changes is not None},
+    )
+
+
+def _render_without_base(request, assessment, form, answers):
+    """A post without the version it was opened at cannot be checked against concurrent saves: refuse it (400)."""
+    messages.error(
+        request,
+        "Not saved: the form did not say which version of the answers it was opened at. Your answers are "
+        "still below; save again from this page.",
+    )
+    return _render_edit(request, assessment, form=form, answers=answers, status=400)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def assessment_edit(request, pk):
@@ -244,26 +300,34 @@ def assessment_edit(request, pk):
             return refused
         if request.method == "GET":
             return _render_edit(request, assessment)
-    if not form_ok:
-        return _render_edit(request, assessment, form=form, answers=answers, status=400)
     base_hash = request.POST.get("base_hash", "")
-    if base_hash and base_hash != assessment.content_hash:
-        # Someone saved in between: do not overwrite their answers silently; keep this user's input on screen.
-        messages.error(
-            request,
-            "Someone else saved changes to this assessment after you opened it (see its audit trail). "
-            "Your answers are still in the form below and were not saved: check them and save again.",
-        )
-        return _render_edit(request, assessment, form=form, answers=answers, status=409)
+    if not CONTENT_HASH.fullmatch(base_hash):
+        return _render_without_base(request, assessment, form, answers)
+    if not form_ok:
+        return _render_edit(request, assessment, form=form, answers=answers, status=400, base_hash=base_hash)
     try:
-        assessment = services.assessment_update_answers(assessment=assessment, answers=answers, by=request.user)
+        # The service compares base_hash with the saved answers under the row lock: a save made by someone
+        # else after this form was opened is refused, never overwritten.
+        assessment = services.assessment_update_answers(
+            assessment=assessment, answers=answers, by=request.user, expected_content_hash=base_hash
+        )
     except InputError as error:
         errors = error.errors.get("answers") if isinstance(error.errors.get("answers"), dict) else error.errors
-        return _render_edit(request, assessment, form=form, answers=answers, service_errors=errors, status=400)
+        return _render_edit(
+            request,
+            assessment,
+            form=form,
+            answers=answers,
+            service_errors=errors,
+            status=400,
+            base_hash=base_hash,
+        )
     except NotPermitted as error:
         return problem(request, 403, "Not permitted", error.message)
-    except TransitionConflict:
+    except TransitionConflict as error:
         assessment = assessment_visible_to(request.user, pk)
+        if any(reason.code == "stale_content" for reason in error.reasons):
+            return _saved_meanwhile(request, assessment, form, answers, base_hash)
         return _not_saved_moved_on(request, assessment, form, answers)
     if request.POST.get("action") == "submit":
         return _submit_after_save(request, assessment)

@@ -1,0 +1,149 @@
+"""Forms that tell the truth: required-ness follows the answers, errors sit beside their fields, and the
+unanswered counter and the submit blockers come from one place, each blocker linking to what it names."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from accounts import roles
+from assessments.demo import seed_demo
+from assessments.forms import field_name
+from assessments.models import Assessment, State
+from assessments.presenters.answers import live_summary
+from assessments.questionnaire import AUDIENCE, DISCLOSURE, get_questionnaire
+from assessments.services import assessment_update_answers
+
+from ..answers import complete_answers
+from ..workflow import create_draft
+from .posting import form_data
+
+DISCLOSURE_LABEL = re.compile(r'id="q-transparency-disclosure-text".*?data-required-label>\((\w+)\)', re.S)
+# Reasons that name a question or a form on the page, and so must link to it.
+LINKED = re.compile(r"^(answer_required|hard_stop|disclosure_too_hard|bias_.*|condition_.*)$")
+
+
+def ids_on(page):
+    return set(re.findall(r'\sid="([^"]+)"', page))
+
+
+def reasons_on(page):
+    """``[(code, link target or None)]`` for every reason listed on the page (live panel and action blockers)."""
+    return [(code, target) for code, target in re.findall(r'<li data-reason="([^"]+)">(?:<a href="#([^"]*)")?', page)]
+
+
+def counter_on(page):
+    match = re.search(r'data-unanswered="(\d+)">(\d+) of (\d+) required answers given', page)
+    return int(match[1]), int(match[2]), int(match[3])
+
+
+def assert_reasons_link_to_what_exists(page, where):
+    ids = ids_on(page)
+    for code, target in reasons_on(page):
+        if LINKED.match(code):
+            assert target, (where, code)
+        if target:
+            assert target in ids, (where, code, target)
+
+
+def test_on_the_demo_the_counter_equals_the_question_blockers_and_every_blocker_links(db, login):
+    seed_demo(password="demo-pass-1")
+    seen = []
+    for assessment in Assessment.objects.filter(state__in=[State.DRAFT, State.CHANGES_REQUESTED]):
+        member = assessment.feature.team.members.first()
+        page = login(member).get(reverse("assessment_edit", args=[assessment.pk])).content.decode()
+        unanswered, answered, total = counter_on(page)
+        question_blockers = [c for c, _ in reasons_on(page) if c == "answer_required"]
+        assert unanswered == total - answered == len(question_blockers), assessment
+        assert_reasons_link_to_what_exists(page, assessment)
+        seen.append(assessment.state)
+    assert len(seen) >= 2, seen
+    assert_every_demo_page_links_blockers_to_what_exists(login)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {AUDIENCE: ["clients"], DISCLOSURE: None},  # the disclosure becomes required and is missing
+        {AUDIENCE: ["internal"], DISCLOSURE: None},
+        {"impact.benefits": None, "overview.feature_summary": None},
+        {"data.processes_phi": True, "data.phi_safeguards": None},  # a show_if question appears, unanswered
+    ],
+)
+def test_the_live_panel_counts_what_the_blockers_list(people, login, overrides):
+    answers = {k: v for k, v in complete_answers().items() if k not in overrides}
+    answers.update({k: v for k, v in overrides.items() if v is not None})
+    assessment = create_draft(people)
+    response = login(people.alice).post(
+        reverse("assessment_preview", args=[assessment.pk]), form_data(answers), HTTP_HX_REQUEST="true"
+    )
+    page = response.content.decode()
+    unanswered, answered, total = counter_on(page)
+    listed = [c for c, _ in reasons_on(page) if c == "answer_required"]
+    assert unanswered == total - answered == len(listed)
+    questionnaire = get_questionnaire(assessment.questionnaire_version)
+    assert len(listed) == len(questionnaire.missing_required(questionnaire.clean(answers)[0]))
+
+
+def test_a_missing_disclosure_is_counted_once_audience_includes_clients(people):
+    questionnaire = get_questionnaire(create_draft(people).questionnaire_version)
+    answers = {k: v for k, v in complete_answers(**{AUDIENCE: ["clients"]}).items() if k != DISCLOSURE}
+    live = live_summary(questionnaire, questionnaire.clean(answers)[0])
+    assert live["unanswered"] == 1 and live["required_total"] - live["required_answered"] == 1
+    assert [b["anchor"] for b in live["blockers"]] == ["q-transparency-disclosure-text"]
+
+
+def assert_every_demo_page_links_blockers_to_what_exists(login):
+    users = get_user_model().objects
+    codes = set()
+    for assessment in Assessment.objects.all():
+        viewers = [assessment.feature.team.members.first(), users.get(username="chair")]
+        viewers += [users.filter(groups__name=domain).first() for domain in roles.DOMAINS]
+        for viewer in filter(None, viewers):
+            response = login(viewer).get(reverse("assessment_detail", args=[assessment.pk]))
+            if response.status_code != 200:
+                continue
+            page = response.content.decode()
+            assert_reasons_link_to_what_exists(page, (assessment, viewer))
+            codes.update(code for code, _ in reasons_on(page))
+    assert codes & {"answer_required", "hard_stop"}, codes
+
+
+def test_the_disclosure_is_labelled_required_once_clients_are_in_the_audience(people, login):
+    assessment = create_draft(people)
+    url = reverse("assessment_edit", args=[assessment.pk])
+    assessment_update_answers(assessment=assessment, answers={AUDIENCE: ["internal"]}, by=people.alice)
+    assert DISCLOSURE_LABEL.search(login(people.alice).get(url).content.decode())[1] == "optional"
+    assessment_update_answers(assessment=assessment, answers={AUDIENCE: ["clients"]}, by=people.alice)
+    page = login(people.alice).get(url).content.decode()
+    assert DISCLOSURE_LABEL.search(page)[1] == "required"
+    # The browser follows the same rule live: it reads the rule from the page.
+    assert f'data-required-if-field="{field_name(AUDIENCE)}" data-required-if-any="clients therapists"' in page
+
+
+def test_an_error_sits_beside_its_field_and_the_summary_links_to_the_field(people, login):
+    assessment = create_draft(people)
+    data = form_data(complete_answers(), base_hash=assessment.content_hash)
+    data["impact__expected_users_per_month"] = "lots"
+    data["overview__audience"] = ["clients", "nonsense"]
+    response = login(people.alice).post(reverse("assessment_edit", args=[assessment.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    ids = ids_on(page)
+    # A text field: invalid, and described by its error, which has that id and sits in the question.
+    field = re.search(r'<input type="text" name="impact__expected_users_per_month"[^>]*>', page)[0]
+    assert 'aria-invalid="true"' in field
+    assert "err-q-impact-expected-users-per-month" in re.search(r'aria-describedby="([^"]*)"', field)[1].split()
+    error = page[page.index('id="err-q-impact-expected-users-per-month"') :][:200]
+    assert "Enter a number" in error
+    # A choice field: each option is invalid and described by the error.
+    option = re.search(r'<input type="checkbox" name="overview__audience"[^>]*>', page)[0]
+    assert 'aria-invalid="true"' in option and 'aria-describedby="err-q-overview-audience"' in option
+    assert "err-q-overview-audience" in ids
+    # The summary at the top links to each field's control.
+    summary = page[page.index('id="error-summary"') :].split("</section>", 1)[0]
+    links = re.findall(r'href="#([^"]+)"', summary)
+    assert set(links) == {"f-overview__audience_0", "f-impact__expected_users_per_month"}
+    assert set(links) <= ids
