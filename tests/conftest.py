@@ -38,6 +38,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 
 
 @pytest.fixture(autouse=True)
+def fresh_local_cache():
+    """Each test starts with an empty per-process cache: counters kept there (the login limits per address, the
+    throttles) would otherwise carry one test's failed log-ins into the next test of the same worker within the
+    window. A shared cache (CACHE_URL) is left alone: other workers are using it."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def eager_celery():
     """Tasks run in-process in tests; the integration tests (tests/notices/test_broker*.py) use a real worker."""
     from config.celery import app
