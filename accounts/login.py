@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.forms.forms import NON_FIELD_ERRORS
 from django.shortcuts import render
 
+from .mfa_login import second_factor_pending
 from .network import address_block, client_address
 
 
@@ -83,6 +84,10 @@ class LoginView(auth_views.LoginView):
         if retry_after is not None:
             return address_limited_response(request, retry_after)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        # A user with a second factor is not signed in yet: the code step follows (accounts/mfa_login.py).
+        return second_factor_pending(self.request, form.get_user(), self.get_success_url()) or super().form_valid(form)
 
     def form_invalid(self, form):
         if form.has_error(NON_FIELD_ERRORS, "invalid_login"):

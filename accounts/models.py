@@ -46,3 +46,6 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.username} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+from .models_tokens import ApiToken  # noqa: E402,F401  API tokens (their own module: the MFA and token work)

@@ -758,6 +758,8 @@ class TokenRequestSerializer(StrictInputSerializer):
         style={"input_type": "password"},
         help_text="A wrong username or password is a 400; repeated failures lock the account for an hour (429).",
     )
+    otp = Text(max_length=64, required=False, help_text="The second-factor code, for accounts that have one.")
+    name = Text(max_length=100, required=False, help_text='What the token is for; default "API token <date>".')
 
 
 class TokenSerializer(serializers.Serializer):

@@ -14,7 +14,6 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiRequest, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
@@ -23,6 +22,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api import TOKEN_ERRORS_DOC, IssuedTokenSerializer, token_issued_response
 from accounts.login import login_failure_record, login_refused_for
 from assessments import bias_services, bias_upload, canonical, permissions, selectors, services
 from assessments.errors import InputError, NotPermitted, TransitionConflict
@@ -549,10 +549,8 @@ class TokenView(ApiView):
         "for an hour.",
         request=serializers.TokenRequestSerializer,
         responses={
-            200: serializers.TokenSerializer,
-            **error_responses(
-                400, 413, 415, 429, e400="Wrong username or password, or a field missing.", e429="Throttled or locked."
-            ),
+            200: IssuedTokenSerializer,
+            **error_responses(400, 403, 413, 415, 429, **TOKEN_ERRORS_DOC, e429="Throttled or locked."),
         },
         auth=[],
         tags=["auth"],
@@ -577,5 +575,5 @@ class TokenView(ApiView):
             if getattr(request, "axes_locked_out", False):
                 return _locked_out_response(request)
             raise InputError({}, "Unable to sign in with that username and password.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        data = payload.validated_data
+        return token_issued_response(request, user, otp=data.get("otp", ""), name=data.get("name", ""))

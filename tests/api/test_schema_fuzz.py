@@ -58,7 +58,6 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -70,6 +69,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.tokens import token_create
 from assessments import services, transitions
 from assessments.api.pagination import Position
 from assessments.models import STATE_STAGE, Assessment, State
@@ -235,7 +235,7 @@ def print_statistics(capsys):
 def tokens(people):
     """An API token per person who acts in the workflow."""
     users = {"alice": people.alice, **people.reviewers}
-    return {name: Token.objects.create(user=user).key for name, user in users.items()}
+    return {name: token_create(user=user).key for name, user in users.items()}
 
 
 def is_positive(case):
