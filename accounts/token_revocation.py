@@ -7,7 +7,7 @@ does so at log-in) is not a change.
 """
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, is_password_usable
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.dispatch import receiver
@@ -38,6 +38,8 @@ def _note_identity_changes(sender, instance, update_fields=None, raw=False, **kw
     stored = User.objects.filter(pk=instance.pk).values("password", "is_active").first()
     if stored is None:
         return
+    # A first password (a new account's) is set, not changed: no event then, though tokens still go.
+    instance._had_usable_password = bool(stored["password"]) and is_password_usable(stored["password"])
     if stored["is_active"] and not instance.is_active:
         instance._token_revocation = Because.DEACTIVATED
     elif _password_changed(instance, stored["password"]):
@@ -50,7 +52,7 @@ def _revoke_on_identity_change(sender, instance, created=False, raw=False, **kwa
     instance._token_revocation = None
     if because is None:
         return
-    if because == Because.PASSWORD_CHANGED:
+    if because == Because.PASSWORD_CHANGED and getattr(instance, "_had_usable_password", False):
         security_events.record(security_events.Kind.PASSWORD_CHANGED, user=instance)
     tokens_revoke_all(user_ids=[instance.pk], because=because)
 
