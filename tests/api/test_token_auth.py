@@ -1,9 +1,9 @@
 import pytest
 from axes.models import AccessAttempt
-from accounts.models import ApiToken
-from accounts.models_tokens import key_digest
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
+from accounts.models_tokens import key_digest
 from tests.factories import PASSWORD, UserFactory
 
 URL = "/api/v1/auth/token/"
