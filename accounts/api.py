@@ -10,7 +10,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -114,6 +114,11 @@ class TokenRateThrottle(UserRateThrottle):
         return rates.get(self.scope, "60/min")
 
 
+class QueryParametersRefused(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+
 class OwnTokensView(APIView):
     renderer_classes = [JSONRenderer]
     permission_classes = [IsAuthenticated]
@@ -123,7 +128,8 @@ class OwnTokensView(APIView):
         super().initial(request, *args, **kwargs)
         unknown = sorted(request.query_params)[:20]
         if unknown:
-            raise ValidationError({name[:100]: "This endpoint takes no query parameters." for name in unknown})
+            message = "This endpoint takes no query parameters."
+            raise QueryParametersRefused({"detail": message, **{name[:100]: message for name in unknown if name}})
 
 
 COMMON_ERRORS = {

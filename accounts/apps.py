@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and identity"
 
     def ready(self):
-        from . import token_revocation  # noqa: F401  connects the receivers that revoke API tokens
+        from . import checks, token_revocation  # noqa: F401  registers the check, connects the token receivers

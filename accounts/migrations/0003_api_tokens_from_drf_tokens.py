@@ -21,7 +21,7 @@ def from_legacy_tokens(apps, schema_editor):
         return
     table = connection.ops.quote_name(LEGACY_TABLE)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {connection.ops.quote_name('key')}, user_id, created FROM {table}")  # noqa: S608  # nosec B608 (table name is a constant)
+        cursor.execute(f"SELECT {connection.ops.quote_name('key')}, user_id, created FROM {table}")  # noqa: S608  # nosec B608
         rows = cursor.fetchall()
     ApiToken = apps.get_model("accounts", "ApiToken")
     now = timezone.now()
@@ -39,7 +39,7 @@ def from_legacy_tokens(apps, schema_editor):
         ]
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")  # noqa: S608  # nosec B608 (table name is a constant)
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608  # nosec B608
 
 
 class Migration(migrations.Migration):

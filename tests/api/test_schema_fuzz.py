@@ -97,6 +97,8 @@ CHECKS = [
 ]
 OPERATIONS = [
     ("POST", "/api/v1/auth/token/"),
+    ("GET", "/api/v1/auth/tokens/"),
+    ("DELETE", "/api/v1/auth/tokens/{id}/"),
     ("GET", "/api/v1/questionnaire/"),
     ("GET", "/api/v1/assessments/"),
     ("POST", "/api/v1/assessments/"),
@@ -130,6 +132,8 @@ EXAMPLES = {
     ("GET", "/api/v1/assessments/{id}/dossier.pdf"): 12,
     ("POST", "/api/v1/dossiers/verify/"): 60,
     ("GET", "/api/v1/register/"): 1,
+    ("GET", "/api/v1/auth/tokens/"): 10,
+    ("DELETE", "/api/v1/auth/tokens/{id}/"): 20,
 }
 # The uploads (the dossier to verify, a bias CSV) are one binary multipart field each: schemathesis cannot make a
 # file invalid, and its "negative" multipart cases come out as valid uploads ("Invalid component: positive test

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from rest_framework.test import APIClient
 
+from accounts.checks import mfa_required_for_names_roles
 from accounts.models import SecurityEvent
 
 from ..factories import PASSWORD
@@ -115,3 +116,13 @@ def test_a_session_begun_before_the_factor_was_added_elsewhere_must_sign_in_agai
 
     assert response.status_code == 302 and response.url == reverse("login")
     assert client.get(reverse("account_security")).status_code == 302  # signed out
+
+
+def test_a_name_that_is_no_role_stops_the_start(settings):
+    settings.MFA_REQUIRED_FOR = ["legal", "lawyers"]
+    errors = mfa_required_for_names_roles(None)
+    assert [error.id for error in errors] == ["accounts.E001"]
+    assert "'lawyers'" in errors[0].msg
+
+    settings.MFA_REQUIRED_FOR = ["legal", "committee_chair"]
+    assert mfa_required_for_names_roles(None) == []
