@@ -59,8 +59,8 @@ def token_issued_response(request, user, *, otp="", name=""):
 
     A user with a second factor must send ``otp`` (a TOTP or recovery code): without it 400 ``otp_required``; a
     wrong one 403 ``otp_invalid``, counted towards the lockout like a wrong password. A user whose role requires a
-    second factor (MFA_REQUIRED_FOR) and who has none gets 403 ``mfa_enrolment_required``. Otherwise 200 with the
-    new token and its key.
+    second factor (MFA_REQUIRED_FOR) and who has none gets 403 ``mfa_enrolment_required``. A user holding
+    MAX_LIVE_TOKENS live tokens gets 409 (reason ``token_limit``). Otherwise 200 with the new token and its key.
     """
     if mfa.has_second_factor(user):
         if not otp:
@@ -86,21 +86,19 @@ def token_issued_response(request, user, *, otp="", name=""):
     try:
         issued = tokens.token_create(user=user, name=name, request=request)
     except tokens.TokenLimitReached:
-        return Response(
-            {
-                "detail": f"You hold {tokens.MAX_LIVE_TOKENS} live tokens; revoke one first.",
-                "code": TOKEN_LIMIT,
-            },
-            status=status.HTTP_400_BAD_REQUEST,
-        )
+        message = f"You hold {tokens.MAX_LIVE_TOKENS} live tokens; revoke one first."
+        # A refusal by stored state, as the API's other 409s: detail and reasons.
+        reason = {"code": TOKEN_LIMIT, "message": message, "question": None}
+        return Response({"detail": message, "reasons": [reason]}, status=status.HTTP_409_CONFLICT)
     return Response({"token": issued.key, **ApiTokenSerializer(issued.token).data})
 
 
 TOKEN_ERRORS_DOC = {
-    "e400": "Wrong username or password, a field missing, `otp` missing for an account with a second factor "
-    "(`code`: `otp_required`), or too many live tokens (`code`: `token_limit`).",
+    "e400": "Wrong username or password, a field missing, or `otp` missing for an account with a second factor "
+    "(`code`: `otp_required`).",
     "e403": "The second-factor code is wrong (`code`: `otp_invalid`), or the account's role requires a second "
     "factor it has not set up (`code`: `mfa_enrolment_required`).",
+    "e409": "The account holds the most live tokens it may (reason `token_limit`): revoke one first.",
 }
 
 

@@ -25,6 +25,11 @@ from . import roles, security_events
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "Recovery codes"
 TOTP_DEVICE_NAME = "Authenticator app"
+# Sessions signed in by these backends used a local password, so MFA_REQUIRED_FOR applies to them; a session of
+# another backend (single sign-on) had its second factor at the identity provider.
+LOCAL_PASSWORD_BACKENDS = frozenset(
+    {"axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"}
+)
 # A TOTP code is six digits; anything else given is tried as a recovery code.
 TOTP_CODE = re.compile(r"^[0-9]{6}$")
 

@@ -1,8 +1,12 @@
 """MFA_REQUIRED_FOR: a user of such a role reaches only the enrolment page (and logout, static files) until they
-have a second factor, and a session of such a user that no code verified is ended."""
+have a second factor, and a session of such a user that no code verified is ended.
+
+Only sessions signed in with a local password are concerned: a single sign-on session's second factor is the
+identity provider's business.
+"""
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import BACKEND_SESSION_KEY, logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -22,7 +26,11 @@ class SecondFactorRequiredMiddleware:
 
     def refusal(self, request):
         user = request.user
-        if not user.is_authenticated or user.is_verified() or not mfa.second_factor_required(user):
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if request.session.get(BACKEND_SESSION_KEY) not in mfa.LOCAL_PASSWORD_BACKENDS:
+            return None
+        if not mfa.second_factor_required(user):
             return None
         path = request.path_info
         if any(path.startswith(allowed) for allowed in self.allowed_paths()):

@@ -550,7 +550,7 @@ class TokenView(ApiView):
         request=serializers.TokenRequestSerializer,
         responses={
             200: IssuedTokenSerializer,
-            **error_responses(400, 403, 413, 415, 429, **TOKEN_ERRORS_DOC, e429="Throttled or locked."),
+            **error_responses(400, 403, 409, 413, 415, 429, **TOKEN_ERRORS_DOC, e429="Throttled or locked."),
         },
         auth=[],
         tags=["auth"],

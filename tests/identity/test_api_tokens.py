@@ -235,5 +235,6 @@ def test_a_user_at_the_limit_of_live_tokens_is_refused_a_new_one(people, monkeyp
 
     response = issue()
 
-    assert response.status_code == 400
-    assert response.json()["code"] == "token_limit"
+    assert response.status_code == 409
+    assert [reason["code"] for reason in response.json()["reasons"]] == ["token_limit"]
+    assert ApiToken.objects.count() == 2

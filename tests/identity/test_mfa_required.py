@@ -4,6 +4,7 @@ import base64
 import re
 
 import pytest
+from django.contrib.auth.backends import ModelBackend
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
@@ -85,6 +86,24 @@ def test_without_the_setting_nobody_is_asked(people, settings):
     client.force_login(people.reviewers["legal"])
 
     assert client.get(reverse("queue")).status_code == 200
+
+
+def test_a_single_sign_on_session_is_not_asked(people, legal_must_enrol, settings):
+    settings.AUTHENTICATION_BACKENDS = [
+        *settings.AUTHENTICATION_BACKENDS,
+        "tests.identity.test_mfa_required.SsoBackend",
+    ]
+    client = Client()
+    client.force_login(people.reviewers["legal"], backend="tests.identity.test_mfa_required.SsoBackend")
+
+    assert client.get(reverse("queue")).status_code == 200
+
+
+SSO_BACKEND = "tests.identity.test_mfa_required.SsoBackend"
+
+
+class SsoBackend(ModelBackend):
+    """Stands for an identity provider's backend: what matters here is only that it is not a local password."""
 
 
 def test_the_api_in_a_session_says_so_in_json(people, legal_must_enrol):
