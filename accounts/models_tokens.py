@@ -22,6 +22,7 @@ class ApiToken(models.Model):
         PASSWORD_CHANGED = "password_changed", "The password changed"
         DEACTIVATED = "deactivated", "The account was deactivated"
         ROLE_REMOVED = "role_removed", "A role was removed"
+        ADMINISTRATOR = "administrator", "Revoked by an administrator"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)

@@ -80,12 +80,16 @@ def token_create(*, user, name="", request=None):
     return IssuedToken(token=token, key=key)
 
 
-def token_revoke(*, token, by, request=None):
-    """Revoke one live token of ``by`` (its owner). Returns False when it was not live (already revoked)."""
+def token_revoke(*, token, by, request=None, because=ApiToken.RevokedBecause.OWNER):
+    """Revoke one unrevoked token of ``by`` (its owner). Returns False when it was revoked already.
+
+    ``because`` is OWNER when the owner revokes it, ADMINISTRATOR from the admin (``by`` is then still the owner,
+    whose security events these are; the event's address is the administrator's).
+    """
     now = timezone.now()
     with transaction.atomic():
         changed = ApiToken.objects.filter(pk=token.pk, user=by, revoked_at__isnull=True).update(
-            revoked_at=now, revoked_because=ApiToken.RevokedBecause.OWNER
+            revoked_at=now, revoked_because=because
         )
         if changed:
             security_events.record(
@@ -93,7 +97,7 @@ def token_revoke(*, token, by, request=None):
                 user=by,
                 request=request,
                 tokens=[token.pk],
-                reason=ApiToken.RevokedBecause.OWNER.value,
+                reason=str(because),
             )
     return bool(changed)
 

@@ -238,3 +238,17 @@ def test_a_user_at_the_limit_of_live_tokens_is_refused_a_new_one(people, monkeyp
     assert response.status_code == 409
     assert [reason["code"] for reason in response.json()["reasons"]] == ["token_limit"]
     assert ApiToken.objects.count() == 2
+
+
+def test_an_administrator_sees_tokens_without_keys_and_revokes_them(people, client):
+    issued = tokens.token_create(user=people.alice, name="laptop")
+    client.force_login(people.admin)
+
+    page = client.get("/admin/accounts/apitoken/")
+    assert page.status_code == 200 and "laptop" in page.content.decode()
+    assert issued.key not in page.content.decode() and issued.token.digest not in page.content.decode()
+    client.post("/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [issued.token.pk]}, follow=True)
+
+    assert as_key(issued.key).get(TOKENS).status_code == 401
+    assert ApiToken.objects.get(pk=issued.token.pk).revoked_because == "administrator"
+    assert SecurityEvent.objects.get(kind="token_revoked").details["reason"] == "administrator"
