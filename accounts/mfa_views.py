@@ -24,13 +24,28 @@ def _posted(request, name, limit=CODE_MAX_LENGTH):
     return str(request.POST.get(name, ""))[:limit]
 
 
-class SecondFactorLoginView(View):
+class MethodsFirst:
+    """A method the view does not use is a 405 before anything else (a sign-in redirect included)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        return self.method_refused(request) or super().dispatch(request, *args, **kwargs)
+
+    def method_refused(self, request):
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request)
+        return None
+
+
+class SecondFactorLoginView(MethodsFirst, View):
     """The code step: a TOTP or recovery code from the user whose password was right a moment ago."""
 
     http_method_names = ["get", "head", "post"]
     template_name = "registration/login_second_factor.html"
 
     def dispatch(self, request, *args, **kwargs):
+        refused = self.method_refused(request)
+        if refused:
+            return refused
         self.user = mfa_login.pending_user(request)
         if self.user is None:
             mfa_login.pending_forget(request)
@@ -75,7 +90,7 @@ class SecondFactorLoginView(View):
         return render(self.request, self.template_name, context, status=400 if error else 200)
 
 
-class SecurityView(LoginRequiredMixin, View):
+class SecurityView(MethodsFirst, LoginRequiredMixin, View):
     """The account's second factors: what is enrolled, and the forms to enrol, regenerate and remove."""
 
     http_method_names = ["get", "head"]
@@ -91,7 +106,7 @@ class SecurityView(LoginRequiredMixin, View):
         return render(request, "accounts/security.html", context)
 
 
-class TotpStartView(LoginRequiredMixin, View):
+class TotpStartView(MethodsFirst, LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
@@ -99,13 +114,13 @@ class TotpStartView(LoginRequiredMixin, View):
         return redirect("account_security_totp")
 
 
-class TotpConfirmView(LoginRequiredMixin, View):
+class TotpConfirmView(MethodsFirst, LoginRequiredMixin, View):
     """The QR code and the secret of the pending device, and the code that confirms it."""
 
     http_method_names = ["get", "head", "post"]
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and not self.method_refused(request):
             self.device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-pk").first()
             if self.device is None:
                 return redirect("account_security")
@@ -137,7 +152,7 @@ class TotpConfirmView(LoginRequiredMixin, View):
         return render(self.request, "accounts/totp_setup.html", context, status=400 if error else 200)
 
 
-class RecoveryCodesView(LoginRequiredMixin, View):
+class RecoveryCodesView(MethodsFirst, LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
@@ -151,7 +166,7 @@ class RecoveryCodesView(LoginRequiredMixin, View):
         return render_recovery_codes(request, codes)
 
 
-class TotpRemoveView(LoginRequiredMixin, View):
+class TotpRemoveView(MethodsFirst, LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
