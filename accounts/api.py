@@ -6,7 +6,6 @@ answers once the password is right: it asks for the second factor of users who h
 """
 
 from django.conf import settings
-from django.contrib.auth.signals import user_login_failed
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -18,7 +17,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from . import mfa, tokens
-from .login import login_failure_record
+from .login import second_factor_failure_record
 from .models_tokens import ApiToken
 
 MAX_TOKEN_ID = 2**53 - 1  # the largest id a JSON client reads exactly
@@ -69,8 +68,7 @@ def token_issued_response(request, user, *, otp="", name=""):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         if mfa.verify_second_factor(user, otp, request=request) is None:
-            login_failure_record(request)
-            user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+            second_factor_failure_record(request, user)
             return Response(
                 {"detail": "That second-factor code is not right.", "code": OTP_INVALID},
                 status=status.HTTP_403_FORBIDDEN,

@@ -17,6 +17,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
 from django.forms.forms import NON_FIELD_ERRORS
 from django.shortcuts import render
@@ -61,6 +62,17 @@ def login_failure_record(request):
         cache.incr(key)
     except ValueError:  # evicted between add and incr
         cache.add(key, 1, timeout=timeout)
+
+
+def second_factor_failure_record(request, user):
+    """Count a wrong second-factor code like a wrong password: against the address here, and against the username
+    through django-axes (the user_login_failed signal), which locks it after AXES_FAILURE_LIMIT failures.
+
+    For every caller that checks a code (the code step of signing in, the token endpoint, signing re-authentication);
+    whether the user is now locked out is ``AxesProxyHandler.is_locked(request, {"username": ...})``.
+    """
+    login_failure_record(request)
+    user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
 
 
 def address_limited_response(request, retry_after):

@@ -7,7 +7,14 @@ re-authentication all call them. Each change and each refusal is a security even
 For other modules: ``verify_second_factor(user, code, request=...)`` checks a code (TOTP or a recovery code)
 against the user's confirmed devices and returns the device that accepted it, or None;
 ``has_second_factor(user)`` says whether the user must give one; ``second_factor_required(user)`` whether their
-roles (``MFA_REQUIRED_FOR``) oblige them to enrol.
+roles (``MFA_REQUIRED_FOR``) oblige them to enrol. A caller that refuses a code counts it towards the lockout with
+``accounts.login.second_factor_failure_record(request, user)``, as a wrong password.
+
+Signing re-authentication, for example::
+
+    if mfa.has_second_factor(user) and mfa.verify_second_factor(user, code, request=request) is None:
+        second_factor_failure_record(request, user)
+        ...  # refuse (403)
 """
 
 import base64

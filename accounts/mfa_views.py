@@ -6,7 +6,6 @@ from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,7 +14,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import mfa, mfa_login
-from .login import address_limited_response, login_failure_record, login_refused_for
+from .login import address_limited_response, login_refused_for, second_factor_failure_record
 
 CODE_MAX_LENGTH = 64
 
@@ -73,8 +72,7 @@ class SecondFactorLoginView(MethodsFirst, View):
         device = mfa.verify_second_factor(self.user, _posted(request, "code"), request=request)
         if device is None:
             # Counted like a wrong password: django-axes locks the username after AXES_FAILURE_LIMIT.
-            login_failure_record(request)
-            user_login_failed.send(sender=__name__, credentials=self.credentials, request=request)
+            second_factor_failure_record(request, self.user)
             if AxesProxyHandler.is_locked(request, self.credentials):
                 return self.locked_out()
             return self.render(error="That code is not right. Enter the code your app shows now, or a recovery code.")
