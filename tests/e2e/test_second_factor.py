@@ -4,6 +4,7 @@ import base64
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
@@ -11,6 +12,17 @@ from ..factories import PASSWORD
 from .conftest import DESKTOP
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def serious_violations(page):
+    """axe-core's serious or critical findings on the page, as ``id: target`` lines."""
+    results = Axe().run(page).response
+    return [
+        f"{page.url} {v['id']}: {node['target']}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+        for node in v["nodes"]
+    ]
 
 
 def app_code(secret, steps_ahead=0):
@@ -40,20 +52,25 @@ def test_enrol_an_authenticator_then_sign_in_with_its_code(people, new_context, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up an authenticator app")
     expect(page.get_by_role("img", name="QR code of the secret below")).to_be_visible()
     secret = page.locator("#totp-secret").inner_text()
+    found = serious_violations(page)
     page.screenshot(path=artifacts / "totp-setup.png", full_page=True)
     page.get_by_label("The six-digit code your app shows").fill(app_code(secret))
     page.get_by_role("button", name="Confirm").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
     expect(page.get_by_role("list", name="Recovery codes").get_by_role("listitem")).to_have_count(10)
+    found += serious_violations(page)
     page.get_by_role("link", name="I have kept them").click()
     expect(page.get_by_role("heading", name="Recovery codes")).to_be_visible()
+    found += serious_violations(page)
 
     page.get_by_role("button", name="Log out").click()
     password_step(page, "legal_reviewer")
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    found += serious_violations(page)
     page.get_by_label("Code", exact=True).fill(app_code(secret, 1))  # the next step's code: each code is accepted once
     page.get_by_role("button", name="Verify").click()
 
     page.goto("/committee/queue/")
     expect(page.get_by_role("heading", level=1)).to_have_text("My queue")
+    assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
