@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import admin_tokens  # noqa: F401  API tokens' admin
 from .models import SecurityEvent, SingleSignOnIdentity
 
 

@@ -7,7 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and identity"
 
     def ready(self):
-        from . import checks, idle  # noqa: F401  (idle: the login starts the idle clock)
+        # checks: registers the start-up checks; idle: the login starts the idle clock; token_revocation: connects
+        # the receivers that revoke a user's tokens.
+        from . import checks, idle, token_revocation  # noqa: F401
         from .security_receivers import connect
 
         connect()

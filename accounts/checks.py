@@ -1,8 +1,10 @@
-"""System checks (``manage.py check``): the single sign-on settings can be used as configured."""
+"""System checks (``manage.py check``): the single sign-on settings can be used as configured, and
+MFA_REQUIRED_FOR names roles that exist."""
 
 from django.conf import settings
 from django.core import checks
 
+from . import roles
 from .sso_roles import RoleMapInvalid, role_map_parse
 
 
@@ -31,3 +33,21 @@ def single_sign_on_check(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+KNOWN_ROLES = (*roles.DOMAINS, roles.CHAIR, roles.AUDITOR)
+
+
+@checks.register()
+def mfa_required_for_names_roles(app_configs, **kwargs):
+    """MFA_REQUIRED_FOR names roles that exist."""
+    unknown = [name for name in settings.MFA_REQUIRED_FOR if name not in KNOWN_ROLES]
+    if not unknown:
+        return []
+    return [
+        checks.Error(
+            f"MFA_REQUIRED_FOR names {', '.join(repr(name) for name in unknown)}, which is no role.",
+            hint=f"Use role names, comma-separated: {', '.join(KNOWN_ROLES)}.",
+            id="accounts.E004",
+        )
+    ]

@@ -17,10 +17,12 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
 from django.forms.forms import NON_FIELD_ERRORS
 from django.shortcuts import render
 
+from .mfa_login import second_factor_pending
 from .network import address_block, client_address
 from .sso_discovery import sso_enabled
 
@@ -63,6 +65,17 @@ def login_failure_record(request):
         cache.add(key, 1, timeout=timeout)
 
 
+def second_factor_failure_record(request, user):
+    """Count a wrong second-factor code like a wrong password: against the address here, and against the username
+    through django-axes (the user_login_failed signal), which locks it after AXES_FAILURE_LIMIT failures.
+
+    For every caller that checks a code (the code step of signing in, the token endpoint, signing re-authentication);
+    whether the user is now locked out is ``AxesProxyHandler.is_locked(request, {"username": ...})``.
+    """
+    login_failure_record(request)
+    user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+
+
 def address_limited_response(request, retry_after):
     response = render(
         request,
@@ -90,6 +103,10 @@ class LoginView(auth_views.LoginView):
         if retry_after is not None:
             return address_limited_response(request, retry_after)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        # A user with a second factor is not signed in yet: the code step follows (accounts/mfa_login.py).
+        return second_factor_pending(self.request, form.get_user(), self.get_success_url()) or super().form_valid(form)
 
     def form_invalid(self, form):
         if form.has_error(NON_FIELD_ERRORS, "invalid_login"):

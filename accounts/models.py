@@ -68,3 +68,6 @@ class SingleSignOnIdentity(models.Model):
 
     def __str__(self):
         return f"{self.subject} at {self.issuer}"
+
+
+from .models_tokens import ApiToken  # noqa: E402,F401  API tokens (their own module: the MFA and token work)

@@ -1,10 +1,28 @@
-from django.urls import path
+"""The account's own pages: single sign-on's two ends, the security events page, the account's security settings
+(second factor), and the code step of signing in."""
 
-from . import security_log, sso_views
+from django.urls import path, re_path
+
+from . import mfa_views, security_log, sso_views
 
 urlpatterns = [
     path("security/events/", security_log.security_events, name="security_events"),
     # The names mozilla-django-oidc reverses for its redirect URI.
     path("accounts/oidc/authenticate/", sso_views.SingleSignOnStart.as_view(), name="oidc_authentication_init"),
     path("accounts/oidc/callback/", sso_views.SingleSignOnCallback.as_view(), name="oidc_authentication_callback"),
+    path("accounts/login/verify/", mfa_views.SecondFactorLoginView.as_view(), name="login_second_factor"),
+    path("account/security/", mfa_views.SecurityView.as_view(), name="account_security"),
+    path("account/security/totp/start/", mfa_views.TotpStartView.as_view(), name="account_security_totp_start"),
+    path("account/security/totp/", mfa_views.TotpConfirmView.as_view(), name="account_security_totp"),
+    # At most nine digits: every id that fits the column, and no number too large for the database to compare.
+    re_path(
+        r"^account/security/totp/(?P<pk>[0-9]{1,9})/remove/$",
+        mfa_views.TotpRemoveView.as_view(),
+        name="account_security_totp_remove",
+    ),
+    path(
+        "account/security/recovery-codes/",
+        mfa_views.RecoveryCodesView.as_view(),
+        name="account_security_recovery_codes",
+    ),
 ]

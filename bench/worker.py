@@ -172,11 +172,11 @@ def sweeps():
 
 def write_setup(clients):
     """Tokens and, per client, a draft of its own team for edits and another for transitions."""
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import token_create
 
     clients = int(clients)
     reviewer = get_user_model().objects.get(username="bench_legal")
-    reviewer_token = Token.objects.get_or_create(user=reviewer)[0].key
+    reviewer_token = token_create(user=reviewer).key
     # Drafts spread over the teams, round robin; each is edited by its own team's member.
     by_team = {}
     for draft in (
@@ -197,7 +197,7 @@ def write_setup(clients):
     def token_of(draft):
         member = get_user_model().objects.get(username=f"bench_member_{draft.feature.team.slug.rsplit('-', 1)[1]}")
         if member.pk not in tokens:
-            tokens[member.pk] = Token.objects.get_or_create(user=member)[0].key
+            tokens[member.pk] = token_create(user=member).key
         return tokens[member.pk]
 
     edits = [

@@ -45,11 +45,13 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "assessments",
     "committee",
@@ -67,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Logs out sessions idle for SESSION_IDLE_SECONDS (after the user and messages are known).
     "accounts.idle.IdleSessionMiddleware",
@@ -384,9 +388,15 @@ AXES_CLIENT_IP_CALLABLE = "accounts.network.client_address"
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 LOGIN_ADDRESS_WINDOW = env.int("LOGIN_ADDRESS_WINDOW", default=15 * 60)
 
+# A second factor (accounts/mfa.py): roles that must enrol one (comma-separated, e.g. "legal,security"); empty, the
+# embedded default and the demo sign in with a password alone. API tokens (accounts/tokens.py) last API_TOKEN_TTL.
+MFA_REQUIRED_FOR = env.list("MFA_REQUIRED_FOR", default=[])
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Responsible AI assessments")
+API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=30 * 24 * 3600)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -11,9 +11,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", login.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", login.LogoutView.as_view(), name="logout"),
-    # Single sign-on's two ends and the security events page.
+    # Single sign-on's two ends, the security events page, the account's second factor.
     path("", include("accounts.urls")),
-    # API v1: each app's own routes; then the API's schema, docs and catch-all 404, which must come last.
+    # API v1: each app's own routes (the caller's tokens are accounts'); then the API's schema, docs and
+    # catch-all 404, which must come last.
+    path("api/v1/auth/", include("accounts.api_urls")),
     path("api/v1/", include("assessments.api.urls")),
     path("api/v1/", include("committee.api_urls")),
     path("api/v1/", include("reports.api_urls")),

@@ -79,7 +79,8 @@ from assessments import services
 from assessments.models import State, Team
 from accounts import roles
 from django.contrib.auth.models import Group, User
-from rest_framework.authtoken.models import Token
+from accounts.models import ApiToken
+from accounts.tokens import token_create
 from tests.answers import complete_answers
 from tests.workflow import EVIDENCE, bias_rows
 
@@ -90,7 +91,7 @@ tokens = []
 for i in range(5):
     lawyer = User.objects.create_user(f"lawyer{i}")
     lawyer.groups.add(Group.objects.get(name=roles.LEGAL))
-    tokens.append(Token.objects.create(user=lawyer).key)
+    tokens.append(token_create(user=lawyer).key)
 assessment = services.assessment_create(team=team, feature_name="Burst", answers=complete_answers(), by=alice)
 services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=bias_rows(), by=alice)
 services.assessment_transition(assessment=assessment, name="submit", by=alice)

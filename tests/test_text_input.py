@@ -13,9 +13,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
 from assessments.forms import field_name
 from assessments.models import AIFeature, Assessment, AuditEntry, BiasResult, Condition, SignOff, State
 from tests.answers import complete_answers
@@ -39,7 +39,7 @@ def saved_state():
         BiasResult.objects.count(),
         SignOff.objects.count(),
         Condition.objects.count(),
-        Token.objects.count(),
+        ApiToken.objects.count(),
         sorted(Assessment.objects.values_list("pk", "state", "content_hash")),
     )
 

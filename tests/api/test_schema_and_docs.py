@@ -8,6 +8,8 @@ from .contract import CONTRACT_FIELDS
 
 PATHS = {
     "/api/v1/auth/token/": {"post"},
+    "/api/v1/auth/tokens/": {"get"},
+    "/api/v1/auth/tokens/{id}/": {"delete"},
     "/api/v1/questionnaire/": {"get"},
     "/api/v1/assessments/": {"get", "post"},
     "/api/v1/assessments/{id}/": {"get", "patch"},

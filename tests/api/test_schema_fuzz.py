@@ -58,7 +58,6 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -70,6 +69,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.tokens import token_create
 from assessments import services, transitions
 from assessments.api.pagination import Position
 from assessments.models import STATE_STAGE, Assessment, State
@@ -97,6 +97,8 @@ CHECKS = [
 ]
 OPERATIONS = [
     ("POST", "/api/v1/auth/token/"),
+    ("GET", "/api/v1/auth/tokens/"),
+    ("DELETE", "/api/v1/auth/tokens/{id}/"),
     ("GET", "/api/v1/questionnaire/"),
     ("GET", "/api/v1/assessments/"),
     ("POST", "/api/v1/assessments/"),
@@ -130,6 +132,8 @@ EXAMPLES = {
     ("GET", "/api/v1/assessments/{id}/dossier.pdf"): 12,
     ("POST", "/api/v1/dossiers/verify/"): 60,
     ("GET", "/api/v1/register/"): 1,
+    ("GET", "/api/v1/auth/tokens/"): 10,
+    ("DELETE", "/api/v1/auth/tokens/{id}/"): 20,
 }
 # The uploads (the dossier to verify, a bias CSV) are one binary multipart field each: schemathesis cannot make a
 # file invalid, and its "negative" multipart cases come out as valid uploads ("Invalid component: positive test
@@ -235,7 +239,7 @@ def print_statistics(capsys):
 def tokens(people):
     """An API token per person who acts in the workflow."""
     users = {"alice": people.alice, **people.reviewers}
-    return {name: Token.objects.create(user=user).key for name, user in users.items()}
+    return {name: token_create(user=user).key for name, user in users.items()}
 
 
 def is_positive(case):

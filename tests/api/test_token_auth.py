@@ -1,8 +1,9 @@
 import pytest
 from axes.models import AccessAttempt
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
+from accounts.models_tokens import key_digest
 from tests.factories import PASSWORD, UserFactory
 
 URL = "/api/v1/auth/token/"
@@ -16,7 +17,11 @@ def test_a_user_exchanges_username_and_password_for_a_token(people):
     response = ask(APIClient())
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=people.alice).key}
+    body = response.json()
+    token = ApiToken.objects.get(user=people.alice)
+    assert token.digest == key_digest(body["token"])  # only the key's digest is stored
+    assert body["id"] == token.pk
+    assert set(body) == {"token", "id", "name", "created", "last_used", "expires"}
 
 
 def test_the_token_authenticates_api_requests(people):
@@ -28,8 +33,12 @@ def test_the_token_authenticates_api_requests(people):
     assert response.status_code == 200
 
 
-def test_asking_again_returns_the_same_token(people):
-    assert ask(APIClient()).json() == ask(APIClient()).json()
+def test_asking_again_makes_another_token_and_both_work(people):
+    first, second = ask(APIClient()).json()["token"], ask(APIClient()).json()["token"]
+
+    assert first != second
+    for key in (first, second):
+        assert APIClient().get("/api/v1/assessments/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
 
 
 def test_a_wrong_token_is_401(people):
@@ -45,7 +54,7 @@ def test_bad_credentials_are_a_json_400(people, username, password):
 
     assert response.status_code == 400
     assert response.json() == {"detail": "Unable to sign in with that username and password."}
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_an_inactive_user_gets_no_token(people):
@@ -55,7 +64,7 @@ def test_an_inactive_user_gets_no_token(people):
     response = ask(APIClient())
 
     assert response.status_code == 400
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -94,7 +103,7 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(people):
     assert response.json()["detail"].endswith("it is locked for 60 minutes.")
     assert response["Retry-After"] == "3600"
     assert AccessAttempt.objects.filter(username="alice").exists()
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_a_lockout_is_per_account(people):

@@ -1,9 +1,9 @@
 """Each dossier download is an entry in the audit chain; draft renders are cached by content and limited per user."""
 
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tokens import token_create
 from assessments import services
 from assessments.models import AuditEntry, State
 from tests.audit_tools import verify
@@ -15,7 +15,7 @@ def test_every_download_is_an_audit_entry_and_the_chain_still_verifies(people, l
     assessment = advance(people, create_draft(people, name="Intake summaries"), State.APPROVED)
 
     web = login(people.auditor).get(reverse("dossier_pdf", args=[assessment.pk]))
-    token = Token.objects.create(user=people.chair).key
+    token = token_create(user=people.chair).key
     api = APIClient().get(f"/api/v1/assessments/{assessment.pk}/dossier.pdf", HTTP_AUTHORIZATION=f"Token {token}")
 
     entries = list(AuditEntry.objects.filter(assessment=assessment, action="dossier_downloaded").order_by("seq"))
@@ -54,7 +54,7 @@ def test_new_draft_renders_are_limited_per_person(people, login, fast_render, se
 
     statuses = [alice.get(reverse("dossier_pdf", args=[d.pk])).status_code for d in drafts]
     again = alice.get(reverse("dossier_pdf", args=[drafts[0].pk]))  # cached: not a new render
-    token = Token.objects.create(user=people.alice).key
+    token = token_create(user=people.alice).key
     api = APIClient().get(f"/api/v1/assessments/{drafts[2].pk}/dossier.pdf", HTTP_AUTHORIZATION=f"Token {token}")
     ben = login(people.ben).get(reverse("dossier_pdf", args=[drafts[2].pk]))
 

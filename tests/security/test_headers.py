@@ -11,8 +11,8 @@ import pytest
 from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import token_create
 from assessments.models import Condition, State
 from tests.factories import PASSWORD
 from tests.workflow import advance, create_draft
@@ -206,7 +206,7 @@ def test_disallowed_methods_have_them(people):
 
 def test_api_responses_have_them(people, site):
     editable, _ = site
-    token = Token.objects.create(user=people.alice).key
+    token = token_create(user=people.alice).key
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     responses = [
         client.get("/api/v1/assessments/"),

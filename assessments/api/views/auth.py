@@ -6,11 +6,11 @@ The token's request and response shapes live here with the view, so that the tok
 from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
+from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from accounts.api import TOKEN_ERRORS_DOC, IssuedTokenSerializer, token_issued_response
 from accounts.login import login_failure_record, login_refused_for
 from assessments.errors import InputError
 
@@ -29,10 +29,8 @@ class TokenRequestSerializer(StrictInputSerializer):
         style={"input_type": "password"},
         help_text="A wrong username or password is a 400; repeated failures lock the account for an hour (429).",
     )
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text='Send it as "Authorization: Token <token>".')
+    otp = Text(max_length=64, required=False, help_text="The second-factor code, for accounts that have one.")
+    name = Text(max_length=100, required=False, help_text='What the token is for; default "API token <date>".')
 
 
 def _locked_out_response(request):
@@ -61,10 +59,8 @@ class TokenView(ApiView):
         "for an hour.",
         request=TokenRequestSerializer,
         responses={
-            200: TokenSerializer,
-            **error_responses(
-                400, 413, 415, 429, e400="Wrong username or password, or a field missing.", e429="Throttled or locked."
-            ),
+            200: IssuedTokenSerializer,
+            **error_responses(400, 403, 409, 413, 415, 429, **TOKEN_ERRORS_DOC, e429="Throttled or locked."),
         },
         auth=[],
         tags=["auth"],
@@ -89,5 +85,5 @@ class TokenView(ApiView):
             if getattr(request, "axes_locked_out", False):
                 return _locked_out_response(request)
             raise InputError({}, "Unable to sign in with that username and password.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        data = payload.validated_data
+        return token_issued_response(request, user, otp=data.get("otp", ""), name=data.get("name", ""))
