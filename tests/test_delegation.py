@@ -52,9 +52,9 @@ def test_the_delegate_is_refused_after_the_end_date(people, at_security):
     clinical = people.reviewers[roles.CLINICAL]
     delegation = delegate_security(people, clinical, days=2)
 
-    with time_machine.travel(delegation.ends_at, tick=False):
-        with pytest.raises(TransitionConflict):  # a Clinical reviewer again, at Security's stage: not now
-            services.assessment_transition(assessment=at_security, name="approve", by=clinical)
+    # At the end, a Clinical reviewer again, at Security's stage: not now.
+    with time_machine.travel(delegation.ends_at, tick=False), pytest.raises(TransitionConflict):
+        services.assessment_transition(assessment=at_security, name="approve", by=clinical)
     with time_machine.travel(delegation.ends_at - timedelta(seconds=1), tick=False):
         assert services.assessment_transition(assessment=at_security, name="approve", by=clinical).state == (
             State.CLINICAL_REVIEW
