@@ -1,8 +1,12 @@
 """Signing through the API carries the signer's password (accounts/reauth.py)."""
 
+from datetime import UTC, timedelta
+
 import pytest
 from axes.models import AccessAttempt
+from django.utils import timezone
 
+from accounts.delegation import delegation_create
 from accounts.models import SecurityEvent
 from assessments.models import SignOff, State
 from tests.factories import PASSWORD
@@ -92,3 +96,34 @@ def test_acts_that_do_not_sign_need_no_password(people, client_for):
     response = client_for(people.alice, signs=False).post(url(create_draft(people)), {"name": "submit"}, format="json")
 
     assert response.status_code == 200, response.content
+
+
+def test_sign_offs_carry_their_manifestation(people, client_for, at_legal):
+    legal = people.reviewers["legal"]
+    body = client_for(legal).post(url(at_legal), {"name": "approve"}, format="json").json()
+
+    shown = body["sign_offs"][-1]["manifestation"]
+    sign_off = SignOff.objects.get()
+    assert shown["signer_name"] == "Legal_reviewer" and shown["signer_username"] == "legal_reviewer"
+    assert shown["meaning"] == "approved" and shown["domain"] == "legal" and shown["acting_for"] is None
+    assert shown["signed_at"].endswith("Z")
+    assert shown["text"].startswith("Approved as Legal reviewer by Legal_reviewer (legal_reviewer) at ")
+    assert shown["text"].endswith(sign_off.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"))
+
+
+def test_a_delegates_sign_off_says_whom_they_acted_for(people, client_for):
+    clinical = people.reviewers["clinical"]
+    delegation_create(
+        by=people.chair,
+        delegate=clinical,
+        domain="security",
+        reason="Leave.",
+        ends_at=timezone.now() + timedelta(days=3),
+    )
+    at_security = advance(people, create_draft(people), State.SECURITY_REVIEW)
+
+    body = client_for(clinical).post(url(at_security), {"name": "approve"}, format="json").json()
+
+    acting = body["sign_offs"][-1]["manifestation"]["acting_for"]
+    assert acting["domain"] == "security" and acting["delegated_by"] == "chair"
+    assert acting["text"].startswith("acting for Security, delegated by Chair until ")
