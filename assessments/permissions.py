@@ -132,8 +132,10 @@ def reviewer_denial(user, assessment):
         return Denial("not_reviewer", "You must be signed in as a committee reviewer.", 403)
     domains = roles.user_domains(user)
     # A delegate acts with a domain's rights until the delegation ends, read at the service's clock.
-    # (Read only when the user's own domains do not already cover the stage.)
-    if not domains or (assessment.stage is not None and assessment.stage not in domains):
+    # (Read only when the user's own domains do not cover the stage; delegates are committee members.)
+    if (not domains or (assessment.stage is not None and assessment.stage not in domains)) and roles.group_names(
+        user
+    ) & set(roles.COMMITTEE_GROUPS):
         delegated = acting_domains(user, getattr(assessment, "transition_now", None) or timezone.now())
     else:
         delegated = {}
