@@ -8,8 +8,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # checks: registers the start-up checks; idle: the login starts the idle clock; token_revocation: connects
-        # the receivers that revoke a user's tokens.
-        from . import checks, idle, token_revocation  # noqa: F401
+        # the receivers that revoke a user's tokens; reauth: a log-in counts as a re-authentication for signing.
+        from . import checks, idle, reauth, token_revocation  # noqa: F401
         from .security_receivers import connect
 
         connect()

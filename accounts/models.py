@@ -7,6 +7,8 @@ through ``accounts.security_events.record``; nothing edits or deletes one throug
 from django.conf import settings
 from django.db import models
 
+from . import roles
+
 
 class SecurityEvent(models.Model):
     class Kind(models.TextChoices):
@@ -68,6 +70,49 @@ class SingleSignOnIdentity(models.Model):
 
     def __str__(self):
         return f"{self.subject} at {self.issuer}"
+
+
+class Delegation(models.Model):
+    """The chair hands one review domain's sign-off to a named person for a period, with a reason.
+
+    The delegate acts with the domain's rights from ``starts_at`` until ``ends_at`` (or until ended early,
+    ``ended_at``); separation of duties still holds for them (assessments.permissions). Created, changed and
+    ended only through ``accounts.delegation``, which records each as a security event.
+    """
+
+    domain = models.CharField(max_length=20, choices=[(d, roles.DOMAIN_LABELS[d]) for d in roles.DOMAINS])
+    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations")
+    delegated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations_granted"
+    )
+    reason = models.TextField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["delegate", "ends_at"], name="delegation_delegate_ends")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="delegation_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_domain_display()} to {self.delegate} until {self.ends_at:%Y-%m-%d %H:%M}"
+
+    def is_active_at(self, moment):
+        return self.starts_at <= moment < self.ends_at and (self.ended_at is None or moment < self.ended_at)
+
+    @property
+    def until(self):
+        """When the delegation stops: its end date, or the moment it was ended early."""
+        return min(self.ends_at, self.ended_at) if self.ended_at else self.ends_at
 
 
 from .models_tokens import ApiToken  # noqa: E402,F401  API tokens (their own module: the MFA and token work)

@@ -51,10 +51,16 @@ def group_names(user):
     return set(_groups(user).values())
 
 
+# Where accounts.delegation keeps the user's delegations for the request; dropped with the groups.
+DELEGATIONS_CACHE = "_delegation_cache"
+
+
 def forget(user):
-    """Drop the cached groups, so the next check reads membership afresh (services do, before deciding)."""
+    """Drop the cached groups and delegations, so the next check reads them afresh (services do, before deciding)."""
     if hasattr(user, "_group_cache"):
         del user._group_cache
+    if hasattr(user, "__dict__"):
+        user.__dict__.pop(DELEGATIONS_CACHE, None)
 
 
 def _groups(user):

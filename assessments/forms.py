@@ -223,6 +223,9 @@ class NewAssessmentForm(RefusesUnstorableText, forms.Form):
 class TransitionForm(RefusesUnstorableText, forms.Form):
     comment = forms.CharField(required=False, strip=True, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 5000}))
     expected_state = forms.ChoiceField(choices=State.choices, required=False, widget=forms.HiddenInput)
+    # A signing act asks for these when the last re-authentication is too old (accounts/reauth.py).
+    password = forms.CharField(required=False, strip=False, max_length=4096, widget=forms.PasswordInput)
+    code = forms.CharField(required=False, strip=True, max_length=32)
 
 
 class ConditionForm(RefusesUnstorableText, forms.Form):

@@ -18,7 +18,10 @@ object and user, so a page asks for them once however many transitions it shows.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from accounts import roles
+from accounts.delegation import acting_domains
 
 from .errors import Reason
 from .states import REPLY_STATES
@@ -58,6 +61,13 @@ def granted(user, assessment):
             else set()
         )
     return facts["grants"]
+
+
+def domain_granted(domain, assessment):
+    """True when the domain's group holds sign-off on the assessment (what a delegate for the domain acts with)."""
+    return assessment.assessmentgroupobjectpermission_set.filter(
+        group__name=domain, permission__codename="sign_off_assessment"
+    ).exists()
 
 
 def is_team_member(user, assessment):
@@ -121,7 +131,15 @@ def reviewer_denial(user, assessment):
     if not user.is_authenticated or not user.is_active:
         return Denial("not_reviewer", "You must be signed in as a committee reviewer.", 403)
     domains = roles.user_domains(user)
-    if not domains:
+    # A delegate acts with a domain's rights until the delegation ends, read at the service's clock.
+    # (Read only when the user's own domains do not cover the stage; delegates are committee members.)
+    if (not domains or (assessment.stage is not None and assessment.stage not in domains)) and roles.group_names(
+        user
+    ) & set(roles.COMMITTEE_GROUPS):
+        delegated = acting_domains(user, getattr(assessment, "transition_now", None) or timezone.now())
+    else:
+        delegated = {}
+    if not domains and not delegated:
         return Denial(
             "not_reviewer", "Only Legal, Security, Clinical, Product and Data/AI reviewers decide on assessments.", 403
         )
@@ -133,7 +151,7 @@ def reviewer_denial(user, assessment):
     if stage is None:
         return None  # the state decides; the service reports it as a conflict
     label = roles.DOMAIN_LABELS[stage]
-    if stage not in domains:
+    if stage not in domains and stage not in delegated:
         return Denial(
             "not_your_stage", f"This assessment is at {label} review; only {label} reviewers may decide now.", 409
         )
@@ -146,6 +164,10 @@ def reviewer_denial(user, assessment):
             f"another person must sign {label} review.",
             403,
         )
+    if stage in delegated and stage not in domains:
+        if not domain_granted(stage, assessment):
+            return Denial("no_sign_off_grant", f"{label} sign-off has not been granted on this assessment.", 403)
+        return None
     if "sign_off_assessment" not in granted(user, assessment):
         return Denial("no_sign_off_grant", f"You have not been granted {label} sign-off on this assessment.", 403)
     return None

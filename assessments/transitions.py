@@ -23,6 +23,7 @@ class TransitionSpec:
     tone: str  # "", "secondary" or "danger": how its button looks
     sends_answers: bool  # sends the answers to the committee (the form's "Save and submit")
     gathers_comments: bool  # sends the round's question comments to the team ("Request changes")
+    signs: bool  # a signing act (approve, request changes, reject): the signer re-authenticates
     sources: tuple
     method_name: str
     permission: object  # the declaration's permissions.Permission: who may take it, and why not
@@ -91,6 +92,7 @@ def table():
             tone=custom.get("tone", ""),
             sends_answers=bool(custom.get("sends_answers")),
             gathers_comments=bool(custom.get("gathers_comments")),
+            signs=bool(custom.get("signs")),
             sources=tuple(t.source for t in declared),
             method_name=attribute,
             permission=permission,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import delegations, views
 
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
@@ -9,4 +9,6 @@ urlpatterns = [
     path("inbox/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("inbox/settings/", views.notice_preferences, name="notice_preferences"),
     path("assessments/<int:pk>/remind/", views.stage_nudge, name="stage_nudge"),
+    path("delegations/", delegations.delegations, name="delegations"),
+    path("delegations/<int:pk>/end/", delegations.delegation_stop, name="delegation_stop"),
 ]

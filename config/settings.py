@@ -190,6 +190,9 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=PRODUCTION)
 SESSION_COOKIE_HTTPONLY = True
 # A working day; reviewers sign off with their identity, so sessions do not live for weeks.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# A signing act (approve, request changes, reject) in the browser asks for the password again when the session's
+# last log-in or re-authentication is older than this (accounts/reauth.py).
+SIGNING_REAUTH_SECONDS = env.int("SIGNING_REAUTH_SECONDS", default=300)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

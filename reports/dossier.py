@@ -192,7 +192,9 @@ def dossier_record(assessment, *, dossier=None, now=None):
         as_of = deciding.created_at if deciding is not None else assessment.decided_at or now
     sign_offs = [
         s
-        for s in assessment.sign_offs.select_related("reviewer").order_by("review_round", "created_at", "pk")
+        for s in assessment.sign_offs.select_related("reviewer", "delegation__delegated_by").order_by(
+            "review_round", "created_at", "pk"
+        )
         if s.created_at <= as_of
     ]
     for sign_off in sign_offs:

@@ -68,6 +68,8 @@ def record_data(record):
                 "created_at": _ts(s.created_at),
                 "invalidated_at": _ts(s.invalidated_at),
                 "invalidated_reason": s.invalidated_reason,
+                # What the signature means (21 CFR 11.50), as recorded when it was made.
+                "manifestation": s.manifestation_record(),
             }
             for s in record.sign_offs
         ],

@@ -245,8 +245,10 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
             content_hash=self.content_hash,
             evidence_hash=evidence_hash_of(self),
             created_at=ctx.now,
+            **SignOff.manifestation_of(ctx.by, self.stage, ctx.now),
         )
         ctx.details["sign_off_id"] = ctx.sign_off.pk
+        ctx.details["manifestation"] = ctx.sign_off.manifestation_record()
         ctx.details["decision"] = decision
         ctx.records.append(SignOff.objects.filter(pk=ctx.sign_off.pk))
         return ctx.sign_off
@@ -300,6 +302,7 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
         permission=reviewer_may,
         custom={
             "label": "Approve (sign off)",
+            "signs": True,  # a signing act: the signer re-authenticates (accounts.reauth)
             "verb": "approved",
             "done": "You signed off “{feature}”.",
             "hint": "Signs off {stage} review for the answers exactly as they are now. "
@@ -333,6 +336,7 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
         permission=reviewer_may,
         custom={
             "label": "Request changes",
+            "signs": True,  # a signing act: the signer re-authenticates (accounts.reauth)
             "verb": "requested changes",
             "done": "You requested changes to “{feature}”; the team has been told.",
             "hint": "Sends the assessment back to the team. Say what must change; "
@@ -368,6 +372,7 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
         permission=reviewer_may,
         custom={
             "label": "Reject",
+            "signs": True,  # a signing act: the signer re-authenticates (accounts.reauth)
             "verb": "rejected it",
             "done": "You rejected “{feature}”.",
             "hint": "Ends this assessment: the feature may not launch as assessed. Say why.",

@@ -1,10 +1,13 @@
 """A committee member's sign-off of one review stage."""
 
+from datetime import UTC
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from accounts import roles
+from accounts.delegation import delegation_for
 
 # Rows that belong to an assessment name it as "assessments.Assessment": the assessment's module reads them
 # (its transitions create sign-offs and conditions), so they do not import it back.
@@ -30,6 +33,14 @@ class SignOff(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     invalidated_at = models.DateTimeField(null=True, blank=True)
     invalidated_reason = models.CharField(max_length=200, blank=True)
+    # The manifestation (21 CFR 11.50): who signed, as named when they signed; the meaning is ``decision`` as a
+    # reviewer of ``stage``, the time ``created_at`` (UTC). Rendered as a sentence only at the edges (manifestation).
+    signer_name = models.CharField(max_length=300, blank=True, db_default="")
+    signer_username = models.CharField(max_length=150, blank=True, db_default="")
+    # Set when the signer acted for the stage's domain by the chair's delegation, not as its reviewer.
+    delegation = models.ForeignKey(
+        "accounts.Delegation", null=True, blank=True, on_delete=models.PROTECT, related_name="sign_offs"
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -40,6 +51,35 @@ class SignOff(models.Model):
 
     def __str__(self):
         return f"{self.get_stage_display()} {self.get_decision_display()} by {self.reviewer}"
+
+    @staticmethod
+    def manifestation_of(user, stage, now):
+        """The manifestation fields of a sign-off ``user`` makes now at ``stage``: their name and the delegation."""
+        delegation = None if stage in roles.user_domains(user) else delegation_for(user, stage, now)
+        return {
+            "signer_name": user.get_full_name().strip(),
+            "signer_username": user.get_username(),
+            "delegation": delegation,
+        }
+
+    def manifestation_record(self):
+        """The manifestation as structured values, for the audit entry of the act (hashed into the chain)."""
+        delegation = self.delegation
+        return {
+            "signer_name": self.signer_name,
+            "signer_username": self.signer_username,
+            "meaning": self.decision,
+            "domain": self.stage,
+            "signed_at": self.created_at.astimezone(UTC).isoformat(),
+            "delegation": None
+            if delegation is None
+            else {
+                "id": delegation.pk,
+                "domain": delegation.domain,
+                "delegated_by": delegation.delegated_by.get_username(),
+                "until": delegation.until.astimezone(UTC).isoformat(),
+            },
+        }
 
     @property
     def is_valid(self):

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from accounts import roles
 
 from .. import transitions
+from ..manifestation import manifestation as manifestation_of
 from ..models import REVIEW_STATES, State, Team
 from ..presenters.answers import RISK_NAMES
 
@@ -141,3 +142,9 @@ def stage_clock(clock):
     if clock.days_left == 0:
         return format_html('<span class="due-soon">Due today</span>')
     return format_html('<span class="due">Due in {} {}</span>', clock.days_left, _days(clock.days_left))
+
+
+@register.filter
+def manifestation(sign_off):
+    """The sentences of a sign-off's manifestation (assessments.manifestation), for templates."""
+    return manifestation_of(sign_off)

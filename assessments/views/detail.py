@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts import roles
+from accounts import reauth, roles
 
 from .. import permissions, services, transitions
 from ..conditions import may_review as condition_may_review
@@ -75,7 +75,11 @@ def _why_not(questionnaire, blocked):
 def _render_detail(request, assessment, *, status=200, bound=None, conflict=None):
     user = request.user
     questionnaire = get_questionnaire(assessment.questionnaire_version)
-    sign_offs = list(assessment.sign_offs.select_related("reviewer").order_by("review_round", "created_at", "pk"))
+    sign_offs = list(
+        assessment.sign_offs.select_related("reviewer", "delegation__delegated_by").order_by(
+            "review_round", "created_at", "pk"
+        )
+    )
     conditions = list(
         assessment.conditions.select_related("owner", "sign_off").order_by(F("due_date").asc(nulls_first=True), "pk")
     )
@@ -132,6 +136,8 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
         "may_comment": permissions.reviewer_comment_denial(user, assessment) is None,
         "may_reply": permissions.team_reply_denial(user, assessment) is None,
         "comment_origin": "page",
+        # What a signing act asks for now (password, code), read once for every sign form on the page.
+        "signing": reauth.what_signing_asks(request) if any(o["spec"].signs for o in allowed) else None,
         "rounds": sign_off_rounds(sign_offs, conditions),
         "conditions": [
             {
@@ -199,6 +205,8 @@ def assessment_transition(request, pk, name):
             if refusal is not None:
                 raise refusal
             return _render_detail(request, assessment, status=400, bound=bound)
+        if spec.signs and not _reauthenticated(request, assessment, name, form):
+            return _render_detail(request, assessment, status=400, bound=bound)
         moved = services.assessment_transition(
             assessment=assessment,
             name=name,
@@ -234,6 +242,24 @@ def assessment_transition(request, pk, name):
         if newer is not None:
             return redirect("assessment_detail", pk=newer.pk)
     return redirect("assessment_detail", pk=assessment.pk)
+
+
+def _reauthenticated(request, assessment, name, form):
+    """A signing act: True when the session re-authenticated recently or the form's password (and code) are right.
+
+    Who may act is decided first, so someone who could not sign anyway is refused, not asked for a password.
+    """
+    if reauth.is_fresh(request):
+        return True
+    refusal = services.transition_refusal(assessment=assessment, name=name, by=request.user)
+    if refusal is not None:
+        raise refusal
+    failed = reauth.reauthenticate_in_browser(
+        request, password=form.cleaned_data.get("password", ""), code=form.cleaned_data.get("code", "")
+    )
+    if failed is not None:
+        form.add_error(failed.field, failed.message)
+    return failed is None
 
 
 def _attach_transition_errors(bound, error):

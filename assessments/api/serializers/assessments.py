@@ -1,11 +1,13 @@
 """An assessment as the API shows it (whole, or as a list row) and the requests that create it or edit its answers."""
 
 from collections.abc import Mapping
+from datetime import UTC
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments import services
+from assessments.manifestation import manifestation, manifestation_line
 from assessments.models import Assessment, Condition, SignOff, Team
 from assessments.questionnaire import current_questionnaire, get_questionnaire
 
@@ -13,16 +15,67 @@ from ..fields import StrictBoolean, StrictChoice, StrictNumber, Text
 from .strict import StrictInputSerializer
 
 
+class ActingForSerializer(serializers.Serializer):
+    domain = serializers.CharField(help_text="The domain the signer acted for.")
+    delegated_by = serializers.CharField(help_text="Username of the chair who delegated.")
+    until = serializers.DateTimeField(help_text="When the delegation ends (or ended early), UTC.")
+    text = serializers.CharField(help_text='"acting for Legal, delegated by <chair> until <date>".')
+
+
+class ManifestationSerializer(serializers.Serializer):
+    """What the signature means (21 CFR 11.50): who, when (UTC), as what, and for whom."""
+
+    signer_name = serializers.CharField(help_text="The signer's full name when they signed.")
+    signer_username = serializers.CharField()
+    meaning = serializers.ChoiceField(choices=SignOff.Decision.choices, help_text="What the signature means.")
+    domain = serializers.CharField(help_text="The review domain signed as.")
+    signed_at = serializers.DateTimeField(help_text="UTC.")
+    text = serializers.CharField(help_text='"Approved as Legal reviewer by <name> (<username>) at <UTC time>".')
+    acting_for = ActingForSerializer(allow_null=True, help_text="The delegation the signer acted by, or null.")
+
+
 class SignOffSerializer(serializers.ModelSerializer):
     reviewer = serializers.CharField(source="reviewer.username", read_only=True, help_text="Username.")
     valid = serializers.BooleanField(
         source="is_valid", read_only=True, help_text="False once the answers changed after this sign-off."
     )
+    manifestation = serializers.SerializerMethodField()
 
     class Meta:
         model = SignOff
-        fields = ["stage", "review_round", "reviewer", "decision", "comment", "content_hash", "created_at", "valid"]
+        fields = [
+            "stage",
+            "review_round",
+            "reviewer",
+            "decision",
+            "comment",
+            "content_hash",
+            "created_at",
+            "valid",
+            "manifestation",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(ManifestationSerializer)
+    def get_manifestation(self, sign_off):
+        shown = manifestation(sign_off)
+        delegation = sign_off.delegation
+        return {
+            "signer_name": sign_off.signer_name,
+            "signer_username": sign_off.signer_username or sign_off.reviewer.get_username(),
+            "meaning": sign_off.decision,
+            "domain": sign_off.stage,
+            "signed_at": sign_off.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "text": manifestation_line(sign_off),
+            "acting_for": None
+            if delegation is None
+            else {
+                "domain": delegation.domain,
+                "delegated_by": delegation.delegated_by.get_username(),
+                "until": delegation.until.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                "text": shown["acting_for"],
+            },
+        }
 
 
 class ConditionSerializer(serializers.ModelSerializer):

@@ -59,6 +59,17 @@ def _transition_names(*, takes_conditions=False, comment_required=False):
 COMMENT_REQUIRED = "Say what must change, or why: a comment is required."
 UNKNOWN_TRANSITION = 'Unknown transition "{input}"; expected one of ' + ", ".join(transitions.names_for_users()) + "."
 EXPECTED_STATE_HELP = "The state you decided on; 409 if the assessment has moved on since."
+PASSWORD_HELP = (
+    "Your password: approving, requesting changes and rejecting are signing acts. Without it a 400 with code "
+    "reauthentication_required; a wrong one is a 403 and counts towards the lockout; an account that signs in "
+    "through single sign-on only signs in the browser (403)."
+)
+
+
+def _password():
+    return Text(
+        max_length=4096, required=False, write_only=True, style={"input_type": "password"}, help_text=PASSWORD_HELP
+    )
 
 
 class TransitionNameSerializer(StrictInputSerializer):
@@ -79,6 +90,7 @@ class ApproveRequestSerializer(StrictInputSerializer):
         many=True, required=False, max_length=services.MAX_CONDITIONS, help_text="What the team must do."
     )
     expected_state = StateField(required=False, help_text=EXPECTED_STATE_HELP)
+    password = _password()
 
 
 class ReasonedDecisionRequestSerializer(StrictInputSerializer):
@@ -90,6 +102,7 @@ class ReasonedDecisionRequestSerializer(StrictInputSerializer):
         error_messages={"blank": COMMENT_REQUIRED, "required": COMMENT_REQUIRED},
     )
     expected_state = StateField(required=False, help_text=EXPECTED_STATE_HELP)
+    password = _password()
 
 
 TRANSITION_REQUESTS = {

@@ -51,7 +51,7 @@ class ApiView(APIView):
 def with_details(queryset):
     """Everything the assessment representation reads, in a fixed number of queries."""
     return queryset.select_related("feature__team").prefetch_related(
-        Prefetch("sign_offs", queryset=SignOff.objects.select_related("reviewer")),
+        Prefetch("sign_offs", queryset=SignOff.objects.select_related("reviewer", "delegation__delegated_by")),
         Prefetch("conditions", queryset=Condition.objects.select_related("owner")),
     )
 

@@ -4,7 +4,8 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from assessments import selectors, services
+from accounts import reauth
+from assessments import selectors, services, transitions
 from assessments.errors import NotPermitted, TransitionConflict
 
 from ..schema import ASSESSMENT_ID, error_responses
@@ -37,7 +38,10 @@ class TransitionsView(ApiView):
     @extend_schema(
         summary="Take a transition",
         description="Submit, approve (sign off the current stage, optionally with conditions), request changes, "
-        "reject, resubmit, withdraw, launch, start a re-assessment or retire.",
+        "reject, resubmit, withdraw, launch, start a re-assessment or retire. Approve, request changes and reject "
+        'are signing acts and carry your "password": without it a 400 with code reauthentication_required, a '
+        "wrong one a 403 (counted towards the lockout); accounts that sign in through single sign-on only sign in "
+        "the browser (403).",
         parameters=[ASSESSMENT_ID],
         request=TRANSITION_REQUEST,
         responses={
@@ -57,6 +61,8 @@ class TransitionsView(ApiView):
                 raise refusal
             raise ValidationError(payload.errors)
         data = payload.validated_data
+        if transitions.get(data["name"]).signs:
+            _reauthenticate(request, assessment, data)
         updated = services.assessment_transition(
             assessment=assessment,
             name=data["name"],
@@ -66,3 +72,16 @@ class TransitionsView(ApiView):
             expected_state=data.get("expected_state"),
         )
         return Response(assessment_data(updated))
+
+
+def _reauthenticate(request, assessment, data):
+    """A signing act carries the signer's password, checked after who may act (a refusal outranks it)."""
+    refusal = services.transition_refusal(assessment=assessment, name=data["name"], by=request.user)
+    if isinstance(refusal, NotPermitted | TransitionConflict):
+        raise refusal
+    failed = reauth.check_password_for_signing(request._request, request.user, data.get("password", ""))
+    if failed is None:
+        return
+    if failed.code == reauth.REQUIRED:
+        raise ValidationError({"detail": failed.message, "code": failed.code, "password": failed.message})
+    raise NotPermitted(failed.message, code=failed.code)

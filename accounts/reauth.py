@@ -1,0 +1,133 @@
+"""Re-authentication at the moment of signing: the signer shows they are present and mean it.
+
+A signing act (approve, request changes, reject) needs a re-authentication no older than
+``SIGNING_REAUTH_SECONDS``: in the browser the session remembers when its user last proved who they are (the
+log-in itself counts; ``note_reauthentication``), and the sign form asks for the password again, plus a code
+from a confirmed django-otp device when the user has one, once that moment is too long ago. Through the API
+every signing act carries the password (``check_password_for_signing``): a token proves who sent a request, not
+that its owner was present.
+
+The password is checked through ``django.contrib.auth.authenticate`` with the request, so django-axes counts
+every failure towards the lockout; each failure and success is a security event.
+
+The code is checked by ``accounts.mfa`` (TOTP or a recovery code), and a wrong one counts towards the lockout like
+a wrong password (``accounts.login.second_factor_failure_record``).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.utils import timezone
+
+from . import mfa, security_events
+from .login import second_factor_failure_record
+
+SESSION_KEY = "reauthenticated_at"
+
+# Codes of the refusals, for programs (the API's ``code``) and tests.
+REQUIRED = "reauthentication_required"
+WRONG = "reauthentication_failed"
+BROWSER_ONLY = "sign_in_the_browser"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a re-authentication did not happen: ``code`` for programs, ``message`` for people, ``field``."""
+
+    code: str
+    message: str
+    field: str = "password"
+
+
+def window_seconds():
+    return int(getattr(settings, "SIGNING_REAUTH_SECONDS", 300))
+
+
+def note_reauthentication(request):
+    """Record in the session that its user proved who they are just now."""
+    request.session[SESSION_KEY] = timezone.now().timestamp()
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.reauth.log_in_counts")
+def _log_in_counts(sender, request, user, **kwargs):
+    # A log-in is a re-authentication: signing straight after it asks for nothing more.
+    if request is not None and hasattr(request, "session"):
+        note_reauthentication(request)
+
+
+def is_fresh(request):
+    """True when the session's user re-authenticated within ``SIGNING_REAUTH_SECONDS``."""
+    at = request.session.get(SESSION_KEY)
+    if not isinstance(at, int | float):
+        return False
+    age = timezone.now().timestamp() - at
+    return 0 <= age <= window_seconds()
+
+
+def needs_code(user):
+    return mfa.has_second_factor(user)
+
+
+def has_local_password(user):
+    return user.has_usable_password()
+
+
+def _check_password(request, user, password):
+    # authenticate() with the request: django-axes counts a failure, and refuses a locked-out account.
+    found = authenticate(request=request, username=user.get_username(), password=password or "")
+    return found is not None and found.pk == user.pk
+
+
+def reauthenticate_in_browser(request, *, password, code=""):
+    """Check the signer's password (and code, with a confirmed device); note success in the session.
+
+    Returns None on success, else a Refusal. Each attempt is a security event; a wrong password counts
+    towards the lockout.
+    """
+    user = request.user
+    if not has_local_password(user):
+        return Refusal(BROWSER_ONLY, "Your account has no password here: sign in again through single sign-on.")
+    if not password:
+        return Refusal(REQUIRED, "Enter your password to sign.")
+    if not _check_password(request, user, password):
+        security_events.record(security_events.Kind.REAUTH_FAILED, user=user, request=request, reason="password")
+        return Refusal(WRONG, "That password is not right.")
+    if needs_code(user):
+        if not code:
+            return Refusal(REQUIRED, "Enter the code from your authenticator app, or a recovery code.", field="code")
+        if mfa.verify_second_factor(user, code, request=request) is None:
+            second_factor_failure_record(request, user)
+            security_events.record(security_events.Kind.REAUTH_FAILED, user=user, request=request, reason="code")
+            return Refusal(WRONG, "That code is not right.", field="code")
+    security_events.record(security_events.Kind.REAUTHENTICATED, user=user, request=request, via="browser")
+    note_reauthentication(request)
+    return None
+
+
+def check_password_for_signing(request, user, password):
+    """The API's rule: a signing act carries the signer's password. None when it is right, else a Refusal.
+
+    An account without a usable password (single sign-on only) signs in the browser.
+    """
+    if not has_local_password(user):
+        return Refusal(
+            BROWSER_ONLY,
+            "Your account signs in through single sign-on and has no password here; sign in the browser.",
+        )
+    if not password:
+        return Refusal(REQUIRED, 'Signing needs your password: send it as "password" with this request.')
+    if not _check_password(request, user, password):
+        security_events.record(security_events.Kind.REAUTH_FAILED, user=user, request=request, reason="password")
+        return Refusal(WRONG, "That password is not right; repeated failures lock the account.")
+    security_events.record(security_events.Kind.REAUTHENTICATED, user=user, request=request, via="api")
+    return None
+
+
+def what_signing_asks(request):
+    """What the browser's sign form asks now: ``{"password": bool, "code": bool}`` (nothing while fresh)."""
+    if is_fresh(request):
+        return {"password": False, "code": False}
+    return {"password": True, "code": needs_code(request.user)}
