@@ -113,8 +113,9 @@ def _refuse_unless_reviewer(user, condition):
 
 
 def condition_refusal(*, step, condition, by):
-    """The NotPermitted or TransitionConflict ``step`` ("met", "confirm", "reopen", "drop", "edit") would raise before reading any
-    input, or None. Lets an endpoint answer 403 or 409 rather than 400 to a caller who could not act anyway."""
+    """The NotPermitted or TransitionConflict ``step`` ("met", "confirm", "reopen", "drop", "edit") would raise
+    before reading any input, or None. Lets an endpoint answer 403 or 409 rather than 400 to a caller who could
+    not act anyway."""
     try:
         if step in ("drop", "edit"):
             carried_refusal(by, condition, condition.assessment)
@@ -279,7 +280,9 @@ def carried_edit(assessment, condition, *, by, values, comment=""):
         setattr(condition, field, values[field])
     condition.save()
     changed = {
-        key: before[key] for key in ("text", "owner", "due_date", "before_launch") if before[key] != condition_row(condition)[key]
+        key: before[key]
+        for key in ("text", "owner", "due_date", "before_launch")
+        if before[key] != condition_row(condition)[key]
     }
     return _record(
         assessment,

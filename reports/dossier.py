@@ -418,7 +418,10 @@ def _shortened(segments):
     """Word-level change segments with each long unchanged passage cut to its ends, around an ellipsis."""
     keep = UNCHANGED_SHOWN // 2
     return [
-        {"op": s.op, "text": s.text if s.changed or len(s.text) <= UNCHANGED_SHOWN else f"{s.text[:keep]} … {s.text[-keep:]}"}
+        {
+            "op": s.op,
+            "text": s.text if s.changed or len(s.text) <= UNCHANGED_SHOWN else f"{s.text[:keep]} … {s.text[-keep:]}",
+        }
         for s in segments
     ]
 

@@ -13,8 +13,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from .. import conditions
-from ..services.carried_conditions import condition_edit
 from ..models import Condition
+from ..services.carried_conditions import condition_edit
 from .fields import StrictBoolean, StrictDate, Text
 from .parsers import MAX_JSON_INT
 from .schema import ASSESSMENT_ID, error_responses

@@ -4,15 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0015_sign_off_evidence_hash_and_dossier_downloads'),
+        ("assessments", "0015_sign_off_evidence_hash_and_dossier_downloads"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('created', 'Created'), ('transition', 'Transition'), ('answers_changed', 'Answers changed'), ('bias_evidence_added', 'Bias evidence added'), ('condition_met', 'Condition met'), ('condition_marked_met', 'Condition marked met'), ('condition_confirmed', 'Condition confirmed met'), ('condition_reopened', 'Condition reopened'), ('condition_dropped', 'Condition dropped'), ('condition_edited', 'Carried condition edited'), ('sign_off_invalidated', 'Sign-off invalidated'), ('reminder_sent', 'Reminder sent'), ('bias_justified', 'Bias dimension justified'), ('bias_mitigated', 'Bias flag mitigated'), ('bias_flags_raised', 'Bias flags raised by monitoring'), ('question_comment', 'Question comment'), ('records_logged', 'Existing records entered in the log'), ('register_published', 'Register text published'), ('register_retracted', 'Register text retracted'), ('dossier_downloaded', 'Dossier downloaded')], max_length=30),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("transition", "Transition"),
+                    ("answers_changed", "Answers changed"),
+                    ("bias_evidence_added", "Bias evidence added"),
+                    ("condition_met", "Condition met"),
+                    ("condition_marked_met", "Condition marked met"),
+                    ("condition_confirmed", "Condition confirmed met"),
+                    ("condition_reopened", "Condition reopened"),
+                    ("condition_dropped", "Condition dropped"),
+                    ("condition_edited", "Carried condition edited"),
+                    ("sign_off_invalidated", "Sign-off invalidated"),
+                    ("reminder_sent", "Reminder sent"),
+                    ("bias_justified", "Bias dimension justified"),
+                    ("bias_mitigated", "Bias flag mitigated"),
+                    ("bias_flags_raised", "Bias flags raised by monitoring"),
+                    ("question_comment", "Question comment"),
+                    ("records_logged", "Existing records entered in the log"),
+                    ("register_published", "Register text published"),
+                    ("register_retracted", "Register text retracted"),
+                    ("dossier_downloaded", "Dossier downloaded"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -59,7 +59,9 @@ def test_legal_re_signs_in_one_action_keeping_its_conditions(people):
     sign_off = SignOff.objects.get(assessment=assessment, review_round=2, stage="legal")
     # A new signed entry, bound to the new content.
     assert sign_off.content_hash == assessment.content_hash
-    assert sign_off.content_hash != SignOff.objects.get(assessment=assessment, review_round=1, stage="legal").content_hash
+    assert (
+        sign_off.content_hash != SignOff.objects.get(assessment=assessment, review_round=1, stage="legal").content_hash
+    )
     assert [(c.status, c.sign_off_id) for c in carried(assessment)] == [("open", sign_off.pk)] * 2
     entry = AuditEntry.objects.get(assessment=assessment, transition="approve", details__review_round=2)
     assert entry.details["kept_conditions"] == [retention.pk, logs.pk]
@@ -130,7 +132,11 @@ def test_a_condition_named_twice_is_a_400(people):
 def test_only_an_approval_decides_on_carried_conditions(people):
     assessment = resubmitted(people)
     retention, _ = carried(assessment)
-    body = {"name": "request_changes", "comment": "More.", "carried_conditions": [{"id": retention.pk, "action": "drop"}]}
+    body = {
+        "name": "request_changes",
+        "comment": "More.",
+        "carried_conditions": [{"id": retention.pk, "action": "drop"}],
+    }
     assert transition(people.reviewers["legal"], assessment, body).status_code == 400
     assert [c.status for c in carried(assessment)] == ["proposed", "proposed"]
 
