@@ -356,7 +356,6 @@ def record_context(record):
     )
     for event in events:
         event["stamp"] = timezone.localtime(event["entry"].created_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
-        event["changed_questions"] = "; ".join(_clip(row["text"], 40) for row in event["changes"])
         event["word_changes"] = [
             {"text": _clip(row["text"], 40), "words": _shortened(row["words"])} for row in event["changes"]
         ]

@@ -10,7 +10,7 @@ from assessments.models import State
 from .workflow import act, advance, create_draft
 
 SUMMARY_BEFORE = "Drafts session notes for the therapist to review before they are saved."
-SUMMARY_AFTER = "Drafts session notes for the treating therapist to review and sign before they are saved."
+SUMMARY_AFTER = "Drafts session notes for the treating therapist to review and sign before they are filed."
 NOTE = "Said that the treating therapist signs every note."
 LEGAL_COMMENT = "Retention follows the records policy."
 

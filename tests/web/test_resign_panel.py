@@ -35,8 +35,9 @@ def test_the_reviewer_who_signed_the_ended_round_sees_the_panel_pre_filled(peopl
     # Word by word: the added words are marked (and announced), the unchanged ones are not.
     panel_html = html.split('id="resign"')[1].split("</section>")[0]
     added = re.findall(r'<ins><span class="visually-hidden">\[added: </span>(.*?)<span', panel_html)
-    assert added == ["treating ", "and sign "], added
-    assert "<del>" not in panel_html and "Drafts session notes for the " in panel_html
+    assert added == ["treating ", "and sign ", "filed"], added
+    removed = re.findall(r'<del><span class="visually-hidden">\[removed: </span>(.*?)<span', panel_html)
+    assert removed == ["saved"] and "Drafts session notes for the " in panel_html
 
 
 def test_no_panel_for_others(people, login):
