@@ -79,7 +79,7 @@ def test_a_reviewer_who_signed_an_earlier_round_sees_what_changed_since(people, 
     assert [row["text"] for row in diff["rows"]] == [
         "Describe the human oversight: who checks what, when, and what they can do about it."
     ]
-    # Legal signed the round the change request ended: the diff is in its re-sign panel (tests/web/test_resign_panel.py).
+    # Legal signed the round the change request ended: its diff is in the re-sign panel (test_resign_panel.py).
     assert "Re-sign as Legal reviewer" in page and "Answers changed since your sign-off" in page
     assert "On-call clinicians see every flagged message." in page
     # A reviewer who has not signed before sees no diff.
