@@ -5,8 +5,8 @@ A reviewer sets a condition when approving. The team marks it met with evidence
 the chair, confirms it (``condition_confirm``: -> met) or reopens it with a comment
 (``condition_reopen``: -> open). ``launch`` waits until every before-launch condition is met.
 When a round ends with a change request, its conditions not yet met become ``proposed``; when the
-domain's reviewer signs the next round they are kept (open again), unless the reviewer dropped one
-first (``condition_drop``).
+domain's reviewer signs the next round they are kept (open again), unless the reviewer dropped or edited
+one first (``condition_drop``; editing: ``services.carried_conditions``), or in the same approval.
 
 Each service locks the assessment, then the condition, checks in the services' order (permission:
 403; the status: 409; the input: 400), writes the change and an audit row holding the whole row as
@@ -53,7 +53,8 @@ def condition_row(condition):
     }
 
 
-def _locked(condition):
+def locked_condition(condition):
+    """The assessment and the condition, both locked (in that order, as every service here takes them)."""
     assessment = (
         Assessment.objects.select_for_update().select_related("feature__team__group").get(pk=condition.assessment_id)
     )
@@ -61,7 +62,7 @@ def _locked(condition):
     return assessment, locked
 
 
-def _text(value, *, field, required):
+def clean_text(value, *, field, required):
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -112,10 +113,13 @@ def _refuse_unless_reviewer(user, condition):
 
 
 def condition_refusal(*, step, condition, by):
-    """The NotPermitted or TransitionConflict ``step`` ("met", "confirm", "reopen") would raise before reading any
-    input, or None. Lets an endpoint answer 403 or 409 rather than 400 to a caller who could not act anyway."""
+    """The NotPermitted or TransitionConflict ``step`` ("met", "confirm", "reopen", "drop", "edit") would raise
+    before reading any input, or None. Lets an endpoint answer 403 or 409 rather than 400 to a caller who could
+    not act anyway."""
     try:
-        if step == "met":
+        if step in ("drop", "edit"):
+            carried_refusal(by, condition, condition.assessment)
+        elif step == "met":
             roles.forget(by)
             if not permissions.is_team_member(by, condition.assessment):
                 raise NotPermitted(
@@ -131,7 +135,7 @@ def condition_refusal(*, step, condition, by):
     return None
 
 
-def _record(assessment, condition, *, by, action, from_status, comment=""):
+def _record(assessment, condition, *, by, action, from_status, comment="", extra=None):
     entry = audit_event(
         assessment,
         actor=by,
@@ -139,6 +143,7 @@ def _record(assessment, condition, *, by, action, from_status, comment=""):
         comment=comment,
         details={
             **condition_row(condition),
+            **(extra or {}),
             "from_status": from_status,
             "records": records_of(Condition.objects.filter(pk=condition.pk)),
         },
@@ -162,7 +167,7 @@ def condition_mark_met(*, condition, by, evidence):
     (``condition_changed``) are one transaction.
     """
     with transaction.atomic():
-        assessment, condition = _locked(condition)
+        assessment, condition = locked_condition(condition)
         roles.forget(by)
         if not permissions.is_team_member(by, assessment):
             raise NotPermitted(
@@ -170,7 +175,7 @@ def condition_mark_met(*, condition, by, evidence):
                 code="not_team_member",
             )
         _refuse_unless_status(condition, Status.OPEN)
-        evidence = _text(evidence, field="evidence", required=True)
+        evidence = clean_text(evidence, field="evidence", required=True)
         from_status = condition.status
         condition.status = Status.AWAITING_CONFIRMATION
         condition.evidence = evidence
@@ -201,11 +206,11 @@ def condition_confirm(*, condition, by, comment=""):
     awaiting confirmation (TransitionConflict).
     """
     with transaction.atomic():
-        assessment, condition = _locked(condition)
+        assessment, condition = locked_condition(condition)
         condition.assessment = assessment
         _refuse_unless_reviewer(by, condition)
         _refuse_unless_status(condition, Status.AWAITING_CONFIRMATION)
-        comment = _text(comment, field="comment", required=False)
+        comment = clean_text(comment, field="comment", required=False)
         return _reviewed(
             assessment, condition, by=by, to=Status.MET, action=AuditEntry.Action.CONDITION_CONFIRMED, comment=comment
         )
@@ -217,11 +222,11 @@ def condition_reopen(*, condition, by, comment):
     Guarantees: as ``condition_confirm``; a comment saying why is required (InputError "comment required").
     """
     with transaction.atomic():
-        assessment, condition = _locked(condition)
+        assessment, condition = locked_condition(condition)
         condition.assessment = assessment
         _refuse_unless_reviewer(by, condition)
         _refuse_unless_status(condition, Status.AWAITING_CONFIRMATION)
-        comment = _text(comment, field="comment", required=True)
+        comment = clean_text(comment, field="comment", required=True)
         return _reviewed(
             assessment, condition, by=by, to=Status.OPEN, action=AuditEntry.Action.CONDITION_REOPENED, comment=comment
         )
@@ -234,17 +239,57 @@ def condition_drop(*, condition, by, comment):
     (TransitionConflict); a comment saying why is required.
     """
     with transaction.atomic():
-        assessment, condition = _locked(condition)
+        assessment, condition = locked_condition(condition)
         condition.assessment = assessment
-        _refuse_unless_reviewer(by, condition)
-        _refuse_unless_status(condition, Status.PROPOSED)
-        if assessment.state not in REVIEW_STATES or assessment.stage != condition.domain:
-            label = roles.DOMAIN_LABELS.get(condition.domain, "its domain")
-            raise TransitionConflict(
-                f"A carried condition is kept or dropped at {label} review, when its reviewer signs.",
-                code="not_your_stage",
-            )
-        comment = _text(comment, field="comment", required=True)
-        return _reviewed(
-            assessment, condition, by=by, to=Status.DROPPED, action=AuditEntry.Action.CONDITION_DROPPED, comment=comment
+        carried_refusal(by, condition, assessment)
+        comment = clean_text(comment, field="comment", required=True)
+        return carried_drop(assessment, condition, by=by, comment=comment)
+
+
+def carried_refusal(by, condition, assessment):
+    """Raise unless ``by`` may keep, edit or drop the carried ``condition`` now.
+
+    A reviewer of the domain that set it (or the chair), never the team (NotPermitted); the condition is
+    proposed and the assessment waits at that domain's stage (TransitionConflict).
+    """
+    _refuse_unless_reviewer(by, condition)
+    _refuse_unless_status(condition, Status.PROPOSED)
+    if assessment.state not in REVIEW_STATES or assessment.stage != condition.domain:
+        label = roles.DOMAIN_LABELS.get(condition.domain, "its domain")
+        raise TransitionConflict(
+            f"A carried condition is kept, edited or dropped at {label} review, when its reviewer signs.",
+            code="not_your_stage",
         )
+
+
+def carried_drop(assessment, condition, *, by, comment):
+    """Drop a carried condition; the caller holds the locks and checked ``carried_refusal``."""
+    return _reviewed(
+        assessment, condition, by=by, to=Status.DROPPED, action=AuditEntry.Action.CONDITION_DROPPED, comment=comment
+    )
+
+
+def carried_edit(assessment, condition, *, by, values, comment=""):
+    """Change a carried condition's text, owner and due date (it stays proposed until its reviewer signs).
+
+    The caller holds the locks, checked ``carried_refusal`` and validated ``values`` (``text``, ``owner``,
+    ``due_date``, ``before_launch``); the audit row holds the row as it now is and what it was before.
+    """
+    before = condition_row(condition)
+    for field in ("text", "owner", "due_date", "before_launch"):
+        setattr(condition, field, values[field])
+    condition.save()
+    changed = {
+        key: before[key]
+        for key in ("text", "owner", "due_date", "before_launch")
+        if before[key] != condition_row(condition)[key]
+    }
+    return _record(
+        assessment,
+        condition,
+        by=by,
+        action=AuditEntry.Action.CONDITION_EDITED,
+        from_status=condition.status,
+        comment=comment,
+        extra={"previous": changed},
+    )

@@ -28,5 +28,7 @@ urlpatterns = [
     path("conditions/<int:pk>/met/", conditions.condition_met, name="condition_met"),
     path("conditions/<int:pk>/confirm/", conditions.condition_confirm, name="condition_confirm"),
     path("conditions/<int:pk>/reopen/", conditions.condition_reopen, name="condition_reopen"),
+    path("conditions/<int:pk>/drop/", conditions.condition_drop, name="condition_drop"),
+    path("conditions/<int:pk>/edit/", conditions.condition_edit, name="condition_edit"),
     path("audit/", lists.audit_trail, name="audit_trail"),
 ]

@@ -358,7 +358,9 @@ def record_context(record):
     )
     for event in events:
         event["stamp"] = timezone.localtime(event["entry"].created_at, UTC).strftime("%Y-%m-%d %H:%M:%S")
-        event["changed_questions"] = "; ".join(_clip(row["text"], 40) for row in event["changes"])
+        event["word_changes"] = [
+            {"text": _clip(row["text"], 40), "words": _shortened(row["words"])} for row in event["changes"]
+        ]
     today = timezone.localdate(record.as_of)
     source, _ = nist_texts()
     return {
@@ -407,6 +409,22 @@ def record_context(record):
         "attachment_name": ATTACHMENT_NAME,
         "stylesheet": stylesheet(),
     }
+
+
+# An unchanged passage longer than this is shortened to its ends in the dossier (the attachment has it whole).
+UNCHANGED_SHOWN = 120
+
+
+def _shortened(segments):
+    """Word-level change segments with each long unchanged passage cut to its ends, around an ellipsis."""
+    keep = UNCHANGED_SHOWN // 2
+    return [
+        {
+            "op": s.op,
+            "text": s.text if s.changed or len(s.text) <= UNCHANGED_SHOWN else f"{s.text[:keep]} … {s.text[-keep:]}",
+        }
+        for s in segments
+    ]
 
 
 def _comment_rounds(record):

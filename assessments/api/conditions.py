@@ -2,7 +2,9 @@
 
 ``GET /api/v1/assessments/<id>/conditions/``; ``POST .../conditions/<cid>/met/`` ``{"evidence"}`` (the team);
 ``POST .../conditions/<cid>/confirm/`` and ``.../reopen/`` ``{"comment"}`` (a reviewer of the domain that set
-it, or the chair). The services (assessments/conditions.py) decide; a refusal is answered before the input.
+it, or the chair); ``.../drop/`` ``{"comment"}`` and ``.../edit/`` (a carried, proposed condition, by the reviewer
+of the domain that set it, at its stage). The services (assessments/conditions.py, services/carried_conditions.py)
+decide; a refusal is answered before the input.
 """
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,7 +14,8 @@ from rest_framework.response import Response
 
 from .. import conditions
 from ..models import Condition
-from .fields import Text
+from ..services.carried_conditions import condition_edit
+from .fields import StrictBoolean, StrictDate, Text
 from .parsers import MAX_JSON_INT
 from .schema import ASSESSMENT_ID, error_responses
 from .serializers.strict import StrictInputSerializer
@@ -66,6 +69,18 @@ class ConfirmSerializer(StrictInputSerializer):
 
 class ReopenSerializer(StrictInputSerializer):
     comment = Text(max_length=conditions.MAX_TEXT, blank=False, help_text="What is still missing.")
+
+
+class DropSerializer(StrictInputSerializer):
+    comment = Text(max_length=conditions.MAX_TEXT, blank=False, help_text="Why it is no longer needed.")
+
+
+class EditSerializer(StrictInputSerializer):
+    text = Text(max_length=2000, blank=False, required=False, help_text="The new text.")
+    owner = Text(max_length=150, blank=False, required=False, help_text="The new owner's username (of the team).")
+    due_date = StrictDate(required=False, help_text="The new due date (YYYY-MM-DD, today or later), or before_launch.")
+    before_launch = StrictBoolean(required=False, help_text="Due before launch instead of by a date.")
+    comment = Text(max_length=conditions.MAX_TEXT, required=False, help_text="Why (recorded in the audit trail).")
 
 
 def _conditions_of(assessment):
@@ -171,3 +186,45 @@ class ConditionReopenView(_ConditionStepView):
 
     def take(self, condition, by, data):
         conditions.condition_reopen(condition=condition, by=by, comment=data["comment"])
+
+
+class ConditionDropView(_ConditionStepView):
+    step = "drop"
+    request_serializer = DropSerializer
+
+    @extend_schema(
+        summary="Drop a carried condition",
+        description="A condition carried from a round ended by a change request (proposed) is dropped by a reviewer "
+        "of the domain that set it (or the chair), at that domain's stage, saying why. Otherwise 403 or 409.",
+        parameters=[ASSESSMENT_ID, CONDITION_ID],
+        request=DropSerializer,
+        responses={200: ConditionStepSerializer, **STEP_ERRORS},
+        tags=["conditions"],
+    )
+    def post(self, request, pk, cid):
+        return super().post(request, pk, cid)
+
+    def take(self, condition, by, data):
+        conditions.condition_drop(condition=condition, by=by, comment=data["comment"])
+
+
+class ConditionEditView(_ConditionStepView):
+    step = "edit"
+    request_serializer = EditSerializer
+
+    @extend_schema(
+        summary="Edit a carried condition",
+        description="A condition carried from a round ended by a change request (proposed) is edited by a reviewer "
+        "of the domain that set it (or the chair), at that domain's stage; it stays proposed until they sign. "
+        "Fields left out keep their value.",
+        parameters=[ASSESSMENT_ID, CONDITION_ID],
+        request=EditSerializer,
+        responses={200: ConditionStepSerializer, **STEP_ERRORS},
+        tags=["conditions"],
+    )
+    def post(self, request, pk, cid):
+        return super().post(request, pk, cid)
+
+    def take(self, condition, by, data):
+        change = {k: v for k, v in data.items() if k != "comment"}
+        condition_edit(condition=condition, by=by, change=change, comment=data.get("comment", ""))

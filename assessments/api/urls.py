@@ -66,4 +66,14 @@ urlpatterns = [
         conditions.ConditionReopenView.as_view(),
         name="api-condition-reopen",
     ),
+    path(
+        "assessments/<object_id:pk>/conditions/<object_id:cid>/drop/",
+        conditions.ConditionDropView.as_view(),
+        name="api-condition-drop",
+    ),
+    path(
+        "assessments/<object_id:pk>/conditions/<object_id:cid>/edit/",
+        conditions.ConditionEditView.as_view(),
+        name="api-condition-edit",
+    ),
 ]

@@ -72,6 +72,7 @@ class AuditEntry(models.Model):
         CONDITION_CONFIRMED = "condition_confirmed", "Condition confirmed met"
         CONDITION_REOPENED = "condition_reopened", "Condition reopened"
         CONDITION_DROPPED = "condition_dropped", "Condition dropped"
+        CONDITION_EDITED = "condition_edited", "Carried condition edited"
         SIGN_OFF_INVALIDATED = "sign_off_invalidated", "Sign-off invalidated"
         # The committee chair reminded a stage's reviewers by hand (committee.services.stage_nudge).
         REMINDER_SENT = "reminder_sent", "Reminder sent"

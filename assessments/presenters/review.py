@@ -4,6 +4,7 @@ from accounts import roles
 
 from ..forms import dom_id, person_name
 from ..models import AuditEntry, SignOff, State
+from ..word_diff import word_diff
 from .answers import display_answer, state_label
 
 # What each stage of the progress bar says, by its status.
@@ -210,17 +211,22 @@ def sign_off_rounds(sign_offs, conditions):
 
 
 def diff_rows(questionnaire, changed):
+    """Each changed answer (questionnaire order): its question, the answer before and after, and the word-level
+    difference between them (``words``: ``word_diff.Segment``s), as a person reads the answers."""
     rows = []
     order = list(questionnaire.questions)
     for qid in sorted(changed, key=lambda q: order.index(q) if q in order else len(order)):
         question = questionnaire.questions.get(qid)
+        before = display_answer(question, changed[qid]["from"])
+        after = display_answer(question, changed[qid]["to"])
         rows.append(
             {
                 "text": question.text if question else qid,
                 "section": questionnaire.sections[question.section].title if question else "",
                 "anchor": dom_id(qid),
-                "before": display_answer(question, changed[qid]["from"]),
-                "after": display_answer(question, changed[qid]["to"]),
+                "before": before,
+                "after": after,
+                "words": word_diff(before, after),
             }
         )
     return rows

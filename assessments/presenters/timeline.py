@@ -36,6 +36,7 @@ CONDITION_STEPS = {
     AuditEntry.Action.CONDITION_CONFIRMED: "confirmed a condition met",
     AuditEntry.Action.CONDITION_REOPENED: "reopened a condition",
     AuditEntry.Action.CONDITION_DROPPED: "dropped a condition",
+    AuditEntry.Action.CONDITION_EDITED: "edited a carried condition",
 }
 
 

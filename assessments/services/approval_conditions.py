@@ -87,3 +87,20 @@ def condition_detail(condition):
         "due_date": condition["due_date"].isoformat() if condition["due_date"] else None,
         "before_launch": condition["before_launch"],
     }
+
+
+def clean_condition_change(raw, condition, assessment):
+    """A carried condition's new values: what ``raw`` gives, the rest as the condition has it.
+
+    ``(message, None)`` when not valid, else ``(None, values)``, validated as a new condition is. A due date
+    or ``before_launch`` given replaces both (a condition is due one way); neither keeps the current one.
+    """
+    if not isinstance(raw, dict):
+        return "Give the condition's new text, owner, due date or before_launch.", None
+    merged = {"text": condition.text, "owner": condition.owner.get_username()}
+    if "due_date" in raw or "before_launch" in raw:
+        merged.update(due_date=raw.get("due_date"), before_launch=raw.get("before_launch", False))
+    else:
+        merged.update(due_date=condition.due_date, before_launch=condition.before_launch)
+    merged.update({key: raw[key] for key in ("text", "owner") if key in raw})
+    return _clean_condition(merged, assessment)

@@ -24,12 +24,15 @@ from ..signals import assessment_transitioned
 from ..states import SUPERSEDED_BY_APPROVAL_STATES
 from .actors import SYSTEM
 from .approval_conditions import clean_conditions, condition_detail
+from .carried_conditions import carried_apply, clean_carried
 from .drafts import new_version
 
 MAX_COMMENT = 5000
 
 
-def assessment_transition(*, assessment, name, by, comment="", conditions=None, expected_state=None, now=None):
+def assessment_transition(
+    *, assessment, name, by, comment="", conditions=None, carried_conditions=None, expected_state=None, now=None
+):
     """Take transition ``name`` as ``by`` (a user, or SYSTEM for what the system does); return the assessment.
 
     Guarantees, checked in this order for the browser and the API alike, with the
@@ -41,7 +44,9 @@ def assessment_transition(*, assessment, name, by, comment="", conditions=None, 
        team, an editor, already signed another stage of this round);
     3. TransitionConflict when the state does not allow it, or only the moment is
        wrong (the stage is another domain's now);
-    4. InputError for a missing comment or bad conditions;
+    4. InputError for a missing comment, bad conditions or bad decisions on carried conditions
+       (``carried_conditions``: ``[{"id", "action": "keep"|"edit"|"drop", ...}]``, approval only;
+       services.carried_conditions);
     5. TransitionConflict with structured reasons when a guard refuses (each
        guard evaluated once).
 
@@ -61,10 +66,15 @@ def assessment_transition(*, assessment, name, by, comment="", conditions=None, 
             comment = _clean_comment(comment, required=spec.comment_required)
             if conditions and not spec.takes_conditions:
                 raise InputError({"conditions": "Only an approval can carry conditions."})
+            if carried_conditions and not spec.takes_conditions:
+                raise InputError({"carried_conditions": "Only an approval decides on carried conditions."})
             parsed_conditions = clean_conditions(conditions, locked) if spec.takes_conditions else []
+            carried = clean_carried(carried_conditions, locked, by) if spec.takes_conditions else []
             reasons = spec.blockers(locked)
             if reasons:
                 raise TransitionConflict(f"{spec.label} is blocked.", reasons)
+            # Edits and drops first, each with its audit row; the sign-off then keeps what remains carried.
+            carried_apply(carried, locked, by=by)
             return _take(spec, locked, by=by, comment=comment, conditions=parsed_conditions, now=now)
     except IntegrityError as exc:
         if violated_constraint(exc, RACE_CONSTRAINTS) is None:

@@ -11,12 +11,15 @@ from .. import conditions
 from ..errors import InputError, NotPermitted, TransitionConflict
 from ..models import Condition
 from ..selectors import visibility_condition
+from ..services.carried_conditions import condition_edit as carried_condition_edit
 from .common import problem
 
 DONE = {
     "met": "The condition is marked met; the committee has been asked to confirm it.",
     "confirm": "The condition is confirmed met.",
     "reopen": "The condition is open again; the team has been told why.",
+    "drop": "The carried condition is dropped.",
+    "edit": "The carried condition is changed; it is kept when you sign.",
 }
 
 
@@ -35,8 +38,12 @@ def _step(request, pk, step):
             conditions.condition_mark_met(condition=condition, by=user, evidence=text)
         elif step == "confirm":
             conditions.condition_confirm(condition=condition, by=user, comment=text)
-        else:
+        elif step == "reopen":
             conditions.condition_reopen(condition=condition, by=user, comment=text)
+        elif step == "drop":
+            conditions.condition_drop(condition=condition, by=user, comment=text)
+        else:
+            carried_condition_edit(condition=condition, by=user, change=_edit_of(request.POST))
     except NotPermitted as error:
         return problem(request, 403, "Not permitted", error.message, back=back)
     except TransitionConflict as error:
@@ -45,6 +52,15 @@ def _step(request, pk, step):
         return problem(request, 400, "Not recorded", " ".join(map(str, error.errors.values())), back=back)
     messages.success(request, DONE[step])
     return redirect(f"{back}#conditions")
+
+
+def _edit_of(post):
+    change = {"text": post.get("text", "")}
+    if post.get("before_launch"):
+        change["before_launch"] = True
+    else:
+        change["due_date"] = post.get("due_date", "")
+    return change
 
 
 @require_POST
@@ -63,3 +79,15 @@ def condition_confirm(request, pk):
 @login_required
 def condition_reopen(request, pk):
     return _step(request, pk, "reopen")
+
+
+@require_POST
+@login_required
+def condition_drop(request, pk):
+    return _step(request, pk, "drop")
+
+
+@require_POST
+@login_required
+def condition_edit(request, pk):
+    return _step(request, pk, "edit")

@@ -25,6 +25,7 @@ from ..presenters.answers import (
     reason_item,
     risk_breakdown,
 )
+from ..presenters.resign import resign_panel
 from ..presenters.review import comment_threads, outcome, review_progress, reviewer_diff, sign_off_rounds, version_links
 from ..presenters.timeline import timeline
 from ..questionnaire import get_questionnaire
@@ -36,6 +37,7 @@ from ..selectors import (
 )
 from .bias import bias_context
 from .common import problem
+from .resign import carried_from_post
 
 
 def _action_forms(assessment, options, bound=None, auto_id="id_%s", owners=None):
@@ -108,6 +110,12 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
         if any(o["spec"].takes_conditions for o in allowed)
         else []
     )
+    # The team's note of what changed, with the resubmission that opened this round: every reviewer sees it.
+    resubmit_note = next(
+        (e for e in reversed(entries) if e.transition == "resubmit" and e.to_state == State.LEGAL_REVIEW), None
+    )
+    diff = reviewer_diff(questionnaire, assessment, user, sign_offs, entries)
+    resigning = bound if bound and bound.get("resign") else None
     context = {
         "assessment": assessment,
         "questionnaire": questionnaire,
@@ -144,18 +152,21 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
                 "condition": c,
                 "overdue": c.is_open and c.due_date is not None and c.due_date < today,
                 "may_review": c.awaits_confirmation and condition_may_review(user, c, assessment),
+                "may_decide": c.status == c.Status.PROPOSED
+                and c.domain == assessment.stage
+                and condition_may_review(user, c, assessment),
             }
             for c in conditions
         ],
         "may_close_conditions": team_acts,
-        # The team's note of what changed, with the resubmission that opened this round: every reviewer sees it.
-        "resubmit_note": next(
-            (e for e in reversed(entries) if e.transition == "resubmit" and e.to_state == State.LEGAL_REVIEW), None
-        ),
+        "resubmit_note": resubmit_note,
         "timeline": timeline(
             questionnaire, entries, people, withhold_pending_comments=permissions.is_team_member(user, assessment)
         ),
-        "diff": reviewer_diff(questionnaire, assessment, user, sign_offs, entries),
+        "diff": diff,
+        "resign": resign_panel(assessment, user, sign_offs, conditions, diff, resubmit_note, allowed),
+        "resign_errors": resigning["form"].non_field_errors() if resigning else [],
+        "resign_posted": {"comment": resigning["form"].data.get("comment", "")} if resigning else None,
         **bias_context(user, assessment),
         "allowed": allowed,
         "blocked": _why_not(questionnaire, blocked),
@@ -189,6 +200,8 @@ def assessment_transition(request, pk, name):
     form_ok = form.is_valid()
     bound = {"name": name, "form": form}
     conditions = None
+    carried = carried_from_post(request.POST) if spec.takes_conditions else None
+    bound["resign"] = carried is not None
     # A post without the conditions rows (another client, or an older page) simply sets no conditions.
     if spec.takes_conditions and "conditions-TOTAL_FORMS" in request.POST:
         owners = list(assessment.feature.team.members.order_by("username"))
@@ -213,6 +226,7 @@ def assessment_transition(request, pk, name):
             by=user,
             comment=form.cleaned_data["comment"],
             conditions=conditions or None,
+            carried_conditions=carried,
             expected_state=form.cleaned_data.get("expected_state") or None,
         )
     except InputError as error:

@@ -24,6 +24,8 @@ PATHS = {
     "/api/v1/assessments/{id}/conditions/{cid}/met/": {"post"},
     "/api/v1/assessments/{id}/conditions/{cid}/confirm/": {"post"},
     "/api/v1/assessments/{id}/conditions/{cid}/reopen/": {"post"},
+    "/api/v1/assessments/{id}/conditions/{cid}/drop/": {"post"},
+    "/api/v1/assessments/{id}/conditions/{cid}/edit/": {"post"},
     "/api/v1/notices/": {"get"},
     "/api/v1/notices/{id}/read/": {"post"},
     "/api/v1/assessments/{id}/dossier.pdf": {"get"},

@@ -25,7 +25,8 @@ was reached.
 Some values the schema cannot express are grounded in valid cases, because they
 name things in the database: a team must be one of the caller's (the API's 400
 for any other is tested in test_assessments_api.py), credentials must be a real
-user's, a condition's owner must be in the team and its due date not past, a list cursor must be one the server
+user's, a condition's owner must be in the team and its due date not past (a carried condition's edit too; the ids of
+carried conditions an approval names are left out), a list cursor must be one the server
 could have written (any other is a 400, tested in test_cursor_pagination.py), and an exclusive choice
 ("Internal staff only") stands alone in its answer. A bias upload's file is not grounded: the schema
 declares it a CSV file (binary, text/csv) and tests/api/schemathesis_hooks.py tells schemathesis how to make
@@ -120,6 +121,8 @@ OPERATIONS = [
     ("POST", "/api/v1/assessments/{id}/conditions/{cid}/met/"),
     ("POST", "/api/v1/assessments/{id}/conditions/{cid}/confirm/"),
     ("POST", "/api/v1/assessments/{id}/conditions/{cid}/reopen/"),
+    ("POST", "/api/v1/assessments/{id}/conditions/{cid}/drop/"),
+    ("POST", "/api/v1/assessments/{id}/conditions/{cid}/edit/"),
     ("GET", "/api/v1/notices/"),
     ("POST", "/api/v1/notices/{id}/read/"),
     ("GET", "/api/v1/assessments/{id}/dossier.pdf"),
@@ -279,6 +282,9 @@ def ground(case, complete_sets=False):
     if not isinstance(case.body, dict):
         return
     path, body = case.operation.path, dict(case.body)
+    if path.endswith("/transitions/"):
+        # Carried conditions are named by the ids of proposed rows: none to name here (400s: test_resign_api.py).
+        body.pop("carried_conditions", None)
     if isinstance(body.get("answers"), dict):
         body["answers"] = exclusive_choices_alone(body["answers"])
     if path.endswith("/transitions/") and getattr(transitions.get(body.get("name")), "signs", False):
@@ -293,15 +299,12 @@ def ground(case, complete_sets=False):
     elif path == "/api/v1/assessments/{id}/" and complete_sets and sometimes(case, 50):
         body["answers"] = complete_answers()
     elif path.endswith("/transitions/") and isinstance(body.get("conditions"), list):
-        tomorrow = (date.today() + timedelta(days=1)).isoformat()
-
-        def due(condition):
-            # Due before launch, or by a date from tomorrow on: exactly one of the two, as the service asks.
-            if condition.get("before_launch") is True:
-                return {k: v for k, v in condition.items() if k != "due_date"}
-            return {**condition, "due_date": max(condition.get("due_date") or tomorrow, tomorrow)}
-
         body["conditions"] = [{**due(c), "owner": "alice"} for c in body["conditions"]]
+    elif path.endswith("/edit/"):
+        # A carried condition's edit names its owner and due date as a new condition does.
+        body = {**(due(body) if "due_date" in body or "before_launch" in body else body)}
+        if "owner" in body:
+            body["owner"] = "alice"
     elif path.endswith("/bias-justifications/"):
         # Only a dimension the approval requires can be justified, and a note has words.
         body.update(dimension="race", text="Not collected: inferring it would itself be a harm.")
@@ -314,6 +317,14 @@ def ground(case, complete_sets=False):
     elif path.endswith("/bias-results/") and complete_sets and sometimes(case, 30):
         body = {"rows": bias_rows()}
     case.body = body
+
+
+def due(condition):
+    """Due before launch, or by a date from tomorrow on: exactly one of the two, as the service asks."""
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    if condition.get("before_launch") is True:
+        return {k: v for k, v in condition.items() if k != "due_date"}
+    return {**condition, "due_date": max(condition.get("due_date") or tomorrow, tomorrow)}
 
 
 # -- each operation on its own --------------------------------------------------------------------

@@ -153,9 +153,10 @@ def test_an_assessment_goes_from_draft_to_launched_in_the_browser(people, browse
 
     # -- round 2: Legal sees what changed since their sign-off, then everyone approves -----------------
     open_from_queue(legal)
-    changes = legal.get_by_role("region", name="What changed since your Legal sign-off")
-    expect(changes).to_contain_text("1 answer changed since then")
-    expect(changes).to_contain_text(BETTER_OVERSIGHT)
+    # Legal signed round 1, which the change request ended: the re-sign panel shows the note and the word diff.
+    changes = legal.get_by_role("region", name="Re-sign as Legal reviewer")
+    expect(changes).to_contain_text("Said who reviews suggestions before clients see them.")
+    expect(changes.locator("tr", has_text="human oversight").locator("ins").first).to_be_visible()
     legal.screenshot(path=artifacts / "assessment-page-reviewer-diff.png", full_page=True)
     decide(legal, "approve", "Approve (sign off)", "The change is fine.")
 

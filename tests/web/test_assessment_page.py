@@ -79,7 +79,8 @@ def test_a_reviewer_who_signed_an_earlier_round_sees_what_changed_since(people, 
     assert [row["text"] for row in diff["rows"]] == [
         "Describe the human oversight: who checks what, when, and what they can do about it."
     ]
-    assert "What changed since your Legal sign-off" in page
+    # Legal signed the round the change request ended: its diff is in the re-sign panel (test_resign_panel.py).
+    assert "Re-sign as Legal reviewer" in page and "Answers changed since your sign-off" in page
     assert "On-call clinicians see every flagged message." in page
     # A reviewer who has not signed before sees no diff.
     response, _ = page_of(login(people.reviewers["product"]), assessment)
@@ -95,7 +96,7 @@ def test_a_change_and_its_undo_leave_no_diff(people, login):
     assessment = act(people, assessment, "resubmit")
     response, page = page_of(login(people.reviewers["legal"]), assessment)
     assert response.context["diff"]["rows"] == []
-    assert "No answers changed since then." in page
+    assert "No answers changed since your sign-off." in page
 
 
 def test_bias_evidence_is_listed_with_the_four_fifths_check(people, login):

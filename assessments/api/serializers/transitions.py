@@ -8,7 +8,8 @@ from rest_framework import serializers
 from assessments import services, transitions
 from assessments.models import State
 
-from ..fields import StrictBoolean, StrictChoice, StrictDate, Text
+from ..fields import StrictBoolean, StrictChoice, StrictDate, StrictInteger, Text
+from ..parsers import MAX_JSON_INT
 from .strict import StrictInputSerializer
 
 
@@ -37,6 +38,23 @@ class ConditionInputSerializer(StrictInputSerializer):
     before_launch = StrictBoolean(
         required=False,
         help_text="Due before launch instead of by a date: launch is blocked until the team records it as met.",
+    )
+
+
+class CarriedConditionInputSerializer(StrictInputSerializer):
+    id = StrictInteger(
+        min_value=1, max_value=MAX_JSON_INT, help_text="A condition carried to this stage (status proposed)."
+    )
+    action = StrictChoice(
+        choices=[("keep", "keep"), ("edit", "edit"), ("drop", "drop")],
+        help_text="keep it (open again with this sign-off), edit it (then keep it) or drop it.",
+    )
+    text = Text(max_length=2000, blank=False, required=False, help_text="edit: the new text.")
+    owner = Text(max_length=150, blank=False, required=False, help_text="edit: the new owner's username.")
+    due_date = StrictDate(required=False, help_text="edit: the new due date (YYYY-MM-DD), or before_launch.")
+    before_launch = StrictBoolean(required=False, help_text="edit: due before launch instead of by a date.")
+    comment = Text(
+        max_length=5000, required=False, help_text="Why (recorded in the audit trail); for a drop, the reason."
     )
 
 
@@ -88,6 +106,13 @@ class ApproveRequestSerializer(StrictInputSerializer):
     comment = Text(max_length=services.MAX_COMMENT, required=False, help_text="Recorded with the sign-off.")
     conditions = ConditionInputSerializer(
         many=True, required=False, max_length=services.MAX_CONDITIONS, help_text="What the team must do."
+    )
+    carried_conditions = CarriedConditionInputSerializer(
+        many=True,
+        required=False,
+        max_length=services.MAX_CONDITIONS,
+        help_text="Re-signing after a change request: what to do with this stage's carried (proposed) conditions, "
+        "by id. Those not named are kept.",
     )
     expected_state = StateField(required=False, help_text=EXPECTED_STATE_HELP)
     password = _password()

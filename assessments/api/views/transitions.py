@@ -69,6 +69,7 @@ class TransitionsView(ApiView):
             by=request.user,
             comment=data.get("comment", ""),
             conditions=data.get("conditions"),
+            carried_conditions=data.get("carried_conditions"),
             expected_state=data.get("expected_state"),
         )
         return Response(assessment_data(updated))
