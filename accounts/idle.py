@@ -31,6 +31,11 @@ class IdleSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # A request without a session cookie has no one signed in: reading request.user would mark the session
+        # accessed and add "Vary: Cookie" to public pages that caches may share (the register).
+        session = getattr(request, "session", None)
+        if session is None or session.session_key is None:
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             self._check(request, user)

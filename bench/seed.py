@@ -26,7 +26,7 @@ import hashlib
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -422,6 +422,9 @@ class Seeder:
                     "created_at",
                     "invalidated_at",
                     "invalidated_reason",
+                    "signer_name",
+                    "signer_username",
+                    "delegation_id",
                 ],
             ),
             "condition": _Rows(
@@ -829,9 +832,21 @@ class Seeder:
             moment,
             None,
             "",
+            # The manifestation (assessments.models.sign_off): the signer as named when they signed; no delegation.
+            reviewer.get_full_name().strip(),
+            reviewer.get_username(),
+            None,
         ]
         a.sign_offs.append(_SignOffRow(row))
         self.sign_off_pk += 1
+        details["manifestation"] = {
+            "signer_name": row[11],
+            "signer_username": row[12],
+            "meaning": decision,
+            "domain": stage,
+            "signed_at": moment.astimezone(UTC).isoformat(),
+            "delegation": None,
+        }
         details["sign_off_id"], details["decision"] = row[0], decision
         details.setdefault("records", {}).update(_sign_off_records(row))
         return reviewer, row

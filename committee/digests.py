@@ -10,10 +10,9 @@ from django.utils import timezone
 from assessments.deadlines import days_overdue, overdue_q, stage_due_at
 from assessments.models import State
 
-from . import recipients, weekly
+from . import outbox, recipients, weekly
 from .models import Notification, OutboxEmail
 from .notices import Notice, event_key, iso, notify
-from .outbox import enqueue
 from .sweeping import assessments_listed, recorded
 
 DIGEST_LIST_LIMIT = 50  # items per section of the chair's digest; it says how many more there are
@@ -64,7 +63,7 @@ def daily_digests(now):
             ).values("pk")[:1]
         )
     )
-    transaction.on_commit(lambda: enqueue([e.pk for e in emails]))
+    transaction.on_commit(lambda: outbox.enqueue([e.pk for e in emails]))
     return emails
 
 

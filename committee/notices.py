@@ -19,10 +19,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from . import outbox
 from .kinds import KINDS
 from .lifecycle import category_of
 from .models import NoticePreference, Notification, OutboxEmail
-from .outbox import enqueue
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def notify(notices, *, now=None):
         for notice in fresh
     )
     if emails:
-        transaction.on_commit(partial(enqueue, [email.pk for email in emails.values()]))
+        transaction.on_commit(partial(outbox.enqueue, [email.pk for email in emails.values()]))
     return rows
 
 

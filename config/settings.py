@@ -433,6 +433,8 @@ SPECTACULAR_SETTINGS = {
     # Bias evidence: approval or monitoring (assessments.models.EvidenceKind).
     "ENUM_NAME_OVERRIDES": {
         "EvidenceKindEnum": "assessments.models.EvidenceKind.choices",
+        # A sign-off's decision and its manifestation's meaning are one choice set.
+        "DecisionEnum": "assessments.api.serializers.assessments.DECISION_CHOICES",
         "ConditionStatusEnum": "assessments.api.conditions.CONDITION_STATUS_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [

@@ -88,6 +88,8 @@ def _shape(entry, names):
     details = {k: v for k, v in entry.details.items() if k not in ("sign_off_id", "team", "signed_hash")}
     if "next_review_due" in details:  # a date counted from the moment of launch
         details["next_review_due"] = True
+    if "manifestation" in details:  # the moment of signing differs between the runs
+        details["manifestation"] = {k: v for k, v in details["manifestation"].items() if k != "signed_at"}
     if "batch" in details:  # one measurement's random id
         details["batch"] = True
     if "records" in details:  # the rows recorded: their tables, fields and number (ids and moments differ)

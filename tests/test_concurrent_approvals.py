@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from rest_framework.test import APIClient
 
 from assessments.models import SignOff, State
+from tests.signing_client import SigningClient
 
 from .workflow import advance, create_draft
 
@@ -58,7 +58,7 @@ def test_fifty_concurrent_approvals_give_one_200_and_49_conflicts_on_postgresql(
     url = f"/api/v1/assessments/{assessment.pk}/transitions/"
 
     def approve():
-        client = APIClient()
+        client = SigningClient()
         client.force_authenticate(people.reviewers["legal"])
         return client.post(url, {"name": "approve"}, format="json").status_code
 
@@ -89,7 +89,7 @@ alice = User.objects.create_user("alice")
 team.members.add(alice)
 tokens = []
 for i in range(5):
-    lawyer = User.objects.create_user(f"lawyer{i}")
+    lawyer = User.objects.create_user(f"lawyer{i}", password="burst-password")
     lawyer.groups.add(Group.objects.get(name=roles.LEGAL))
     tokens.append(token_create(user=lawyer).key)
 assessment = services.assessment_create(team=team, feature_name="Burst", answers=complete_answers(), by=alice)
@@ -155,7 +155,7 @@ def test_a_burst_of_approvals_on_sqlite_through_a_live_server_gives_no_5xx(tmp_p
             token = tokens[next(turns) % len(tokens)]  # five reviewers share the burst
             request = urllib.request.Request(
                 url,
-                data=json.dumps({"name": "approve"}).encode(),
+                data=json.dumps({"name": "approve", "password": "burst-password"}).encode(),
                 headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
                 method="POST",
             )

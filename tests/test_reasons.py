@@ -4,11 +4,11 @@ import re
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from assessments import services
 from assessments.models import SignOff, State
 from assessments.questionnaire import current_questionnaire
+from tests.signing_client import SigningClient
 
 from .workflow import advance, create_draft
 
@@ -17,7 +17,7 @@ ID_LIKE = re.compile(r"\b[a-z]+\.[a-z_]+\b")
 
 
 def post(user, assessment, payload):
-    client = APIClient()
+    client = SigningClient()
     client.force_authenticate(user)
     return client.post(f"/api/v1/assessments/{assessment.pk}/transitions/", payload, format="json")
 

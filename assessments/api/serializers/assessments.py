@@ -22,12 +22,17 @@ class ActingForSerializer(serializers.Serializer):
     text = serializers.CharField(help_text='"acting for Legal, delegated by <chair> until <date>".')
 
 
+# A sign-off's decision and its manifestation's meaning are one choice set: DecisionEnum in the schema
+# (ENUM_NAME_OVERRIDES in the settings).
+DECISION_CHOICES = SignOff.Decision.choices
+
+
 class ManifestationSerializer(serializers.Serializer):
     """What the signature means (21 CFR 11.50): who, when (UTC), as what, and for whom."""
 
     signer_name = serializers.CharField(help_text="The signer's full name when they signed.")
     signer_username = serializers.CharField()
-    meaning = serializers.ChoiceField(choices=SignOff.Decision.choices, help_text="What the signature means.")
+    meaning = serializers.ChoiceField(choices=DECISION_CHOICES, help_text="What the signature means.")
     domain = serializers.CharField(help_text="The review domain signed as.")
     signed_at = serializers.DateTimeField(help_text="UTC.")
     text = serializers.CharField(help_text='"Approved as Legal reviewer by <name> (<username>) at <UTC time>".')
