@@ -169,4 +169,7 @@ def test_a_burst_of_approvals_on_sqlite_through_a_live_server_gives_no_5xx(tmp_p
     finally:
         server.terminate()
         server.wait(timeout=10)
-    assert statuses == Counter({200: 1, 409: 24}), statuses
+    # One approval wins. A late one is refused: 409 when its request read the assessment before the winner
+    # committed (the service finds the stage gone under the lock), 403 when it read it after (Legal may not
+    # approve Security's stage; the signing password is asked only of who may act). Never a 5xx.
+    assert statuses[200] == 1 and set(statuses) <= {200, 403, 409} and sum(statuses.values()) == 25, statuses
