@@ -62,7 +62,10 @@ def test_fifty_concurrent_approvals_give_one_200_and_49_conflicts_on_postgresql(
         client.force_authenticate(people.reviewers["legal"])
         return client.post(url, {"name": "approve"}, format="json").status_code
 
-    assert burst(approve) == Counter({200: 1, 409: BURST - 1})
+    statuses = burst(approve)
+    # One wins; a late one is a 409 (stage gone under the lock) or a 403 (read after the winner committed: Legal
+    # may not approve Security's stage, decided before the signing password). Never a 5xx.
+    assert statuses[200] == 1 and set(statuses) <= {200, 403, 409} and sum(statuses.values()) == BURST, statuses
     assert SignOff.objects.filter(assessment=assessment).count() == 1
 
 
