@@ -53,9 +53,10 @@ run: install demo-key
 
 # The suite runs on PYTEST_WORKERS processes (pytest-xdist; auto: one per CPU), each on its own test database
 # (test_<name>_gw0, _gw1, ...; SQLite files in each worker's temporary folder). PYTEST_WORKERS=0: one process.
+# PYTEST_ARGS passes more options (a path, -m "not e2e", -k ...).
 PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -91,6 +91,12 @@ def artifacts(request):
     return folder
 
 
+# The final approval issues the dossier: tests run Celery eagerly, so that request renders and signs the PDF
+# before it answers (in production a worker does it after the response). Under a full parallel run on two cores
+# that takes longer than the default action timeout; the clicks that trigger it wait this long.
+ISSUES_DOSSIER_MS = 60_000
+
+
 @pytest.fixture
 def browse(new_context, live_server):
     """``browse(user, viewport=...)`` opens a browser tab logged in as ``user`` through the real login form."""

@@ -10,6 +10,7 @@ from assessments import services
 from assessments.models import Assessment, BiasMitigation, State
 
 from ..workflow import EVIDENCE, advance, bias_rows, create_draft
+from .conftest import ISSUES_DOSSIER_MS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -54,7 +55,7 @@ def test_the_data_ai_reviewer_uploads_sees_the_flag_mitigates_and_approves(peopl
     approve = page.locator("#action-approve")  # the panel at the top (the page's end repeats it)
     approve.locator("summary").click()
     approve.get_by_label(re.compile("^Comment")).fill("Bias evidence complete; flag mitigated.")
-    approve.get_by_role("button", name="Approve (sign off)").click()
+    approve.get_by_role("button", name="Approve (sign off)").click(timeout=ISSUES_DOSSIER_MS)
 
     expect(page.locator("main")).to_contain_text("You signed off")
     assert Assessment.objects.get(pk=assessment.pk).state == State.APPROVED

@@ -15,6 +15,7 @@ from assessments.questionnaire import current_questionnaire
 
 from ..answers import complete_answers
 from ..workflow import EVIDENCE, bias_rows
+from .conftest import ISSUES_DOSSIER_MS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -177,7 +178,7 @@ def test_an_assessment_goes_from_draft_to_launched_in_the_browser(people, browse
     data_ai.fill("#id_conditions-0-text", "Report match acceptance per language group monthly.")
     data_ai.select_option("#id_conditions-0-owner", "ben")
     data_ai.fill("#id_conditions-0-due_date", due)
-    approve.get_by_role("button", name="Approve (sign off)").click()
+    approve.get_by_role("button", name="Approve (sign off)").click(timeout=ISSUES_DOSSIER_MS)
     expect(data_ai.get_by_role("status")).to_contain_text("You signed off")
     assert assessment_state() == State.APPROVED
 
