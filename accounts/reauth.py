@@ -12,6 +12,10 @@ every failure towards the lockout; each failure and success is a security event.
 
 The code is checked by ``accounts.mfa`` (TOTP or a recovery code), and a wrong one counts towards the lockout like
 a wrong password (``accounts.login.second_factor_failure_record``).
+
+An account without a local password that signs in through single sign-on (``signs_through_provider``) confirms
+with a fresh login at the identity provider instead (``accounts.sso_reauth``), which notes the re-authentication
+here; through the API it cannot sign at all (``BROWSER_ONLY``).
 """
 
 from dataclasses import dataclass
@@ -24,6 +28,7 @@ from django.utils import timezone
 
 from . import mfa, security_events
 from .login import second_factor_failure_record
+from .sso_discovery import sso_enabled
 
 SESSION_KEY = "reauthenticated_at"
 
@@ -73,6 +78,11 @@ def needs_code(user):
 
 def has_local_password(user):
     return user.has_usable_password()
+
+
+def signs_through_provider(user):
+    """True when ``user`` has no local password and confirms a signature by signing in at the identity provider."""
+    return not has_local_password(user) and sso_enabled() and user.sso_identities.exists()
 
 
 def _check_password(request, user, password):
@@ -127,7 +137,13 @@ def check_password_for_signing(request, user, password):
 
 
 def what_signing_asks(request):
-    """What the browser's sign form asks now: ``{"password": bool, "code": bool}`` (nothing while fresh)."""
+    """What the browser's sign form asks now: ``{"password": bool, "code": bool, "provider": name or ""}``.
+
+    Nothing while fresh; ``provider`` (its name) when the signer confirms at the identity provider
+    (``accounts.sso_reauth``).
+    """
     if is_fresh(request):
-        return {"password": False, "code": False}
-    return {"password": True, "code": needs_code(request.user)}
+        return {"password": False, "code": False, "provider": ""}
+    if signs_through_provider(request.user):
+        return {"password": False, "code": False, "provider": settings.OIDC_PROVIDER_NAME}
+    return {"password": True, "code": needs_code(request.user), "provider": ""}

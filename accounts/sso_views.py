@@ -2,6 +2,8 @@
 
 mozilla-django-oidc's views, with the provider's endpoints read from its discovery document and every
 failure (provider unreachable, sign-on refused, state expired) shown on the login page with its reason.
+The callback also answers a signer's confirmation at the provider (``accounts.sso_reauth``), told apart by the
+state it started, so that the provider knows one redirect address for both.
 """
 
 from django.conf import settings
@@ -12,6 +14,7 @@ from django.shortcuts import redirect
 from django.views import View
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from . import sso_reauth
 from .sso_discovery import ProviderUnavailable, provider, sso_enabled
 
 
@@ -43,6 +46,8 @@ class SingleSignOnCallback(OIDCAuthenticationCallbackView):
     def get(self, request):
         if not sso_enabled():
             raise Http404("Single sign-on is not configured.")
+        if sso_reauth.owns(request):
+            return sso_reauth.finish(request)
         try:
             return super().get(request)
         except SuspiciousOperation:

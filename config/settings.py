@@ -155,6 +155,9 @@ OIDC_DISCOVERY_CACHE_SECONDS = env.int("OIDC_DISCOVERY_CACHE_SECONDS", default=3
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
 OIDC_VERIFY_SSL = env.bool("OIDC_VERIFY_SSL", default=True)
 OIDC_USE_PKCE = True
+# Signing without a local password (accounts/sso_reauth.py): the provider is asked for a fresh login
+# (prompt=login, max_age=OIDC_REAUTH_MAX_AGE) and its ID token's auth_time must be at most this many seconds old.
+OIDC_REAUTH_MAX_AGE = env.int("OIDC_REAUTH_MAX_AGE", default=60)
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -191,7 +194,8 @@ SESSION_COOKIE_HTTPONLY = True
 # A working day; reviewers sign off with their identity, so sessions do not live for weeks.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 # A signing act (approve, request changes, reject) in the browser asks for the password again when the session's
-# last log-in or re-authentication is older than this (accounts/reauth.py).
+# last log-in or re-authentication is older than this (accounts/reauth.py); an account without a local password
+# confirms through the identity provider instead (accounts/sso_reauth.py).
 SIGNING_REAUTH_SECONDS = env.int("SIGNING_REAUTH_SECONDS", default=300)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

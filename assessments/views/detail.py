@@ -38,6 +38,7 @@ from ..selectors import (
 from .bias import bias_context
 from .common import problem
 from .resign import carried_from_post
+from .signing_sso import send_to_provider, take_pending
 
 
 def _action_forms(assessment, options, bound=None, auto_id="id_%s", owners=None):
@@ -185,7 +186,34 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
 @login_required
 def assessment_detail(request, pk):
     assessment = assessment_visible_to(request.user, pk)
-    return _render_detail(request, assessment)
+    bound = None
+    # Back from confirming a signature at the identity provider: the action's panel, open, with what was typed.
+    kept = take_pending(request, assessment)
+    spec = transitions.get(kept[0]) if kept else None
+    if spec is not None and spec.for_users:
+        bound = _bound_from_post(assessment, spec, kept[1])[0]
+        bound["reopen"] = True
+    return _render_detail(request, assessment, bound=bound)
+
+
+def _bound_from_post(assessment, spec, post):
+    """The action's forms bound to ``post``: ``(bound, valid, conditions, carried)``."""
+    form = TransitionForm(post)
+    form_ok = form.is_valid()
+    bound = {"name": spec.name, "form": form}
+    conditions = None
+    carried = carried_from_post(post) if spec.takes_conditions else None
+    bound["resign"] = carried is not None
+    # A post without the conditions rows (another client, or an older page) simply sets no conditions.
+    if spec.takes_conditions and "conditions-TOTAL_FORMS" in post:
+        owners = list(assessment.feature.team.members.order_by("username"))
+        formset = ConditionFormSet(post, prefix="conditions", form_kwargs={"owners": owners})
+        bound["conditions"] = formset
+        if formset.is_valid():
+            conditions = [f.as_service_value() for f in formset if f.has_changed() and not f.is_blank()]
+        else:
+            form_ok = False
+    return bound, form_ok, conditions, carried
 
 
 @require_POST
@@ -196,21 +224,8 @@ def assessment_transition(request, pk, name):
     spec = transitions.get(name)
     if spec is None or not spec.for_users:
         raise Http404("No such action.")
-    form = TransitionForm(request.POST)
-    form_ok = form.is_valid()
-    bound = {"name": name, "form": form}
-    conditions = None
-    carried = carried_from_post(request.POST) if spec.takes_conditions else None
-    bound["resign"] = carried is not None
-    # A post without the conditions rows (another client, or an older page) simply sets no conditions.
-    if spec.takes_conditions and "conditions-TOTAL_FORMS" in request.POST:
-        owners = list(assessment.feature.team.members.order_by("username"))
-        formset = ConditionFormSet(request.POST, prefix="conditions", form_kwargs={"owners": owners})
-        bound["conditions"] = formset
-        if formset.is_valid():
-            conditions = [f.as_service_value() for f in formset if f.has_changed() and not f.is_blank()]
-        else:
-            form_ok = False
+    bound, form_ok, conditions, carried = _bound_from_post(assessment, spec, request.POST)
+    form = bound["form"]
     try:
         if not form_ok:
             # Who may act is decided before the input: a refusal outranks a badly filled form.
@@ -218,8 +233,15 @@ def assessment_transition(request, pk, name):
             if refusal is not None:
                 raise refusal
             return _render_detail(request, assessment, status=400, bound=bound)
-        if spec.signs and not _reauthenticated(request, assessment, name, form):
-            return _render_detail(request, assessment, status=400, bound=bound)
+        if spec.signs and not reauth.is_fresh(request):
+            # Who may act is decided first, so someone who could not sign anyway is refused, not asked to sign.
+            refusal = services.transition_refusal(assessment=assessment, name=name, by=user)
+            if refusal is not None:
+                raise refusal
+            if reauth.signs_through_provider(user):
+                return send_to_provider(request, assessment, name)
+            if not _reauthenticated(request, form):
+                return _render_detail(request, assessment, status=400, bound=bound)
         moved = services.assessment_transition(
             assessment=assessment,
             name=name,
@@ -258,16 +280,8 @@ def assessment_transition(request, pk, name):
     return redirect("assessment_detail", pk=assessment.pk)
 
 
-def _reauthenticated(request, assessment, name, form):
-    """A signing act: True when the session re-authenticated recently or the form's password (and code) are right.
-
-    Who may act is decided first, so someone who could not sign anyway is refused, not asked for a password.
-    """
-    if reauth.is_fresh(request):
-        return True
-    refusal = services.transition_refusal(assessment=assessment, name=name, by=request.user)
-    if refusal is not None:
-        raise refusal
+def _reauthenticated(request, form):
+    """A signing act whose last re-authentication is too old: True when the form's password (and code) are right."""
     failed = reauth.reauthenticate_in_browser(
         request, password=form.cleaned_data.get("password", ""), code=form.cleaned_data.get("code", "")
     )
