@@ -7,7 +7,7 @@ from axes.models import AccessAttempt
 from django.utils import timezone
 
 from accounts.delegation import delegation_create
-from accounts.models import SecurityEvent
+from accounts.models import SecurityEvent, SingleSignOnIdentity
 from assessments.models import SignOff, State
 from tests.factories import PASSWORD
 from tests.workflow import advance, create_draft
@@ -46,6 +46,7 @@ def test_a_wrong_password_is_a_403_counted_towards_the_lockout(people, client_fo
 
     assert response.status_code == 403, response.content
     assert "password is not right" in response.json()["detail"]
+    assert response.json()["code"] == "reauthentication_failed"
     assert AccessAttempt.objects.get(username=legal.username).failures_since_start == 1
     assert SecurityEvent.objects.filter(kind="reauth_failed", user=legal).count() == 1
     assert not SignOff.objects.exists()
@@ -74,15 +75,27 @@ def test_a_locked_out_account_cannot_sign_even_with_the_right_password(people, c
     assert not SignOff.objects.exists()
 
 
-def test_an_account_without_a_password_signs_in_the_browser(people, client_for, at_legal):
+@pytest.mark.parametrize(
+    "name, extra",
+    [
+        ("approve", {}),
+        ("approve", {"password": PASSWORD}),
+        ("request_changes", {"comment": "Fix it."}),
+        ("reject", {"comment": "No.", "password": "anything"}),
+    ],
+)
+def test_an_account_without_a_password_signs_in_the_browser(people, client_for, at_legal, name, extra):
     legal = people.reviewers["legal"]
     legal.set_unusable_password()
     legal.save()
+    SingleSignOnIdentity.objects.create(user=legal, issuer="https://idp.example.org", subject="legal-1")
 
-    response = client_for(legal, signs=False).post(url(at_legal), {"name": "approve"}, format="json")
+    response = client_for(legal, signs=False).post(url(at_legal), {"name": name, **extra}, format="json")
 
-    assert response.status_code == 403
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "sign_in_the_browser"
     assert "sign in the browser" in response.json()["detail"]
+    assert not SignOff.objects.exists()
 
 
 def test_who_may_act_is_decided_before_the_password(people, client_for, at_legal):

@@ -1,7 +1,7 @@
 """``/api/v1/assessments/<id>/transitions/``: the transitions you may take now, and taking one."""
 
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts import reauth
@@ -85,4 +85,5 @@ def _reauthenticate(request, assessment, data):
         return
     if failed.code == reauth.REQUIRED:
         raise ValidationError({"detail": failed.message, "code": failed.code, "password": failed.message})
-    raise NotPermitted(failed.message, code=failed.code)
+    # A 403 that says why for programs too: reauthentication_failed, or sign_in_the_browser (no password here).
+    raise PermissionDenied({"detail": failed.message, "code": failed.code})
