@@ -85,6 +85,21 @@ def begin(request, *, return_to):
     return response
 
 
+def let_forms_reach_provider(response):
+    """Let ``response``'s page post sign forms that continue to the provider; returns ``response``.
+
+    A sign form posts to this site, which redirects to the provider's authorization endpoint; the page's
+    Content-Security-Policy ``form-action`` governs that redirect too, so it names the provider's origin.
+    """
+    try:
+        endpoint = urlparse(provider().authorization_endpoint)
+    except ProviderUnavailable:
+        return response  # the post says so (begin) and stays on this site
+    if endpoint.scheme in ("http", "https") and endpoint.netloc:
+        response._csp_update = {"form-action": [f"{endpoint.scheme}://{endpoint.netloc}"]}
+    return response
+
+
 def owns(request):
     """True when this callback answers a re-authentication this session started (not a sign-on)."""
     state = request.GET.get("state")

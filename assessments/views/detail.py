@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts import reauth, roles
+from accounts import reauth, roles, sso_reauth
 
 from .. import permissions, services, transitions
 from ..conditions import may_review as condition_may_review
@@ -179,7 +179,10 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
         "stage_label": stage_label,
         "needs_disclosure": questionnaire.needs_disclosure(assessment.answers),
     }
-    return render(request, "assessments/detail.html", context, status=status)
+    response = render(request, "assessments/detail.html", context, status=status)
+    if context["signing"] and context["signing"]["provider"]:
+        sso_reauth.let_forms_reach_provider(response)
+    return response
 
 
 @require_safe

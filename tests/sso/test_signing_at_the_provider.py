@@ -141,6 +141,9 @@ def test_a_fresh_login_at_the_provider_lets_the_user_sign(
     age_reauthentication(browser)
     page = browser.get(f"{live_server.url}/assessments/{in_legal_review.pk}/", timeout=30)
     assert "Confirm with Test IdP" in page.text and 'name="password"' not in page.text
+    # The page lets its sign form continue to the provider (CSP form-action covers the redirect).
+    origin = identity_provider.issuer.removesuffix("/o")
+    assert f"form-action 'self' {origin}" in page.headers["Content-Security-Policy"]
 
     sent = post_approve(browser, live_server, in_legal_review, "Fine by Legal, see the DPA.")
     assert not SignOff.objects.filter(assessment=in_legal_review).exists()
