@@ -1,4 +1,4 @@
-"""An SSO-only Legal reviewer signs in the browser by signing in again at the real test provider (accounts/sso_reauth.py).
+"""An SSO-only Legal reviewer signs in the browser after a fresh login at the real test provider (accounts/sso_reauth).
 
 The reviewer logs in through the provider, lets the re-authentication grow old, clicks approve, is sent to the
 provider's login page (prompt=login), signs in there again, comes back to the open approve panel with the comment

@@ -22,7 +22,7 @@ from assessments.models import SignOff, State
 
 from ..oidc_provider.server import PASSWORD
 from ..workflow import advance, create_draft
-from .test_sign_on_flow import messages_of, sign_on
+from .test_sign_on_flow import messages_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -188,9 +188,7 @@ def test_a_refusal_at_the_provider_returns_to_the_page_still_signed_in(
     failed = SecurityEvent.objects.get(kind=SecurityEvent.Kind.REAUTH_FAILED)
     assert failed.details == {"via": "sso", "reason": "provider_error"}
     # The state was used once: its answer cannot be replayed.
-    again = browser.get(
-        f"{live_server.url}/accounts/oidc/callback/", params={"code": "x", "state": state}, timeout=30
-    )
+    again = browser.get(f"{live_server.url}/accounts/oidc/callback/", params={"code": "x", "state": state}, timeout=30)
     assert again.url == f"{live_server.url}/accounts/login/"
     assert any("started in another session or has expired" in m for m in messages_of(again))
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.REAUTHENTICATED).count() == 0
