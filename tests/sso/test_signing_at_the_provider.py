@@ -192,3 +192,18 @@ def test_a_refusal_at_the_provider_returns_to_the_page_still_signed_in(
     assert again.url == f"{live_server.url}/accounts/login/"
     assert any("started in another session or has expired" in m for m in messages_of(again))
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.REAUTHENTICATED).count() == 0
+
+
+def test_an_unreachable_provider_is_said_on_the_page(sso_settings, identity_provider, live_server, in_legal_review):
+    browser = client_signed_on(live_server, identity_provider, "omar")
+    age_reauthentication(browser)
+    sso_settings.OIDC_DISCOVERY_URL = "http://127.0.0.1:9/o"  # nothing listens there
+
+    sent = post_approve(browser, live_server, in_legal_review, "Fine by Legal.")
+    assert sent.status_code == 302 and sent.headers["Location"].startswith(f"/assessments/{in_legal_review.pk}/")
+    back = browser.get(live_server.url + sent.headers["Location"], timeout=30)
+    assert any("could not be read" in m for m in messages_of(back))
+    assert "form-action 'self';" in back.headers["Content-Security-Policy"]
+    failed = SecurityEvent.objects.get(kind=SecurityEvent.Kind.REAUTH_FAILED)
+    assert failed.details == {"via": "sso", "reason": "provider_unavailable"}
+    assert not SignOff.objects.filter(assessment=in_legal_review).exists()
