@@ -32,6 +32,15 @@ def single_sign_on_check(app_configs, **kwargs):
                     id="accounts.E003",
                 )
             )
+        if settings.OIDC_REAUTH_MAX_AGE < 1:
+            errors.append(
+                checks.Error(
+                    f"OIDC_REAUTH_MAX_AGE is {settings.OIDC_REAUTH_MAX_AGE}: no sign-in at the provider could confirm "
+                    "a signature.",
+                    hint="Give the seconds a sign-in at the provider counts for a signature, for example 60.",
+                    id="accounts.E005",
+                )
+            )
     return errors
 
 
