@@ -23,7 +23,7 @@ Signing in, for example::
 import json
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django_otp_webauthn.exceptions import OTPWebAuthnApiError
 from django_otp_webauthn.models import WebAuthnCredential
 from django_otp_webauthn.utils import rewrite_exceptions
@@ -92,7 +92,8 @@ def registration_complete(request, *, answer, name):
     try:
         with transaction.atomic(), rewrite_exceptions(logger=logger):
             device = _helper(request).register_complete(user=user, state=pending["state"], data=data)
-    except (OTPWebAuthnApiError, WebAuthnException, ValueError, TypeError, KeyError) as error:
+    except (OTPWebAuthnApiError, WebAuthnException, IntegrityError, ValueError, TypeError, KeyError) as error:
+        # IntegrityError: a passkey registered already (its credential id is unique).
         security_events.record(
             security_events.Kind.MFA_FAILED, user=user, request=request, during="enrolment", device="passkey"
         )
@@ -156,8 +157,9 @@ def passkey_remove(*, user, device_id, password, request=None):
         device = WebAuthnCredential.objects.filter(user=user, pk=device_id).first()
         if device is None:
             raise mfa.SecondFactorError("No such passkey.")
+        removed_id = device.pk
         device.delete()
         removed = ["passkey", *mfa.recovery_codes_drop_if_last(user)]
         security_events.record(
-            security_events.Kind.MFA_REMOVED, user=user, request=request, device_id=device_id, removed=removed
+            security_events.Kind.MFA_REMOVED, user=user, request=request, device_id=removed_id, removed=removed
         )
