@@ -269,7 +269,10 @@ def _reauthenticated(request, assessment, name, form):
     if refusal is not None:
         raise refusal
     failed = reauth.reauthenticate_in_browser(
-        request, password=form.cleaned_data.get("password", ""), code=form.cleaned_data.get("code", "")
+        request,
+        password=form.cleaned_data.get("password", ""),
+        code=form.cleaned_data.get("code", ""),
+        passkey=form.cleaned_data.get("passkey", ""),
     )
     if failed is not None:
         form.add_error(failed.field, failed.message)

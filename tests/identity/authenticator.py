@@ -3,6 +3,7 @@ would (a P-256 key, "none" attestation), so the server's real checks run on real
 
 ``SoftAuthenticator().create(options)`` answers registration options with the JSON the page posts;
 ``.get(options)`` answers assertion options. ``origin`` is the page's origin the browser would report.
+``add_passkey(client, authenticator)`` adds one through the security page, as the page's script does.
 """
 
 import base64
@@ -14,6 +15,7 @@ import struct
 import cbor2
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.urls import reverse
 
 ORIGIN = "http://localhost:8000"
 UP, UV, AT = 0x01, 0x04, 0x40
@@ -88,3 +90,16 @@ class SoftAuthenticator:
                 },
             }
         )
+
+
+def options(client, name):
+    """The JSON options of the endpoint ``name`` (a URL name), as the page's script fetches them."""
+    response = client.post(reverse(name))
+    assert response.status_code == 200, response.content
+    assert response["Cache-Control"] == "no-store"
+    return response.json()
+
+
+def add_passkey(client, authenticator, name="Laptop"):
+    answer = authenticator.create(options(client, "account_security_passkey_options"))
+    return client.post(reverse("account_security_passkey_add"), {"name": name, "credential": answer})

@@ -15,7 +15,7 @@ from accounts import mfa
 from accounts.models import SecurityEvent
 
 from ..factories import PASSWORD
-from .authenticator import SoftAuthenticator, b64url
+from .authenticator import SoftAuthenticator, add_passkey, b64url, options
 from .helpers import enrol, password_step
 
 pytestmark = pytest.mark.django_db
@@ -26,18 +26,6 @@ def alice(people):
     client = Client()
     client.force_login(people.alice)
     return client
-
-
-def options(client, name):
-    response = client.post(reverse(name))
-    assert response.status_code == 200, response.content
-    assert response["Cache-Control"] == "no-store"
-    return response.json()
-
-
-def add_passkey(client, authenticator, name="Laptop"):
-    answer = authenticator.create(options(client, "account_security_passkey_options"))
-    return client.post(reverse("account_security_passkey_add"), {"name": name, "credential": answer})
 
 
 def enrolled_client(user):
@@ -322,3 +310,23 @@ def test_the_options_name_the_relying_party_and_exclude_existing_passkeys(people
 
     assert created["rp"] == {"id": "localhost", "name": "Acme assessments"}
     assert [c["id"] for c in created["excludeCredentials"]] == [b64url(authenticator.credential_id)]
+
+
+def test_a_passkey_satisfies_mfa_required_for(people, settings):
+    settings.MFA_REQUIRED_FOR = ["legal"]
+    lawyer = people.reviewers["legal"]
+    client = Client()
+    assert password_step(client, lawyer.username).url == "/"
+    assert client.get(reverse("queue")).url == reverse("account_security")
+    page = client.get(reverse("account_security")).content.decode()
+    assert "Set up an authenticator app or a passkey" in page and "Add a passkey" in page
+    authenticator = SoftAuthenticator()
+
+    assert add_passkey(client, authenticator).status_code == 200  # the recovery codes
+    assert client.get(reverse("queue")).status_code == 200  # this session proved the passkey
+
+    client.post(reverse("logout"))
+    password_step(client, lawyer.username)
+    assert client.get(reverse("queue")).status_code == 302  # the password alone does not sign in
+    assert passkey_step(client, authenticator).status_code == 302
+    assert client.get(reverse("queue")).status_code == 200
