@@ -11,9 +11,12 @@ from django_otp_webauthn.models import WebAuthnCredential
 from playwright.sync_api import expect
 
 from accounts.models import SecurityEvent
+from assessments.models import SignOff, State
 
 from ..factories import PASSWORD
+from ..workflow import advance, create_draft
 from .conftest import DESKTOP
+from .test_signing_reauth_in_browser import age_the_session, open_approve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -44,12 +47,16 @@ def virtual_authenticator(context, page):
     return session, answer["authenticatorId"]
 
 
-def test_enrol_a_passkey_then_sign_in_with_it(people, new_context, live_server, settings):
-    settings.MFA_REQUIRED_FOR = ["legal"]
-    # The live server listens on a port of its own on localhost (the relying party ID): that origin is allowed.
+@pytest.fixture
+def relying_party(live_server, settings):
+    """The live server listens on a port of its own on localhost (the relying party ID): that origin is allowed."""
     assert live_server.url.startswith("http://localhost:")
     settings.OTP_WEBAUTHN_RP_ID = "localhost"
     settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+
+
+def test_enrol_a_passkey_then_sign_in_with_it(people, new_context, live_server, settings, relying_party):
+    settings.MFA_REQUIRED_FOR = ["legal"]
     context = new_context(base_url=live_server.url, viewport=DESKTOP)
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -86,3 +93,23 @@ def test_enrol_a_passkey_then_sign_in_with_it(people, new_context, live_server, 
     assert session.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"][0][
         "signCount"
     ] >= 1
+
+
+def test_signing_ten_minutes_later_takes_the_password_and_the_passkey(people, browse, relying_party):
+    assessment = advance(people, create_draft(people, name="Routing one"), State.LEGAL_REVIEW)
+    page = browse(people.reviewers["legal"])
+    virtual_authenticator(page.context, page)
+    page.goto("/account/security/")
+    page.get_by_label("Name of the new passkey").fill("Work laptop")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
+
+    age_the_session(page, 600)
+    action = open_approve(page, assessment)
+    expect(action.get_by_role("group", name="Sign with your password and your passkey")).to_be_visible()
+    action.get_by_label("Password").fill(PASSWORD)
+    action.get_by_role("button", name="Approve (sign off)").click()
+    expect(page.get_by_text("You signed off")).to_be_visible()
+
+    assert SignOff.objects.get(assessment=assessment).reviewer == people.reviewers["legal"]
+    assert SecurityEvent.objects.filter(kind="reauthenticated", username="legal_reviewer").exists()

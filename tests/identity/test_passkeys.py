@@ -232,6 +232,19 @@ def test_an_assertion_is_accepted_once(people):
     assert signed_in_as(client) is None
 
 
+def test_a_challenge_is_used_up_by_a_refused_answer(people):
+    _, authenticator = enrolled_client(people.alice)
+    client = Client()
+    password_step(client, "alice")
+    answer = authenticator.get(options(client, "login_passkey_options"))
+    assert client.post(reverse("login_second_factor"), {"passkey": "{}"}).status_code == 400
+
+    late = client.post(reverse("login_second_factor"), {"passkey": answer})  # its challenge went with the refusal
+
+    assert late.status_code == 400
+    assert signed_in_as(client) is None
+
+
 def test_a_recovery_code_still_signs_in_a_passkey_user(people, alice):
     response = add_passkey(alice, SoftAuthenticator())
     code = response.context["codes"][0]
