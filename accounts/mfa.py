@@ -185,8 +185,8 @@ def recovery_codes_regenerate(*, user, password, request=None):
 def second_factor_remove(*, user, device_id, password, request=None):
     """Remove one of the user's TOTP devices, after checking the password.
 
-    When it was the last second factor (no app or passkey left), the recovery codes go too, and the user signs in with a password alone again (unless
-    MFA_REQUIRED_FOR sends them back to enrolment).
+    When it was the last second factor (no app or passkey left), the recovery codes go too, and the user signs in
+    with a password alone again (unless MFA_REQUIRED_FOR sends them back to enrolment).
     """
     check_password(user, password)
     with transaction.atomic():

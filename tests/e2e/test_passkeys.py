@@ -16,6 +16,7 @@ from assessments.models import SignOff, State
 from ..factories import PASSWORD
 from ..workflow import advance, create_draft
 from .conftest import DESKTOP
+from .test_second_factor import serious_violations
 from .test_signing_reauth_in_browser import age_the_session, open_approve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -66,12 +67,14 @@ def test_enrol_a_passkey_then_sign_in_with_it(people, new_context, live_server, 
     page.goto("/committee/queue/")
     expect(page).to_have_url(re.compile(r"/account/security/$"))
     expect(page.get_by_role("status").filter(has_text="Your role requires a second factor")).to_be_visible()
+    found = serious_violations(page)
 
     page.get_by_label("Name of the new passkey").fill("Work laptop")
     page.get_by_role("button", name="Add a passkey").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
     page.get_by_role("link", name="I have kept them").click()
     expect(page.get_by_role("list", name="Your passkeys")).to_contain_text("Work laptop")
+    found += serious_violations(page)
     page.goto("/committee/queue/")
     expect(page.get_by_role("heading", level=1)).to_have_text("My queue")
     device = WebAuthnCredential.objects.get(user__username="legal_reviewer")
@@ -82,17 +85,20 @@ def test_enrol_a_passkey_then_sign_in_with_it(people, new_context, live_server, 
     page.get_by_role("button", name="Log out").click()
     password_step(page, "legal_reviewer")
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    found += serious_violations(page)
     page.get_by_role("button", name="Use your passkey").click()
     page.wait_for_url(re.compile(r"^https?://[^/]+/$"))
     page.goto("/committee/queue/")
     expect(page.get_by_role("heading", level=1)).to_have_text("My queue")
 
+    assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
     assert SecurityEvent.objects.filter(kind="mfa_enrolled", username="legal_reviewer", details__device="passkey")
     device.refresh_from_db()
     assert device.last_used_at is not None
-    assert session.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"][0][
-        "signCount"
-    ] >= 1
+    assert (
+        session.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"][0]["signCount"]
+        >= 1
+    )
 
 
 def test_signing_ten_minutes_later_takes_the_password_and_the_passkey(people, browse, relying_party):

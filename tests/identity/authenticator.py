@@ -38,9 +38,7 @@ class SoftAuthenticator:
         self.user_handle = b""
 
     def _client_data(self, kind, challenge):
-        return json.dumps(
-            {"type": kind, "challenge": challenge, "origin": self.origin, "crossOrigin": False}
-        ).encode()
+        return json.dumps({"type": kind, "challenge": challenge, "origin": self.origin, "crossOrigin": False}).encode()
 
     def _cose_key(self):
         numbers = self.key.public_key().public_numbers()
