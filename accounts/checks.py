@@ -1,5 +1,6 @@
-"""System checks (``manage.py check``): the single sign-on settings can be used as configured, and
-MFA_REQUIRED_FOR names roles that exist."""
+"""System checks (``manage.py check``): the single sign-on settings can be used as configured,
+MFA_REQUIRED_FOR names roles that exist, and (``check --deploy``) passkeys have a relying party other than the
+development default."""
 
 from django.conf import settings
 from django.core import checks
@@ -58,5 +59,19 @@ def mfa_required_for_names_roles(app_configs, **kwargs):
             f"MFA_REQUIRED_FOR names {', '.join(repr(name) for name in unknown)}, which is no role.",
             hint=f"Use role names, comma-separated: {', '.join(KNOWN_ROLES)}.",
             id="accounts.E004",
+        )
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def passkey_relying_party_check(app_configs, **kwargs):
+    """In production the passkeys' relying party is the site's domain, not the development default (localhost)."""
+    if settings.OTP_WEBAUTHN_RP_ID != "localhost":
+        return []
+    return [
+        checks.Warning(
+            "OTP_WEBAUTHN_RP_ID is 'localhost': passkeys cannot be added or used on this site's real address.",
+            hint="Set OTP_WEBAUTHN_RP_ID to the site's domain and OTP_WEBAUTHN_ALLOWED_ORIGINS to its https:// origin.",
+            id="accounts.W005",
         )
     ]

@@ -1,4 +1,4 @@
-"""A second factor for local accounts: TOTP (an authenticator app) and recovery codes, through django-otp.
+"""A second factor for local accounts: TOTP (an authenticator app), passkeys and recovery codes, through django-otp.
 
 The services here are the one place that enrols, checks and removes a second factor; the log-in step
 (``accounts.mfa_login``), the enrolment page (``accounts.mfa_views``), the API's token endpoint and signing
@@ -26,6 +26,7 @@ from django.db import transaction
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from . import roles, security_events
 
@@ -140,10 +141,31 @@ def totp_enrolment_confirm(*, user, device, code, request=None):
         security_events.record(
             security_events.Kind.MFA_ENROLLED, user=user, request=request, device="totp", device_id=device.pk
         )
-        codes = None
-        if not StaticDevice.objects.filter(user=user, confirmed=True).exists():
-            codes = _recovery_codes_replace(user)
+        codes = recovery_codes_if_first(user)
     return codes
+
+
+def recovery_codes_if_first(user):
+    """New recovery codes when the user has none (a first second factor), returned to be shown once; else None."""
+    if StaticDevice.objects.filter(user=user, confirmed=True).exists():
+        return None
+    return _recovery_codes_replace(user)
+
+
+def has_primary_factor(user):
+    """True when the user has an authenticator app or a passkey, which the recovery codes stand in for."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    )
+
+
+def recovery_codes_drop_if_last(user):
+    """After a removal: with no authenticator app or passkey left, the recovery codes go too. What went, as names."""
+    if has_primary_factor(user):
+        return []
+    StaticDevice.objects.filter(user=user).delete()
+    return ["recovery_codes"]
 
 
 def recovery_codes_regenerate(*, user, password, request=None):
@@ -151,9 +173,9 @@ def recovery_codes_regenerate(*, user, password, request=None):
 
     The old codes stop working; the new ones are returned once and stored only in django-otp's table.
     """
-    _check_password(user, password)
-    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        raise SecondFactorError("Set up an authenticator app first; recovery codes stand in for it.")
+    check_password(user, password)
+    if not has_primary_factor(user):
+        raise SecondFactorError("Set up an authenticator app or a passkey first; recovery codes stand in for them.")
     with transaction.atomic():
         codes = _recovery_codes_replace(user)
         security_events.record(security_events.Kind.MFA_ENROLLED, user=user, request=request, device="recovery_codes")
@@ -163,19 +185,16 @@ def recovery_codes_regenerate(*, user, password, request=None):
 def second_factor_remove(*, user, device_id, password, request=None):
     """Remove one of the user's TOTP devices, after checking the password.
 
-    When it was the last one, the recovery codes go too, and the user signs in with a password alone again (unless
-    MFA_REQUIRED_FOR sends them back to enrolment).
+    When it was the last second factor (no app or passkey left), the recovery codes go too, and the user signs in
+    with a password alone again (unless MFA_REQUIRED_FOR sends them back to enrolment).
     """
-    _check_password(user, password)
+    check_password(user, password)
     with transaction.atomic():
         device = TOTPDevice.objects.filter(user=user, pk=device_id).first()
         if device is None:
             raise SecondFactorError("No such authenticator.")
         device.delete()
-        removed = ["totp"]
-        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            StaticDevice.objects.filter(user=user).delete()
-            removed.append("recovery_codes")
+        removed = ["totp", *recovery_codes_drop_if_last(user)]
         security_events.record(
             security_events.Kind.MFA_REMOVED, user=user, request=request, device_id=device_id, removed=removed
         )
@@ -191,6 +210,7 @@ def _recovery_codes_replace(user):
     return codes
 
 
-def _check_password(user, password):
+def check_password(user, password):
+    """Raise SecondFactorError unless ``password`` is the user's (a change to the second factor re-authenticates)."""
     if not password or not user.check_password(password):
         raise SecondFactorError("That is not your password.")

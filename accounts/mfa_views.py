@@ -13,7 +13,7 @@ from django.views import View
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import mfa, mfa_login
+from . import mfa, mfa_login, passkeys
 from .login import address_limited_response, login_refused_for, second_factor_failure_record
 
 CODE_MAX_LENGTH = 64
@@ -36,7 +36,8 @@ class MethodsFirst:
 
 
 class SecondFactorLoginView(MethodsFirst, View):
-    """The code step: a TOTP or recovery code from the user whose password was right a moment ago."""
+    """The code step: a TOTP or recovery code, or a passkey's assertion (``passkey``, the browser's JSON), from the
+    user whose password was right a moment ago."""
 
     http_method_names = ["get", "head", "post"]
     template_name = "registration/login_second_factor.html"
@@ -69,12 +70,18 @@ class SecondFactorLoginView(MethodsFirst, View):
             return address_limited_response(request, retry_after)
         if AxesProxyHandler.is_locked(request, self.credentials):
             return self.locked_out()
-        device = mfa.verify_second_factor(self.user, _posted(request, "code"), request=request)
+        answer = str(request.POST.get("passkey", ""))[: passkeys.ANSWER_MAX_LENGTH + 1]
+        if answer:
+            device = passkeys.assertion_verify(request, self.user, answer, purpose=passkeys.LOGIN)
+        else:
+            device = mfa.verify_second_factor(self.user, _posted(request, "code"), request=request)
         if device is None:
             # Counted like a wrong password: django-axes locks the username after AXES_FAILURE_LIMIT.
             second_factor_failure_record(request, self.user)
             if AxesProxyHandler.is_locked(request, self.credentials):
                 return self.locked_out()
+            if answer:
+                return self.render(error="Your passkey was not accepted. Try it again, or enter a code.")
             return self.render(error="That code is not right. Enter the code your app shows now, or a recovery code.")
         mfa_login.second_factor_complete(request, self.user, device)
         return redirect(self.next_url())
@@ -84,7 +91,12 @@ class SecondFactorLoginView(MethodsFirst, View):
         return get_lockout_response(self.request, credentials=self.credentials)
 
     def render(self, error):
-        context = {"error": error, "next": self.next_url(), "username": self.user.get_username()}
+        context = {
+            "error": error,
+            "next": self.next_url(),
+            "username": self.user.get_username(),
+            "has_passkey": passkeys.has_passkey(self.user),
+        }
         return render(self.request, self.template_name, context, status=400 if error else 200)
 
 
@@ -94,14 +106,22 @@ class SecurityView(MethodsFirst, LoginRequiredMixin, View):
     http_method_names = ["get", "head"]
 
     def get(self, request):
+        return self.page(request)
+
+    @staticmethod
+    def page(request, passkey_error=None, status=200):
         totp, recovery, remaining = mfa.confirmed_devices(request.user)
         context = {
             "totp_devices": totp,
+            "passkeys": passkeys.confirmed_passkeys(request.user),
             "recovery": recovery,
             "recovery_remaining": remaining,
             "required": mfa.second_factor_required(request.user),
+            "enrolled": mfa.has_second_factor(request.user),
+            "passkey_error": passkey_error,
+            "passkey_name_max": passkeys.NAME_MAX_LENGTH,
         }
-        return render(request, "accounts/security.html", context)
+        return render(request, "accounts/security.html", context, status=status)
 
 
 class TotpStartView(MethodsFirst, LoginRequiredMixin, View):

@@ -10,8 +10,9 @@ that its owner was present.
 The password is checked through ``django.contrib.auth.authenticate`` with the request, so django-axes counts
 every failure towards the lockout; each failure and success is a security event.
 
-The code is checked by ``accounts.mfa`` (TOTP or a recovery code), and a wrong one counts towards the lockout like
-a wrong password (``accounts.login.second_factor_failure_record``).
+The code is checked by ``accounts.mfa`` (TOTP or a recovery code), or, for a user with a passkey, the passkey's
+assertion (the browser's JSON, ``passkey``) by ``accounts.passkeys``; a wrong one counts towards the lockout like a
+wrong password (``accounts.login.second_factor_failure_record``).
 
 An account without a local password that signs in through single sign-on (``signs_through_provider``) confirms
 with a fresh login at the identity provider instead (``accounts.sso_reauth``), which notes the re-authentication
@@ -26,7 +27,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import timezone
 
-from . import mfa, security_events
+from . import mfa, passkeys, security_events
 from .login import second_factor_failure_record
 from .sso_discovery import sso_enabled
 
@@ -91,8 +92,8 @@ def _check_password(request, user, password):
     return found is not None and found.pk == user.pk
 
 
-def reauthenticate_in_browser(request, *, password, code=""):
-    """Check the signer's password (and code, with a confirmed device); note success in the session.
+def reauthenticate_in_browser(request, *, password, code="", passkey=""):
+    """Check the signer's password (and code or passkey, with a confirmed device); note success in the session.
 
     Returns None on success, else a Refusal. Each attempt is a security event; a wrong password counts
     towards the lockout.
@@ -106,9 +107,16 @@ def reauthenticate_in_browser(request, *, password, code=""):
         security_events.record(security_events.Kind.REAUTH_FAILED, user=user, request=request, reason="password")
         return Refusal(WRONG, "That password is not right.")
     if needs_code(user):
-        if not code:
+        if passkey:
+            if passkeys.assertion_verify(request, user, passkey, purpose=passkeys.SIGN) is None:
+                second_factor_failure_record(request, user)
+                security_events.record(security_events.Kind.REAUTH_FAILED, user=user, request=request, reason="passkey")
+                return Refusal(WRONG, "Your passkey was not accepted. Try it again, or enter a code.", field="code")
+        elif not code:
+            if passkeys.has_passkey(user):
+                return Refusal(REQUIRED, "Use your passkey, or enter a code or a recovery code.", field="code")
             return Refusal(REQUIRED, "Enter the code from your authenticator app, or a recovery code.", field="code")
-        if mfa.verify_second_factor(user, code, request=request) is None:
+        elif mfa.verify_second_factor(user, code, request=request) is None:
             second_factor_failure_record(request, user)
             security_events.record(security_events.Kind.REAUTH_FAILED, user=user, request=request, reason="code")
             return Refusal(WRONG, "That code is not right.", field="code")
@@ -137,13 +145,19 @@ def check_password_for_signing(request, user, password):
 
 
 def what_signing_asks(request):
-    """What the browser's sign form asks now: ``{"password": bool, "code": bool, "provider": name or ""}``.
+    """What the browser's sign form asks now: ``{"password": bool, "code": bool, "passkey": bool, "provider":
+    name or ""}``.
 
     Nothing while fresh; ``provider`` (its name) when the signer confirms at the identity provider
-    (``accounts.sso_reauth``).
+    (``accounts.sso_reauth``); with a passkey, the code field takes a code or a recovery code in its place.
     """
     if is_fresh(request):
-        return {"password": False, "code": False, "provider": ""}
+        return {"password": False, "code": False, "passkey": False, "provider": ""}
     if signs_through_provider(request.user):
-        return {"password": False, "code": False, "provider": settings.OIDC_PROVIDER_NAME}
-    return {"password": True, "code": needs_code(request.user), "provider": ""}
+        return {"password": False, "code": False, "passkey": False, "provider": settings.OIDC_PROVIDER_NAME}
+    return {
+        "password": True,
+        "code": needs_code(request.user),
+        "passkey": passkeys.has_passkey(request.user),
+        "provider": "",
+    }

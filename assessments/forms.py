@@ -226,6 +226,8 @@ class TransitionForm(RefusesUnstorableText, forms.Form):
     # A signing act asks for these when the last re-authentication is too old (accounts/reauth.py).
     password = forms.CharField(required=False, strip=False, max_length=4096, widget=forms.PasswordInput)
     code = forms.CharField(required=False, strip=True, max_length=32)
+    # A passkey's assertion instead of the code: the browser's JSON (static/js/passkeys.js).
+    passkey = forms.CharField(required=False, strip=True, max_length=64 * 1024, widget=forms.HiddenInput)
 
 
 class ConditionForm(RefusesUnstorableText, forms.Form):

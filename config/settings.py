@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "accounts",
     "assessments",
     "committee",
@@ -235,12 +236,13 @@ PERMISSIONS_POLICY = {
         "microphone",
         "midi",
         "payment",
-        "publickey-credentials-get",
         "screen-wake-lock",
         "usb",
         "xr-spatial-tracking",
     )
 }
+# Passkeys (accounts/passkeys.py) are created and used by this site's own pages only.
+PERMISSIONS_POLICY.update({"publickey-credentials-create": ["self"], "publickey-credentials-get": ["self"]})
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if env.str("EMAIL_URL", default=""):
@@ -399,6 +401,15 @@ LOGIN_ADDRESS_WINDOW = env.int("LOGIN_ADDRESS_WINDOW", default=15 * 60)
 # embedded default and the demo sign in with a password alone. API tokens (accounts/tokens.py) last API_TOKEN_TTL.
 MFA_REQUIRED_FOR = env.list("MFA_REQUIRED_FOR", default=[])
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Responsible AI assessments")
+# Passkeys (WebAuthn, django-otp-webauthn; accounts/passkeys.py) as a second factor. The relying party ID is the
+# site's domain (passkeys are bound to it and its subdomains: changing it orphans them); the allowed origins are the
+# addresses the pages are served from (https://, or http://localhost while developing). The defaults fit `make run`
+# opened at http://localhost:8000 (browsers refuse passkeys on a bare IP address such as 127.0.0.1).
+OTP_WEBAUTHN_RP_ID = env.str("OTP_WEBAUTHN_RP_ID", default="localhost")
+OTP_WEBAUTHN_RP_NAME = env.str("OTP_WEBAUTHN_RP_NAME", default=OTP_TOTP_ISSUER)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("OTP_WEBAUTHN_ALLOWED_ORIGINS", default=["http://localhost:8000"])
+# Passkeys are a second factor after the password here, never a sign-in on their own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=30 * 24 * 3600)
 
 REST_FRAMEWORK = {

@@ -286,7 +286,10 @@ def assessment_transition(request, pk, name):
 def _reauthenticated(request, form):
     """A signing act whose last re-authentication is too old: True when the form's password (and code) are right."""
     failed = reauth.reauthenticate_in_browser(
-        request, password=form.cleaned_data.get("password", ""), code=form.cleaned_data.get("code", "")
+        request,
+        password=form.cleaned_data.get("password", ""),
+        code=form.cleaned_data.get("code", ""),
+        passkey=form.cleaned_data.get("passkey", ""),
     )
     if failed is not None:
         form.add_error(failed.field, failed.message)

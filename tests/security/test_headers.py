@@ -52,6 +52,9 @@ def assert_security_headers(response, csp=STRICT_CSP):
     policy = dict(item.split("=", 1) for item in response["Permissions-Policy"].split(", "))
     for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
         assert policy[feature] == "()", feature
+    # Passkeys (accounts/passkeys.py): this site's own pages create and use them, nothing framed.
+    for feature in ("publickey-credentials-create", "publickey-credentials-get"):
+        assert policy[feature] == "(self)", feature
 
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.IGNORECASE)
