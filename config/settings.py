@@ -401,14 +401,12 @@ LOGIN_ADDRESS_WINDOW = env.int("LOGIN_ADDRESS_WINDOW", default=15 * 60)
 # embedded default and the demo sign in with a password alone. API tokens (accounts/tokens.py) last API_TOKEN_TTL.
 MFA_REQUIRED_FOR = env.list("MFA_REQUIRED_FOR", default=[])
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Responsible AI assessments")
-# Passkeys (WebAuthn, django-otp-webauthn; accounts/passkeys.py) as a second factor. The relying party ID is the
-# site's domain (passkeys are bound to it and its subdomains: changing it orphans them); the allowed origins are the
-# addresses the pages are served from (https://, or http://localhost while developing). The defaults fit `make run`
-# opened at http://localhost:8000 (browsers refuse passkeys on a bare IP address such as 127.0.0.1).
+# Passkeys (WebAuthn; accounts/passkeys.py), a second factor after the password, never a sign-in alone. RP ID: the
+# site's domain (passkeys are bound to it: changing it orphans them); origins: where the pages are served from. The
+# defaults fit `make run` at http://localhost:8000 (browsers refuse passkeys on a bare IP address).
 OTP_WEBAUTHN_RP_ID = env.str("OTP_WEBAUTHN_RP_ID", default="localhost")
 OTP_WEBAUTHN_RP_NAME = env.str("OTP_WEBAUTHN_RP_NAME", default=OTP_TOTP_ISSUER)
 OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("OTP_WEBAUTHN_ALLOWED_ORIGINS", default=["http://localhost:8000"])
-# Passkeys are a second factor after the password here, never a sign-in on their own.
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=30 * 24 * 3600)
 
