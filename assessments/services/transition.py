@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
 from accounts import roles
+from accounts.delegation import acting_by
 
 from .. import canonical, transitions
 from ..audit.chain import audit_append
@@ -169,6 +170,7 @@ def _take(spec, locked, *, by, comment, conditions, details=None, now=None):
         comment=comment,
         content_hash=locked.content_hash,
         details=ctx.details,
+        acting_for=_acting_for(spec, ctx, by, stage, now),
     )
     grants_sync(locked)
     assessment_transitioned.send(
@@ -186,6 +188,13 @@ def _take(spec, locked, *, by, comment, conditions, details=None, now=None):
         FOLLOW_UPS[follow_up](locked, by)
     locked.forget_checks()
     return locked
+
+
+def _acting_for(spec, ctx, by, stage, now):
+    """The delegation a reviewer's transition was taken by: the sign-off's, or the stage's when none was made."""
+    if ctx.sign_off is not None:
+        return ctx.sign_off.delegation
+    return acting_by(by, stage, now) if spec.actor == "reviewer" else None
 
 
 def _gather_question_comments(locked, ctx):
