@@ -129,8 +129,8 @@ def test_an_expired_delegate_no_longer_confirms_conditions(people, awaiting_conf
         conditions.condition_confirm(condition=awaiting_confirmation, by=people.reviewers[roles.CLINICAL])
 
 
-def test_the_chair_confirming_records_no_delegation(people, awaiting_confirmation):
-    delegate(people, people.reviewers[roles.CLINICAL])
+def test_the_chair_confirming_records_no_delegation_even_when_delegated_the_domain(people, awaiting_confirmation):
+    delegate(people, people.chair)  # the chair confirms as the chair
     conditions.condition_confirm(condition=awaiting_confirmation, by=people.chair)
     assert "acting_for" not in AuditEntry.objects.latest("seq").details
 
