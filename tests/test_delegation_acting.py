@@ -189,3 +189,25 @@ def test_review_requested_reaches_the_delegate_while_the_delegation_runs(people)
         )
     )
     assert asked == {"security_reviewer", "clinical_reviewer"}
+
+
+def test_the_api_says_for_whom_a_delegate_commented(people, at_security):
+    from rest_framework.test import APIClient
+
+    clinical = people.reviewers[roles.CLINICAL]
+    delegation = delegate(people, clinical)
+    client = APIClient()
+    client.force_authenticate(clinical)
+    url = f"/api/v1/assessments/{at_security.pk}/comments/"
+
+    made = client.post(url, {"question": QUESTION, "text": "Who sees it?"}, format="json")
+    listed = client.get(url).json()
+
+    assert made.status_code == 201
+    acting = made.json()["acting_for"]
+    assert acting["domain"] == "security" and acting["delegated_by"] == "chair"
+    assert acting["text"] == shown(delegation)
+    assert [c["acting_for"] for c in listed] == [acting]
+    client.force_authenticate(people.reviewers[roles.SECURITY])
+    client.post(url, {"question": QUESTION, "text": "Mine."}, format="json")
+    assert [c["acting_for"] is None for c in client.get(url).json()] == [False, True]
