@@ -211,3 +211,18 @@ def test_the_api_says_for_whom_a_delegate_commented(people, at_security):
     client.force_authenticate(people.reviewers[roles.SECURITY])
     client.post(url, {"question": QUESTION, "text": "Mine."}, format="json")
     assert [c["acting_for"] is None for c in client.get(url).json()] == [False, True]
+
+
+def test_a_delegate_with_no_domain_of_their_own_is_told_why_not_at_another_stage(people):
+    from assessments.selectors import transitions_for
+
+    in_legal = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    assert transitions_for(people.auditor, in_legal) == []
+    delegate(people, people.auditor)
+    roles.forget(people.auditor)  # as a new request reads them
+
+    shown_options = {
+        o["name"]: (o["allowed"], [r.code for r in o["reasons"]]) for o in transitions_for(people.auditor, in_legal)
+    }
+
+    assert shown_options["approve"] == (False, ["not_your_stage"])
