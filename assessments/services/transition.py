@@ -76,7 +76,11 @@ def assessment_transition(
                 raise TransitionConflict(f"{spec.label} is blocked.", reasons)
             # Edits and drops first, each with its audit row; the sign-off then keeps what remains carried.
             carried_apply(carried, locked, by=by)
-            return _take(spec, locked, by=by, comment=comment, conditions=parsed_conditions, now=now)
+            taken = _take(spec, locked, by=by, comment=comment, conditions=parsed_conditions, now=now)
+            # The clock was this transition's: a later check on the returned object reads its own moment
+            # (a delegation granted or ended since is seen).
+            taken.transition_now = None
+            return taken
     except IntegrityError as exc:
         if violated_constraint(exc, RACE_CONSTRAINTS) is None:
             raise  # not a lost race: a bug, reported as one
