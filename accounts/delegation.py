@@ -55,6 +55,28 @@ def delegation_for(user, domain, now=None):
     return acting_domains(user, now).get(domain)
 
 
+def acting_by(user, domain, now=None):
+    """The delegation by which ``user`` acts for ``domain`` at ``now`` when they are not its reviewer, or None.
+
+    What an action records of the delegation it was taken by (``delegation_record``), wherever a delegate acts.
+    """
+    if not domain or domain in roles.user_domains(user):
+        return None
+    return delegation_for(user, domain, now)
+
+
+def delegation_record(delegation):
+    """A delegation as an audit entry records it (data, rendered at the edges): id, domain, chair, end; or None."""
+    if delegation is None:
+        return None
+    return {
+        "id": delegation.pk,
+        "domain": delegation.domain,
+        "delegated_by": delegation.delegated_by.get_username(),
+        "until": delegation.until.astimezone(UTC).isoformat(),
+    }
+
+
 def current_delegations(now=None):
     """Delegations in force now or starting later, soonest ending first (the chair's page)."""
     now = now or timezone.now()

@@ -16,6 +16,7 @@ it now is, and announces it with ``condition_changed`` in the same transaction.
 from django.db import transaction
 
 from accounts import roles
+from accounts.delegation import acting_by, delegation_for
 
 from . import canonical, permissions
 from .audit import audit_event
@@ -92,12 +93,19 @@ def _refuse_unless_status(condition, *wanted):
 
 
 def may_review(user, condition, assessment=None):
-    """A reviewer of the domain that set it, or the chair; never a member of the assessment's team."""
+    """A reviewer of the domain that set it (or its delegate, while delegated), or the chair; never a member of
+    the assessment's team."""
     if permissions.is_team_member(user, assessment or condition.assessment):
         return False
     return roles.user_has_role(user, roles.CHAIR) or bool(
-        condition.domain and roles.user_has_role(user, condition.domain)
+        condition.domain
+        and (roles.user_has_role(user, condition.domain) or delegation_for(user, condition.domain) is not None)
     )
+
+
+def reviewer_delegation(user, condition):
+    """The delegation a reviewer's step on ``condition`` is taken by (none for the chair or the domain's reviewer)."""
+    return None if roles.user_has_role(user, roles.CHAIR) else acting_by(user, condition.domain)
 
 
 def _refuse_unless_reviewer(user, condition):
@@ -135,12 +143,13 @@ def condition_refusal(*, step, condition, by):
     return None
 
 
-def _record(assessment, condition, *, by, action, from_status, comment="", extra=None):
+def _record(assessment, condition, *, by, action, from_status, comment="", extra=None, acting_for=None):
     entry = audit_event(
         assessment,
         actor=by,
         action=action,
         comment=comment,
+        acting_for=acting_for,
         details={
             **condition_row(condition),
             **(extra or {}),
@@ -196,7 +205,15 @@ def _reviewed(assessment, condition, *, by, to, action, comment):
     if to != Status.OPEN:
         condition.closed_at = now
     condition.save()
-    return _record(assessment, condition, by=by, action=action, from_status=from_status, comment=comment)
+    return _record(
+        assessment,
+        condition,
+        by=by,
+        action=action,
+        from_status=from_status,
+        comment=comment,
+        acting_for=reviewer_delegation(by, condition),
+    )
 
 
 def condition_confirm(*, condition, by, comment=""):
@@ -292,4 +309,5 @@ def carried_edit(assessment, condition, *, by, values, comment=""):
         from_status=condition.status,
         comment=comment,
         extra={"previous": changed},
+        acting_for=reviewer_delegation(by, condition),
     )

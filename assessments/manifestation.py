@@ -5,7 +5,7 @@ The sign-off stores structured values (``signer_name``, ``signer_username``, ``d
 this module alone, so the sentence reads the same wherever it leaves the system.
 """
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from accounts import roles
 
@@ -42,6 +42,27 @@ def acting_for_text(delegation):
     return (
         f"acting for {roles.DOMAIN_LABELS.get(delegation.domain, delegation.domain)}, delegated by {by} until {until}"
     )
+
+
+def acting_until_text(delegation):
+    """'acting for Legal until 2026-12-31 17:00 UTC': a delegate's queue row, notice or page heading."""
+    until = delegation.until.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"acting for {roles.DOMAIN_LABELS.get(delegation.domain, delegation.domain)} until {until}"
+
+
+def recorded_acting_for_text(details):
+    """The same sentence from what an audit entry recorded of the delegation (``details["acting_for"]``, written by
+    ``accounts.delegation.delegation_record``): the chair's username, the end as it stood when the delegate acted."""
+    record = details.get("acting_for") if isinstance(details, dict) else None
+    if not isinstance(record, dict):
+        return ""
+    domain = record.get("domain", "")
+    try:
+        until = datetime.fromisoformat(str(record.get("until"))).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        until = str(record.get("until"))
+    label = roles.DOMAIN_LABELS.get(domain, domain)
+    return f"acting for {label}, delegated by {record.get('delegated_by', '')} until {until}"
 
 
 def manifestation(sign_off):

@@ -7,8 +7,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
 from accounts import roles
+from accounts.delegation import acting_domains
 
 from . import paging, permissions, transitions
 from .grants import VIEW
@@ -164,9 +166,21 @@ def assessment_visible_to(user, pk):
         raise Http404("No such assessment.") from None
 
 
-def review_queue_for(user):
-    """Assessments waiting at the user's domains' stages, oldest first (never their own teams')."""
-    states = [STAGE_STATE[d] for d in roles.user_domains(user)]
+def queue_domains(user, now=None):
+    """``(own, acting)``: the user's review domains, and ``{domain: Delegation}`` of those they act for now by the
+    chair's delegation (not their own; read only for committee members, who alone may be delegates)."""
+    own = roles.user_domains(user)
+    if not roles.group_names(user) & set(roles.COMMITTEE_GROUPS):
+        return own, {}
+    acting = {d: x for d, x in acting_domains(user, now or timezone.now()).items() if d not in own}
+    return own, acting
+
+
+def review_queue_for(user, now=None):
+    """Assessments waiting at the stages of the user's domains and of those delegated to them now, oldest first
+    (never their own teams')."""
+    own, acting = queue_domains(user, now)
+    states = [STAGE_STATE[d] for d in (*own, *acting)]
     return (
         assessments_visible_to(user)
         .filter(state__in=states)
@@ -178,7 +192,8 @@ def review_queue_for(user):
 def _concerns(user, spec):
     """Whether a transition belongs to this user's roles (team work for members, decisions for reviewers)."""
     if spec.actor == "reviewer":
-        return bool(roles.user_domains(user))
+        own, acting = queue_domains(user)
+        return bool(own or acting)
     return spec.actor == "team" and bool(roles.group_ids(user))
 
 

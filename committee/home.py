@@ -22,12 +22,12 @@ def home(request):
     user = request.user
     now = timezone.now()
     teams = list(Team.objects.of(user).order_by("name"))
-    domains = roles.user_domains(user)
     context = {"now": now, "teams": teams}
     if teams:
         context["team_home"] = team_home(user, teams, now)
-    if domains:
-        context["queue_home"] = queue_home(user, domains, now)
+    queue = queue_home(user, now)
+    if queue is not None:
+        context["queue_home"] = queue
     if roles.user_has_role(user, roles.CHAIR) or user.is_superuser:
         context["pipeline"] = pipeline(user, now, sees_drafts=bool(teams))
     if roles.user_has_role(user, roles.AUDITOR):

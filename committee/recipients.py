@@ -7,8 +7,11 @@ sweep over a thousand assessments costs what a sweep over ten does.
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
 
 from accounts import roles
+from accounts.models import Delegation
 from assessments.models import AuditEntry, SignOff
 
 Membership = get_user_model().groups.through
@@ -18,9 +21,10 @@ EDITING_ACTIONS = (AuditEntry.Action.CREATED, AuditEntry.Action.ANSWERS_CHANGED)
 def stage_reviewers(assessments):
     """``{assessment id: [user ids]}``: who may sign off each assessment's current stage.
 
-    The stage's domain group's active members, minus members of the assessment's team,
-    anyone who edited it, and anyone who signed another stage of this round (separation of
-    duties: none of them may sign, so none is asked to). Five queries, however many assessments.
+    The stage's domain group's active members and those the chair delegated the domain to
+    for now, minus members of the assessment's team, anyone who edited it, and anyone who
+    signed another stage of this round (separation of duties: none of them may sign, so none
+    is asked to). Six queries, however many assessments.
     """
     assessments = [a for a in assessments if a.stage]
     if not assessments:
@@ -31,6 +35,8 @@ def stage_reviewers(assessments):
         "user_id", "group__name"
     ):
         in_domain[group_name].add(user_id)
+    for user_id, domain in delegates_now(domains):
+        in_domain[domain].add(user_id)
     candidates = set().union(*in_domain.values()) if in_domain else set()
     if not candidates:
         return {a.pk: [] for a in assessments}
@@ -63,6 +69,24 @@ def stage_reviewers(assessments):
             and user_id not in other_stage_signers
         )
     return answer
+
+
+def delegates_now(domains, now=None):
+    """``[(user id, domain)]``: the active committee members acting for ``domains`` now by the chair's delegation
+    (the rule of ``accounts.delegation``: from its start, until its end or until ended early). One query."""
+    now = now or timezone.now()
+    return list(
+        Delegation.objects.filter(
+            domain__in=domains,
+            starts_at__lte=now,
+            ends_at__gt=now,
+            delegate__is_active=True,
+            delegate__groups__name__in=roles.COMMITTEE_GROUPS,
+        )
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=now))
+        .values_list("delegate_id", "domain")
+        .distinct()
+    )
 
 
 def team_members(assessments):

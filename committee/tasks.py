@@ -4,6 +4,8 @@ message to be delivered again rather than dropped."""
 
 from celery import shared_task
 
+from accounts import delegation
+
 from . import outbox, sweeps
 from .outbox import emails_send
 
@@ -60,3 +62,9 @@ def bias_reassessment_start(assessment_id):
 @shared_task(**IDEMPOTENT)
 def digests_sweep():
     return {"daily": len(sweeps.daily_digests()), "chair": len(sweeps.chair_digest())}
+
+
+@shared_task(**IDEMPOTENT)
+def delegations_expire():
+    """Record the expiry of every delegation past its end date, once each (a security event)."""
+    return delegation.delegations_expire()

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import roles
 from assessments.deadlines import StageClock
 from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.paging import CappedPaginator
-from assessments.selectors import assessment_visible_to, review_queue_for
+from assessments.selectors import assessment_visible_to, queue_domains, review_queue_for
 from assessments.views.common import PAGE_SIZE, for_listing, problem
+from assessments.views.home import queue_labels, queue_rows
 
 from . import services
 from .forms import PreferenceForm
@@ -26,10 +26,12 @@ from .models import NoticePreference, Notification
 @require_safe
 @login_required
 def queue(request):
-    """Assessments waiting at the reviewer's domains' stages, oldest first, with their deadlines."""
+    """Assessments waiting at the stages of the reviewer's domains (and of those delegated to them, each row saying
+    so), oldest first, with their deadlines."""
     user = request.user
-    domains = roles.user_domains(user)
-    if not domains:
+    now = timezone.now()
+    own, acting = queue_domains(user, now)
+    if not own and not acting:
         return problem(
             request,
             403,
@@ -37,12 +39,11 @@ def queue(request):
             "Only Legal, Security, Clinical, Product and Data/AI reviewers have a review queue.",
             back=reverse("home"),
         )
-    now = timezone.now()
-    queue = for_listing(review_queue_for(user))
+    queue = for_listing(review_queue_for(user, now))
     paginator = CappedPaginator(queue, PAGE_SIZE, settings.QUEUE_COUNT_CAP, ordered=True)
     page = paginator.get_page(request.GET.get("page"))
-    rows = [{"assessment": a, "clock": StageClock(a, now)} for a in page.object_list]
-    context = {"page": page, "rows": rows, "domains": [roles.DOMAIN_LABELS[d] for d in domains]}
+    rows = queue_rows(page.object_list, acting, now)
+    context = {"page": page, "rows": rows, "domains": queue_labels(own, acting)}
     return render(request, "committee/queue.html", context)
 
 

@@ -305,11 +305,14 @@ OUTBOX_REDRIVE_SECONDS = env.int("OUTBOX_REDRIVE_SECONDS", default=60)
 REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=60)
 REASSESSMENT_SWEEP_SECONDS = env.int("REASSESSMENT_SWEEP_SECONDS", default=900)
 DIGEST_SWEEP_SECONDS = env.int("DIGEST_SWEEP_SECONDS", default=600)
+# A delegation past its end date stops acting at once (the rule reads the clock); the sweep records its expiry.
+DELEGATION_EXPIRY_SECONDS = env.int("DELEGATION_EXPIRY_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "outbox-redrive": {"task": "committee.tasks.outbox_redrive", "schedule": OUTBOX_REDRIVE_SECONDS},
     "reminders-sweep": {"task": "committee.tasks.reminders_sweep", "schedule": REMINDER_SWEEP_SECONDS},
     "reassessments-sweep": {"task": "committee.tasks.reassessments_sweep", "schedule": REASSESSMENT_SWEEP_SECONDS},
     "digests-sweep": {"task": "committee.tasks.digests_sweep", "schedule": DIGEST_SWEEP_SECONDS},
+    "delegations-expire": {"task": "committee.tasks.delegations_expire", "schedule": DELEGATION_EXPIRY_SECONDS},
     # The stored reminder schedules follow the reminder settings below: a changed one applies within a day.
     "reminders-reschedule": {"task": "committee.tasks.reminders_reschedule", "schedule": 24 * 3600},
 }

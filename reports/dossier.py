@@ -433,7 +433,7 @@ def _comment_rounds(record):
     for comment in record.question_comments:
         rounds.setdefault(comment.review_round, []).append(comment)
     return [
-        {"round": n, "threads": list(comment_threads(record.questionnaire, comments).values())}
+        {"round": n, "threads": list(comment_threads(record.questionnaire, comments, record.entries).values())}
         for n, comments in sorted(rounds.items(), reverse=True)
     ]
 

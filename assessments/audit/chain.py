@@ -12,6 +12,8 @@ its own signature of ``(seq, hash)``. A signed head is a checkpoint: printed by
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+from accounts.delegation import delegation_record
+
 from .. import canonical, signing
 from ..models import AuditChainHead, AuditEntry, AuditSigningKey
 
@@ -29,8 +31,12 @@ def audit_append(
     comment="",
     content_hash="",
     details=None,
+    acting_for=None,
 ):
     """Append one entry to the chain and sign the new head; must run inside the caller's transaction.
+
+    ``acting_for``: the delegation the actor acted by (``accounts.delegation.acting_by``), recorded in the
+    details as ``acting_for`` so every action of a delegate says for whom they acted.
 
     Numbers in ``details`` are normalised (see ``canonical.normalise``) so the row
     hashes the same when read back from any database. Text that cannot be stored
@@ -42,6 +48,8 @@ def audit_append(
     AuditChainHead.objects.get_or_create(pk=HEAD_PK)
     head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
     authenticated = actor is not None and actor.is_authenticated
+    if acting_for is not None:
+        details = {**(details or {}), "acting_for": delegation_record(acting_for)}
     now = canonical.now()  # the row's time, the head's and a new key's period: to the millisecond
     entry = AuditEntry(
         seq=head.last_seq + 1,
@@ -100,7 +108,7 @@ def _record_key(signer, now):
     AuditSigningKey.objects.filter(valid_until__isnull=True).exclude(key_id=signer.key_id).update(valid_until=now)
 
 
-def audit_event(assessment, *, actor, action, details, comment=""):
+def audit_event(assessment, *, actor, action, details, comment="", acting_for=None):
     """Append the row of something done to an assessment that does not move it (answers, evidence, notes,
     comments, reminders): it records the assessment's state and content hash as they are."""
     return audit_append(
@@ -112,6 +120,7 @@ def audit_event(assessment, *, actor, action, details, comment=""):
         comment=comment,
         content_hash=assessment.content_hash,
         details=details,
+        acting_for=acting_for,
     )
 
 

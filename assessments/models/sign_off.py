@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts import roles
-from accounts.delegation import delegation_for
+from accounts.delegation import acting_by, delegation_record
 
 # Rows that belong to an assessment name it as "assessments.Assessment": the assessment's module reads them
 # (its transitions create sign-offs and conditions), so they do not import it back.
@@ -55,7 +55,7 @@ class SignOff(models.Model):
     @staticmethod
     def manifestation_of(user, stage, now):
         """The manifestation fields of a sign-off ``user`` makes now at ``stage``: their name and the delegation."""
-        delegation = None if stage in roles.user_domains(user) else delegation_for(user, stage, now)
+        delegation = acting_by(user, stage, now)
         return {
             "signer_name": user.get_full_name().strip(),
             "signer_username": user.get_username(),
@@ -64,21 +64,13 @@ class SignOff(models.Model):
 
     def manifestation_record(self):
         """The manifestation as structured values, for the audit entry of the act (hashed into the chain)."""
-        delegation = self.delegation
         return {
             "signer_name": self.signer_name,
             "signer_username": self.signer_username,
             "meaning": self.decision,
             "domain": self.stage,
             "signed_at": self.created_at.astimezone(UTC).isoformat(),
-            "delegation": None
-            if delegation is None
-            else {
-                "id": delegation.pk,
-                "domain": delegation.domain,
-                "delegated_by": delegation.delegated_by.get_username(),
-                "until": delegation.until.astimezone(UTC).isoformat(),
-            },
+            "delegation": delegation_record(self.delegation),
         }
 
     @property

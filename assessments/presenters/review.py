@@ -3,6 +3,7 @@
 from accounts import roles
 
 from ..forms import dom_id, person_name
+from ..manifestation import recorded_acting_for_text
 from ..models import AuditEntry, SignOff, State
 from ..word_diff import word_diff
 from .answers import display_answer, state_label
@@ -161,12 +162,18 @@ def _flagged(sign_off, threads):
     return flagged
 
 
-def comment_threads(questionnaire, comments):
+def comment_threads(questionnaire, comments, entries=()):
     """Comments on answers grouped by question (questionnaire order): each reviewer comment with its replies.
 
-    ``{question id: {"text", "anchor", "comments": [{"comment", "author", "stage", "replies": [...]}]}}``
+    ``{question id: {"text", "anchor", "comments": [{"comment", "author", "stage", "acting_for", "replies": [...]}]}}``;
+    ``acting_for`` is read from the comment's audit entry (among ``entries``) when a delegate wrote it.
     """
     order = {qid: n for n, qid in enumerate(questionnaire.questions)}
+    acting = {
+        (entry.details or {}).get("comment_id"): recorded_acting_for_text(entry.details)
+        for entry in entries
+        if entry.action == AuditEntry.Action.QUESTION_COMMENT and (entry.details or {}).get("acting_for")
+    }
     tops = {}
     replies = {}
     for comment in comments:
@@ -174,6 +181,7 @@ def comment_threads(questionnaire, comments):
             "comment": comment,
             "author": person_name(comment.author),
             "stage": roles.DOMAIN_LABELS.get(comment.stage, ""),
+            "acting_for": acting.get(comment.pk, ""),
             "replies": [],
         }
         if comment.reply_to_id:

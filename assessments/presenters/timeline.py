@@ -4,6 +4,7 @@ from accounts import roles
 
 from .. import transitions
 from ..forms import dom_id, person_name
+from ..manifestation import recorded_acting_for_text
 from ..models import AuditEntry
 from .answers import state_label, transition_verb
 from .review import diff_rows
@@ -64,6 +65,7 @@ def timeline(questionnaire, entries, people, *, withhold_pending_comments=False)
             "to_label": state_label(entry.to_state),
             "moved": entry.from_state != entry.to_state and bool(entry.from_state),
             "withheld": withhold_pending_comments and is_withheld_comment(entry, shared),
+            "acting_for": recorded_acting_for_text(details),
         }
         if entry.action == AuditEntry.Action.CREATED:
             event["summary"] = f"created version {details.get('version', '')} as a draft".replace("  ", " ")

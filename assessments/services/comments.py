@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import roles
+from accounts.delegation import acting_by
 
 from .. import canonical, permissions
 from ..audit.chain import audit_event
@@ -74,6 +75,7 @@ def question_comment_add(*, assessment, question, text, by, reply_to=None):
                 "reply_to": parent.pk if parent else None,
                 "records": records_of(QuestionComment.objects.filter(pk=comment.pk)),
             },
+            acting_for=None if replying else acting_by(by, locked.stage, now),
         )
     return comment
 

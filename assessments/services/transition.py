@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
 from accounts import roles
+from accounts.delegation import acting_by
 
 from .. import canonical, transitions
 from ..audit.chain import audit_append
@@ -75,7 +76,11 @@ def assessment_transition(
                 raise TransitionConflict(f"{spec.label} is blocked.", reasons)
             # Edits and drops first, each with its audit row; the sign-off then keeps what remains carried.
             carried_apply(carried, locked, by=by)
-            return _take(spec, locked, by=by, comment=comment, conditions=parsed_conditions, now=now)
+            taken = _take(spec, locked, by=by, comment=comment, conditions=parsed_conditions, now=now)
+            # The clock was this transition's: a later check on the returned object reads its own moment
+            # (a delegation granted or ended since is seen).
+            taken.transition_now = None
+            return taken
     except IntegrityError as exc:
         if violated_constraint(exc, RACE_CONSTRAINTS) is None:
             raise  # not a lost race: a bug, reported as one
@@ -169,6 +174,7 @@ def _take(spec, locked, *, by, comment, conditions, details=None, now=None):
         comment=comment,
         content_hash=locked.content_hash,
         details=ctx.details,
+        acting_for=_acting_for(spec, ctx, by, stage, now),
     )
     grants_sync(locked)
     assessment_transitioned.send(
@@ -186,6 +192,13 @@ def _take(spec, locked, *, by, comment, conditions, details=None, now=None):
         FOLLOW_UPS[follow_up](locked, by)
     locked.forget_checks()
     return locked
+
+
+def _acting_for(spec, ctx, by, stage, now):
+    """The delegation a reviewer's transition was taken by: the sign-off's, or the stage's when none was made."""
+    if ctx.sign_off is not None:
+        return ctx.sign_off.delegation
+    return acting_by(by, stage, now) if spec.actor == "reviewer" else None
 
 
 def _gather_question_comments(locked, ctx):

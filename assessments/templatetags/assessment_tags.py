@@ -7,6 +7,7 @@ from accounts import roles
 
 from .. import transitions
 from ..manifestation import manifestation as manifestation_of
+from ..manifestation import recorded_acting_for_text
 from ..models import REVIEW_STATES, State, Team
 from ..presenters.answers import RISK_NAMES
 
@@ -148,3 +149,9 @@ def stage_clock(clock):
 def manifestation(sign_off):
     """The sentences of a sign-off's manifestation (assessments.manifestation), for templates."""
     return manifestation_of(sign_off)
+
+
+@register.filter
+def acting_for(entry):
+    """'acting for Legal, delegated by chair until ...' for an audit entry a delegate made, else ''."""
+    return recorded_acting_for_text(getattr(entry, "details", None))

@@ -90,7 +90,7 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
     actor_ids = {e.actor_id for e in entries if e.actor_id}
     people = {u.pk: u for u in get_user_model().objects.filter(pk__in=actor_ids)} if actor_ids else {}
     comments = list(question_comments_visible_to(user, assessment))
-    threads = comment_threads(questionnaire, comments)
+    threads = comment_threads(questionnaire, comments, entries)
     versions = list(
         assessments_visible_to(user)
         .filter(feature_id=assessment.feature_id)

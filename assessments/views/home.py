@@ -11,9 +11,11 @@ from accounts import roles
 
 from .. import paging
 from ..deadlines import StageClock
+from ..manifestation import acting_until_text
 from ..models import AuditEntry, Condition, SignOff, State
 from ..selectors import (
     assessments_visible_to,
+    queue_domains,
     review_queue_for,
     visibility_condition,
 )
@@ -66,13 +68,35 @@ def team_home(user, teams, now):
     }
 
 
-def queue_home(user, domains, now):
-    """The first rows of the reviewer's queue, with its (capped) total."""
-    queue = for_listing(review_queue_for(user))
+def queue_labels(own, acting):
+    """The queue's heading: the user's domains, then 'Legal (acting for Legal until ...)' for each delegated one."""
+    return [roles.DOMAIN_LABELS[d] for d in own] + [
+        f"{roles.DOMAIN_LABELS[d]} ({acting_until_text(delegation)})" for d, delegation in acting.items()
+    ]
+
+
+def queue_rows(assessments, acting, now):
+    """A queue's rows: each assessment, its stage clock, and 'acting for Legal until ...' at a delegated stage."""
+    return [
+        {
+            "assessment": a,
+            "clock": StageClock(a, now),
+            "acting_for": acting_until_text(acting[a.stage]) if a.stage in acting else "",
+        }
+        for a in assessments
+    ]
+
+
+def queue_home(user, now):
+    """The first rows of the queue of a reviewer or a delegate, with its (capped) total; None when they have none."""
+    own, acting = queue_domains(user, now)
+    if not own and not acting:
+        return None
+    queue = for_listing(review_queue_for(user, now))
     rows = list(queue[:HOME_ROWS])
     return {
-        "domains": [roles.DOMAIN_LABELS[d] for d in domains],
-        "rows": [{"assessment": a, "clock": StageClock(a, now)} for a in rows],
+        "domains": queue_labels(own, acting),
+        "rows": queue_rows(rows, acting, now),
         "total": (total := paging.capped_count(queue, settings.QUEUE_COUNT_CAP, ordered=True)),
         "total_label": paging.count_label(total, settings.QUEUE_COUNT_CAP),
     }

@@ -41,7 +41,7 @@ LIST_PAGES = [
     ("alice", reverse("assessment_list") + "?state=legal_review&risk_level=1&overdue=on&q=Bulk", 8),
     ("chair", reverse("assessment_list"), 8),
     ("auditor", reverse("assessment_list") + "?stage=legal&team=client-experience", 8),
-    ("legal", reverse("queue"), 7),
+    ("legal", reverse("queue"), 8),  # one of them reads the delegations the reviewer holds now
     ("auditor", reverse("audit_trail"), 7),
 ]
 
@@ -58,7 +58,9 @@ def test_lists_and_the_queue(people, login, who, url, expected):
     assert counts_at_10_and_200(people, client, url) == (expected, expected)
 
 
-HOME_PAGES = [("alice", 10), ("legal", 8), ("chair", 8), ("auditor", 8)]  # the chair's pipeline counts in one query
+# The chair's pipeline counts in one query. A committee member's home reads the delegations they hold now (one
+# query): a delegate's queue holds the delegated domain's stage.
+HOME_PAGES = [("alice", 10), ("legal", 9), ("chair", 9), ("auditor", 9)]
 
 
 @pytest.mark.parametrize(("who", "expected"), HOME_PAGES)

@@ -13,6 +13,7 @@ from ..serializers.comments import (
     QuestionCommentSerializer,
     ReviewerCommentRequestSerializer,
     TeamReplyRequestSerializer,
+    comment_delegations,
     question_comment_request_serializer,
 )
 from .base import ApiView, visible_assessment
@@ -36,7 +37,8 @@ class QuestionCommentsView(ApiView):
     def get(self, request, pk):
         assessment = visible_assessment(request, pk)
         comments = selectors.question_comments_visible_to(request.user, assessment)
-        return Response(QuestionCommentSerializer(comments, many=True).data)
+        context = {"acting_for": comment_delegations(assessment.pk)}
+        return Response(QuestionCommentSerializer(comments, many=True, context=context).data)
 
     @extend_schema(
         summary="Comment on an answer, or reply",
@@ -82,4 +84,5 @@ class QuestionCommentsView(ApiView):
             by=request.user,
             reply_to=data.get("reply_to"),
         )
-        return Response(QuestionCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        context = {"acting_for": comment_delegations(assessment.pk)}
+        return Response(QuestionCommentSerializer(comment, context=context).data, status=status.HTTP_201_CREATED)
