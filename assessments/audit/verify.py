@@ -171,7 +171,7 @@ def _walk_chain(report, wanted):
             report.add("row_altered", f"Row {seq} was altered: its content no longer matches its hash.", seq=seq)
         if seq in wanted:
             hashes_at[seq] = entry_hash
-        replay_row(replay[assessment_id], actor_id, action, transition, to_state, content_hash, details)
+        replay_row(replay[assessment_id], assessment_id, actor_id, action, transition, to_state, content_hash, details)
         previous_hash = entry_hash
         expected = seq + 1
         last = (seq, entry_hash, created_at)
