@@ -213,8 +213,11 @@ def assessment_transition(request, pk, name):
             form_ok = False
     try:
         if not form_ok:
-            # Who may act is decided before the input: a refusal outranks a badly filled form.
-            refusal = services.transition_refusal(assessment=assessment, name=name, by=user)
+            # Who may act is decided before the input: a refusal (a stale state first) outranks a badly filled form.
+            seen = request.POST.get("expected_state")
+            refusal = services.transition_refusal(
+                assessment=assessment, name=name, by=user, expected_state=seen if seen in State.values else None
+            )
             if refusal is not None:
                 raise refusal
             return _render_detail(request, assessment, status=400, bound=bound)
@@ -265,7 +268,12 @@ def _reauthenticated(request, assessment, name, form):
     """
     if reauth.is_fresh(request):
         return True
-    refusal = services.transition_refusal(assessment=assessment, name=name, by=request.user)
+    refusal = services.transition_refusal(
+        assessment=assessment,
+        name=name,
+        by=request.user,
+        expected_state=form.cleaned_data.get("expected_state") or None,
+    )
     if refusal is not None:
         raise refusal
     failed = reauth.reauthenticate_in_browser(
