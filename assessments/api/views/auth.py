@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.api import TOKEN_ERRORS_DOC, IssuedTokenSerializer, token_issued_response
-from accounts.login import login_failure_record, login_refused_for
+from accounts.lockout import login_failure_record, login_refused_for
 from assessments.errors import InputError
 
 from ..fields import Text
