@@ -23,6 +23,7 @@ from .. import bias, bias_services, bias_upload, metrics, permissions, services
 from ..errors import InputError, NotPermitted, TransitionConflict
 from ..models import BiasResult, EvidenceKind, State
 from ..selectors import assessment_visible_to
+from .actions import actions_panels_oob
 from .common import problem
 
 SESSION_PREFIX = "bias_upload:"
@@ -250,6 +251,7 @@ def bias_mitigation_add(request, pk):
 
 
 def _mitigation_answer(request, assessment, *, done="", error=None, status=200, drafts=None):
+    """The page again (no htmx), or the flags' section and, after a save, both action panels out of band."""
     if not request.headers.get("HX-Request"):
         if error is not None:
             return _error_page(request, assessment, error)
@@ -262,7 +264,11 @@ def _mitigation_answer(request, assessment, *, done="", error=None, status=200, 
         "bias_notes_error": _error_text(error) if error is not None else "",
         "bias_note_drafts": drafts or {},
     }
-    return render(request, "assessments/bias_flags.html", context, status=status)
+    response = render(request, "assessments/bias_flags.html", context, status=status)
+    if error is None:
+        # A mitigation can open the approval's gate: the page's action panels are swapped in place with it.
+        response.write(actions_panels_oob(request, assessment))
+    return response
 
 
 def _error_text(error):
