@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
@@ -164,7 +165,10 @@ def bias_upload_confirm(request, pk):
     except (InputError, NotPermitted, TransitionConflict) as error:
         return _error_page(request, assessment, error)
     request.session.pop(SESSION_PREFIX + token, None)
-    messages.success(request, f"{len(created)} bias result rows from {waiting['name']} were saved.")
+    n = len(created)
+    messages.success(
+        request, f"{n} bias result row{pluralize(n)} from {waiting['name']} {pluralize(n, 'was,were')} saved."
+    )
     return _back(assessment)
 
 
