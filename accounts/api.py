@@ -17,7 +17,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from . import mfa, tokens
-from .login import second_factor_failure_record
+from .lockout import second_factor_failure_record
 from .models_tokens import ApiToken
 
 MAX_TOKEN_ID = 2**53 - 1  # the largest id a JSON client reads exactly

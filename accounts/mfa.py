@@ -8,7 +8,9 @@ For other modules: ``verify_second_factor(user, code, request=...)`` checks a co
 against the user's confirmed devices and returns the device that accepted it, or None;
 ``has_second_factor(user)`` says whether the user must give one; ``second_factor_required(user)`` whether their
 roles (``MFA_REQUIRED_FOR``) oblige them to enrol. A caller that refuses a code counts it towards the lockout with
-``accounts.login.second_factor_failure_record(request, user)``, as a wrong password.
+``accounts.lockout.second_factor_failure_record(request, user)``, as a wrong password; the password that removing
+a factor or renewing the recovery codes asks for is checked by ``accounts.lockout.password_confirmed``, as every
+password asked for a sensitive act.
 
 Signing re-authentication, for example::
 
@@ -29,6 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from . import roles, security_events
+from .lockout import password_confirmed
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "Recovery codes"
@@ -168,12 +171,12 @@ def recovery_codes_drop_if_last(user):
     return ["recovery_codes"]
 
 
-def recovery_codes_regenerate(*, user, password, request=None):
+def recovery_codes_regenerate(*, user, password, request):
     """Replace the user's recovery codes with RECOVERY_CODE_COUNT new ones, after checking the password.
 
     The old codes stop working; the new ones are returned once and stored only in django-otp's table.
     """
-    check_password(user, password)
+    check_password(request, user, password)
     if not has_primary_factor(user):
         raise SecondFactorError("Set up an authenticator app or a passkey first; recovery codes stand in for them.")
     with transaction.atomic():
@@ -182,13 +185,13 @@ def recovery_codes_regenerate(*, user, password, request=None):
     return codes
 
 
-def second_factor_remove(*, user, device_id, password, request=None):
+def second_factor_remove(*, user, device_id, password, request):
     """Remove one of the user's TOTP devices, after checking the password.
 
     When it was the last second factor (no app or passkey left), the recovery codes go too, and the user signs in
     with a password alone again (unless MFA_REQUIRED_FOR sends them back to enrolment).
     """
-    check_password(user, password)
+    check_password(request, user, password)
     with transaction.atomic():
         device = TOTPDevice.objects.filter(user=user, pk=device_id).first()
         if device is None:
@@ -210,7 +213,12 @@ def _recovery_codes_replace(user):
     return codes
 
 
-def check_password(user, password):
-    """Raise SecondFactorError unless ``password`` is the user's (a change to the second factor re-authenticates)."""
-    if not password or not user.check_password(password):
-        raise SecondFactorError("That is not your password.")
+def check_password(request, user, password):
+    """Raise SecondFactorError unless ``password`` is the user's (a change to the second factor re-authenticates).
+
+    The one check of a password for a sensitive act here: a wrong one counts towards the lockout.
+    """
+    if not password:
+        raise SecondFactorError("Enter your password.")
+    if not password_confirmed(request, user, password):
+        raise SecondFactorError("That is not your password; repeated failures lock the account.")

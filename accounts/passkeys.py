@@ -147,12 +147,12 @@ def assertion_verify(request, user, answer, *, purpose):
     return device
 
 
-def passkey_remove(*, user, device_id, password, request=None):
+def passkey_remove(*, user, device_id, password, request):
     """Remove one of the user's passkeys, after checking the password (as removing an authenticator app).
 
     When it was the user's last second factor, the recovery codes go too.
     """
-    mfa.check_password(user, password)
+    mfa.check_password(request, user, password)
     with transaction.atomic():
         device = WebAuthnCredential.objects.filter(user=user, pk=device_id).first()
         if device is None:

@@ -7,12 +7,13 @@ from a confirmed django-otp device when the user has one, once that moment is to
 every signing act carries the password (``check_password_for_signing``): a token proves who sent a request, not
 that its owner was present.
 
-The password is checked through ``django.contrib.auth.authenticate`` with the request, so django-axes counts
-every failure towards the lockout; each failure and success is a security event.
+The password is checked by ``accounts.lockout.password_confirmed``, like every password asked for a sensitive
+act: a failure counts towards the lockout, and a locked-out account is refused; each failure and success is a
+security event.
 
 The code is checked by ``accounts.mfa`` (TOTP or a recovery code), or, for a user with a passkey, the passkey's
 assertion (the browser's JSON, ``passkey``) by ``accounts.passkeys``; a wrong one counts towards the lockout like a
-wrong password (``accounts.login.second_factor_failure_record``).
+wrong password (``accounts.lockout.second_factor_failure_record``).
 
 An account without a local password that signs in through single sign-on (``signs_through_provider``) confirms
 with a fresh login at the identity provider instead (``accounts.sso_reauth``), which notes the re-authentication
@@ -22,13 +23,12 @@ here; through the API it cannot sign at all (``BROWSER_ONLY``).
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import timezone
 
 from . import mfa, passkeys, security_events
-from .login import second_factor_failure_record
+from .lockout import password_confirmed, second_factor_failure_record
 from .sso_discovery import sso_enabled
 
 SESSION_KEY = "reauthenticated_at"
@@ -86,12 +86,6 @@ def signs_through_provider(user):
     return not has_local_password(user) and sso_enabled() and user.sso_identities.exists()
 
 
-def _check_password(request, user, password):
-    # authenticate() with the request: django-axes counts a failure, and refuses a locked-out account.
-    found = authenticate(request=request, username=user.get_username(), password=password or "")
-    return found is not None and found.pk == user.pk
-
-
 def reauthenticate_in_browser(request, *, password, code="", passkey=""):
     """Check the signer's password (and code or passkey, with a confirmed device); note success in the session.
 
@@ -103,7 +97,7 @@ def reauthenticate_in_browser(request, *, password, code="", passkey=""):
         return Refusal(BROWSER_ONLY, "Your account has no password here: sign in again through single sign-on.")
     if not password:
         return Refusal(REQUIRED, "Enter your password to sign.")
-    if not _check_password(request, user, password):
+    if not password_confirmed(request, user, password):
         security_events.record(security_events.Kind.REAUTH_FAILED, user=user, request=request, reason="password")
         return Refusal(WRONG, "That password is not right.")
     if needs_code(user):
@@ -137,7 +131,7 @@ def check_password_for_signing(request, user, password):
         )
     if not password:
         return Refusal(REQUIRED, 'Signing needs your password: send it as "password" with this request.')
-    if not _check_password(request, user, password):
+    if not password_confirmed(request, user, password):
         security_events.record(security_events.Kind.REAUTH_FAILED, user=user, request=request, reason="password")
         return Refusal(WRONG, "That password is not right; repeated failures lock the account.")
     security_events.record(security_events.Kind.REAUTHENTICATED, user=user, request=request, via="api")

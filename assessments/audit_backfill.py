@@ -28,7 +28,7 @@ from collections import defaultdict
 from django.core.exceptions import ImproperlyConfigured
 
 from . import canonical, signing
-from .audit_records import COVERED, read_rows, replay_records
+from .audit_records import COVERED, read_rows, replay_entry
 from .models import audit_payload
 
 HEAD_PK = 1  # as assessments.audit.chain.HEAD_PK
@@ -44,9 +44,11 @@ def record_unlogged_rows(apps, *, now=None):
         return 0
     entry_model = apps.get_model("assessments", "AuditEntry")
     recorded, last = {}, {}
-    rows = entry_model.objects.order_by("seq").values_list("assessment_id", "to_state", "content_hash", "details")
-    for assessment_id, to_state, content_hash, details in rows.iterator(chunk_size=2000):
-        replay_records(recorded, details)
+    rows = entry_model.objects.order_by("seq").values_list(
+        "assessment_id", "action", "to_state", "content_hash", "details"
+    )
+    for assessment_id, action, to_state, content_hash, details in rows.iterator(chunk_size=2000):
+        replay_entry(recorded, assessment_id, action, details)
         last[assessment_id] = (to_state, content_hash)
     pending = _unlogged(models, recorded, last)
     if not pending:
@@ -72,17 +74,22 @@ def _unlogged(models, recorded, last):
     """``{assessment: {(table, columns): [row, ...]}}`` of what the log lacks, for assessments that have a log."""
     pending = defaultdict(lambda: defaultdict(list))
     for covered in COVERED:
-        for row in read_rows(covered, models[covered.table].objects.all()):
+        model = models[covered.table]
+        # The fields the migration's model has: one added later is recorded by the migration that follows it.
+        present = {field.name for field in model._meta.get_fields()}
+        fields = tuple(name for name in covered.fields if name in present)
+        read = ("id", "assessment", *fields)
+        for row in read_rows(covered, model.objects.all(), fields):
             if row[1] not in last:
                 continue  # an assessment without any audit row: verify reports it as a whole
             told = recorded.get((covered.table, row[0]))
             if told is None:
-                columns = covered.columns
+                columns = read
             else:
-                columns = ("id", *(name for name in covered.columns[1:] if name not in told))
+                columns = ("id", *(name for name in read[1:] if name not in told))
                 if len(columns) == 1:
                     continue
-            values = dict(zip(covered.columns, row, strict=True))
+            values = dict(zip(read, row, strict=True))
             pending[row[1]][(covered.table, columns)].append([values[name] for name in columns])
     return pending
 

@@ -13,6 +13,13 @@ with its table, its id and the field.
 ``COVERED`` is the one list of what is recorded. Adding a table or a field is one
 line there, plus a data migration that records the rows already present
 (``audit_backfill.record_unlogged_rows``), since the log of older rows lacks it.
+
+A sign-off's manifestation (who signed, as named then, for which delegation, and when: 21 CFR 11.50) is
+recorded twice by the entry of the decision that made it: in its records, and as ``details["manifestation"]``,
+which decisions have carried since the manifestation was kept (migration 0016). ``replay_entry`` reads the
+latter as a record too, so the sign-offs signed before their records held the manifestation are compared
+with what their decision said, not with what a backfill found; decisions from before 0016 said no name and
+no delegation, which is what 0016 gave their rows.
 """
 
 import hashlib
@@ -24,6 +31,7 @@ from django.db.models import DateTimeField
 
 from . import canonical
 from .models import (
+    AuditEntry,
     BiasBatch,
     BiasJustification,
     BiasMitigation,
@@ -100,8 +108,15 @@ COVERED = (
         + ("sign_off",),
         sealed=("text",),
     ),
-    # Decision, reviewer, content hash and validity are replayed from the transition rows; these are the rest.
-    Covered(SignOff, "sign_off", ("comment", "invalidated_reason"), whole_rows=False),
+    # Decision, reviewer, content hash and validity are replayed from the transition rows; these are the rest:
+    # the comment, the reason it was invalidated, and the manifestation (the signer as named when they signed,
+    # the delegation they signed under, the time of signing).
+    Covered(
+        SignOff,
+        "sign_off",
+        ("comment", "invalidated_reason", "signer_name", "signer_username", "delegation", "created_at"),
+        whole_rows=False,
+    ),
 )
 BY_MODEL = {covered.model: covered for covered in COVERED}
 BY_TABLE = {covered.table: covered for covered in COVERED}
@@ -125,10 +140,14 @@ def logged_value(value, *, sealed=False):
     return value
 
 
-def read_rows(covered, queryset):
-    """``[[id, assessment, field...], ...]`` of the rows of ``queryset``, read back from the database, by id."""
-    names = ["pk", covered.assessment, *covered.fields]
-    flags = [False, False, *(name in covered.sealed for name in covered.fields)]
+def read_rows(covered, queryset, fields=None):
+    """``[[id, assessment, field...], ...]`` of the rows of ``queryset``, read back from the database, by id.
+
+    ``fields``: those of ``covered.fields`` to read (a data migration's model may lack the later ones).
+    """
+    fields = covered.fields if fields is None else fields
+    names = ["pk", covered.assessment, *fields]
+    flags = [False, False, *(name in covered.sealed for name in fields)]
     return [
         [logged_value(value, sealed=flag) for value, flag in zip(row, flags, strict=True)]
         for row in queryset.order_by("pk").values_list(*names)
@@ -170,6 +189,43 @@ def records_of(*querysets):
 
 
 # -- replaying and comparing ----------------------------------------------------------------
+
+
+def replay_entry(recorded, assessment_id, action, details):
+    """Apply one audit entry to ``recorded``: the manifestation its decision states, then its records."""
+    if action == AuditEntry.Action.TRANSITION and isinstance(details, dict):
+        _replay_manifestation(recorded, assessment_id, details)
+    replay_records(recorded, details)
+
+
+def _replay_manifestation(recorded, assessment_id, details):
+    sign_off_id = details.get("sign_off_id")
+    if not isinstance(sign_off_id, int) or isinstance(sign_off_id, bool):
+        return
+    if details.get("decision") not in SignOff.Decision.values:
+        return
+    stated = details.get("manifestation", {})  # absent from decisions made before 0016: no name, no delegation
+    if not isinstance(stated, dict):
+        return
+    delegation = stated.get("delegation")
+    values = {
+        "assessment": assessment_id,
+        "signer_name": stated.get("signer_name", ""),
+        "signer_username": stated.get("signer_username", ""),
+        "delegation": delegation.get("id") if isinstance(delegation, dict) else delegation,
+    }
+    if "signed_at" in stated:
+        values["created_at"] = _stated_time(stated["signed_at"])
+    key = (BY_MODEL[SignOff].table, sign_off_id)
+    recorded[key] = {**recorded.get(key, {}), **values}
+
+
+def _stated_time(value):
+    """A time a manifestation states (ISO 8601), as a record holds it; anything else as it is (then reported)."""
+    try:
+        return logged_value(datetime.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
 
 
 def replay_records(recorded, details):

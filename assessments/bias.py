@@ -23,6 +23,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.template.defaultfilters import pluralize
+
 from . import metrics
 from .errors import Reason
 
@@ -175,7 +177,7 @@ class Flag:
             )
             return text + (f" ({NOT_CONCLUSIVE})" if self.conclusive is False else "")
         return (
-            f"{dimension_label(self.dimension)}: group “{self.group}” has only {self.n} samples "
+            f"{dimension_label(self.dimension)}: group “{self.group}” has only {self.n} sample{pluralize(self.n)} "
             f"({', '.join(self.small_metrics)})"
         )
 

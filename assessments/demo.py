@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from accounts import roles
@@ -50,7 +51,8 @@ def seed_demo(*, password, stdout=None):
         builders = dict(DEMO_FEATURES)
         run_in_time_order([builders[name](team=team, users=users, name=name, today=today) for name in created])
         demo_seeded.send(sender=seed_demo, team=team, users=users)
-    say(f"Demo data ready: {len(USERS) + 1} users, team {TEAM_SLUG}, {len(created)} new features.\n")
+    made = f"{len(created)} new feature{pluralize(len(created))}"
+    say(f"Demo data ready: {len(USERS) + 1} users, team {TEAM_SLUG}, {made}.\n")
     return created
 
 

@@ -217,6 +217,9 @@ def _build_batch(signer, team, users, reviewers, templates, questionnaire, first
     for sign_off in sign_offs:
         values = {"id": sign_off.pk, "assessment": sign_off.assessment_id, "comment": sign_off.comment}
         values["invalidated_reason"] = sign_off.invalidated_reason
+        # The manifestation as the sign-off holds it (assessments.audit_records.COVERED).
+        values.update(signer_name=sign_off.signer_name, signer_username=sign_off.signer_username)
+        values.update(delegation=sign_off.delegation_id, created_at=sign_off.created_at)
         signed[sign_off.assessment_id][sign_off.stage] = records_of_values(SignOff, [values])
     entries = []
     for assessment in assessments:

@@ -1019,6 +1019,8 @@ HASH, INVALIDATED_AT = 7, 9
 def _sign_off_records(row):
     """What the services record of a sign-off (assessments.audit_records)."""
     values = {"id": row[0], "assessment": row[1], "comment": row[6], "invalidated_reason": row[INVALIDATED_AT + 1]}
+    # The manifestation: the signer as named when they signed, the delegation, the time of signing.
+    values.update(signer_name=row[11], signer_username=row[12], delegation=row[13], created_at=row[8])
     return records_of_values(SignOff, [values])
 
 

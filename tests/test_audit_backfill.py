@@ -15,18 +15,19 @@ from django.db.migrations.loader import MigrationLoader
 from assessments import canonical, conditions, services, signing
 from assessments.audit_backfill import record_unlogged_rows
 from assessments.bias_services import notes, results
-from assessments.models import AuditChainHead, AuditEntry, Condition, State
+from assessments.models import AuditChainHead, AuditEntry, Condition, SignOff, State
 from assessments.services import comments, drafts, transition
 
 from .audit_tools import last_seq, problems, quoted, sql, verify
 from .workflow import act, advance, create_draft
 
 MIGRATION = ("assessments", "0013_audit_records_logged")
+MANIFESTATION_MIGRATION = ("assessments", "0018_sign_off_manifestation_logged")
 
 
-def migration_apps():
-    """The models as the backfill migration sees them."""
-    return MigrationLoader(connection).project_state(MIGRATION).apps
+def migration_apps(migration=MIGRATION):
+    """The models as a backfill migration sees them."""
+    return MigrationLoader(connection).project_state(migration).apps
 
 
 @pytest.fixture
@@ -70,6 +71,8 @@ def before_the_change(people, monkeypatch):
         f"{kind}_inserted" for kind in ("bias_batch", "bias_result", "bias_note", "condition")
     } | {
         "question_comment_inserted",
+        # Each decision states its sign-off's manifestation (audit_records.replay_entry); the comment it lacks.
+        "sign_off_unlogged",
     }
     return people
 
@@ -148,10 +151,11 @@ def test_only_the_fields_the_log_lacks_are_recorded(people):
     details = {
         **entry.details,
         "records": {
+            **entry.details["records"],
             "assessments_condition": {
                 "fields": block["fields"][:at] + block["fields"][at + 1 :],
                 "rows": [row[:at] + row[at + 1 :] for row in block["rows"]],
-            }
+            },
         },
     }
     _rewrite_details(entry, details)
@@ -182,6 +186,83 @@ def test_without_a_signing_key_the_entries_are_appended_unsigned_until_the_next_
 
     status, output = verify()
     assert status == 0, output
+
+
+# -- the sign-off's manifestation, recorded since migration 0019 -------------------------------------------------
+
+MANIFESTATION = ("signer_name", "signer_username", "delegation", "created_at")
+
+
+def _as_logged_before(people, *, stated):
+    """Rewrite each sign-off's records as the log held them before the manifestation was recorded: without its
+    fields; ``stated``: whether the decision still states the manifestation (made since 0016) or not (before)."""
+    for entry in AuditEntry.objects.filter(assessment_id=people.assessment.pk).order_by("seq"):
+        block = entry.details.get("records", {}).get("assessments_signoff")
+        if block is None:
+            continue
+        keep = [at for at, name in enumerate(block["fields"]) if name not in MANIFESTATION]
+        details = {
+            **entry.details,
+            "records": {
+                **entry.details["records"],
+                "assessments_signoff": {
+                    "fields": [block["fields"][at] for at in keep],
+                    "rows": [[row[at] for at in keep] for row in block["rows"]],
+                },
+            },
+        }
+        if not stated:
+            details.pop("manifestation", None)
+        _rewrite_details(AuditEntry.objects.get(seq=entry.seq), details)
+
+
+@pytest.fixture
+def signed(people):
+    people.assessment = act(people, advance(people, create_draft(people), State.SECURITY_REVIEW), "approve")
+    people.sign_offs = list(SignOff.objects.filter(assessment=people.assessment).order_by("pk"))
+    assert len(people.sign_offs) == 2 and verify()[0] == 0
+    return people
+
+
+def test_sign_offs_signed_since_0016_verify_with_no_entry_added_their_decision_states_the_manifestation(signed):
+    _as_logged_before(signed, stated=True)
+
+    assert verify()[0] == 0
+    assert record_unlogged_rows(migration_apps(MANIFESTATION_MIGRATION)) == 0
+    sign_off = signed.sign_offs[0]
+    sql(f"UPDATE {quoted(SignOff)} SET signer_name = 'Someone Else' WHERE id = %s", [sign_off.pk])  # noqa: S608
+    output = verify()[1]
+    assert problems(output) == ["sign_off_altered"]
+    assert f"assessments_signoff row {sign_off.pk} (assessment {signed.assessment.pk}): signer_name is" in output
+
+
+def test_sign_offs_signed_before_0016_get_their_time_recorded_once_and_no_name_pinned_on_later(signed):
+    SignOff.objects.filter(assessment=signed.assessment).update(signer_name="", signer_username="")  # as 0016 left
+    _as_logged_before(signed, stated=False)
+    status, output = verify()
+    assert status == 1 and problems(output) == ["sign_off_unlogged"] * 2
+    assert "its created_at was never recorded" in output
+
+    assert record_unlogged_rows(migration_apps(MANIFESTATION_MIGRATION)) == 1
+
+    added = AuditEntry.objects.order_by("-seq").first().details["records"]["assessments_signoff"]
+    assert added["fields"] == ["id", "created_at"] and len(added["rows"]) == 2
+    assert verify()[0] == 0
+    # The decision said no name: one written in afterwards is named.
+    sign_off = signed.sign_offs[1]
+    sql(f"UPDATE {quoted(SignOff)} SET signer_name = 'Lena Legal' WHERE id = %s", [sign_off.pk])  # noqa: S608
+    output = verify()[1]
+    assert problems(output) == ["sign_off_altered"] and "signer_name is 'Lena Legal' in the table" in output
+
+
+def test_the_0013_backfill_reads_the_sign_offs_with_the_fields_they_had_then(before_the_change):
+    """Its models lack the manifestation's fields (added by 0016): it records the others, and reads no missing one."""
+    assert "signer_name" not in {f.name for f in migration_apps().get_model("assessments", "SignOff")._meta.fields}
+
+    assert record_unlogged_rows(migration_apps()) == 1
+
+    added = AuditEntry.objects.order_by("-seq").first().details["records"]["assessments_signoff"]
+    assert added["fields"] == ["id", "comment", "invalidated_reason"]
 
 
 def _rewrite_details(entry, details):

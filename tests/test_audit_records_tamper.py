@@ -6,14 +6,15 @@ reported by ``verify_audit_log`` naming the table, the row and (for an update) t
 field. CI runs this module on SQLite and on PostgreSQL.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.delegation import delegation_create
 from assessments import services
-from assessments.audit_records import BY_MODEL
+from assessments.audit_records import BY_MODEL, replay_entry
 from assessments.models import (
     AuditEntry,
     BiasBatch,
@@ -26,6 +27,8 @@ from assessments.models import (
     SignOff,
     State,
 )
+from reports.dossier import dossier_record
+from reports.dossier_data import record_data
 
 from .audit_tools import problems, quoted, sql, verify
 from .workflow import act, advance, create_draft, meet
@@ -279,3 +282,81 @@ def test_times_are_compared_to_the_millisecond(evidence, shift, reported):
     assert problems(output) == (["monitoring_flag_altered"] if reported else [])
     if reported:
         assert f"assessments_monitoringflag row {flag.pk} (assessment {evidence.assessment.pk}): due_at is" in output
+
+
+# -- a sign-off's manifestation (21 CFR 11.50): who signed, as named then, for which delegation, and when ---------
+
+
+def _legal_sign_off(people):
+    return SignOff.objects.filter(assessment=people.assessment, stage="legal").get()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("signer_name", "Somebody Else"),
+        ("signer_username", "somebody"),
+        ("created_at", timezone.now() - timedelta(days=400)),
+    ],
+)
+def test_a_sign_off_s_manifestation_rewritten_is_named(evidence, name, value):
+    sign_off = _legal_sign_off(evidence)
+    assert getattr(sign_off, name) != value
+    sql(f"UPDATE {quoted(SignOff)} SET {_column(SignOff, name)} = %s WHERE id = %s", [value, sign_off.pk])  # noqa: S608
+
+    status, output = verify()
+
+    assert status == 1 and problems(output) == ["sign_off_altered"]
+    assert f"assessments_signoff row {sign_off.pk} (assessment {evidence.assessment.pk}): {name} is" in output
+
+
+def test_a_delegation_pinned_on_a_sign_off_afterwards_is_named(evidence):
+    """Someone makes a reviewer's own signature read as signed for another by delegation."""
+    sign_off = _legal_sign_off(evidence)
+    delegation = delegation_create(
+        by=evidence.chair,
+        delegate=evidence.reviewers["clinical"],
+        domain="legal",
+        reason="On leave.",
+        ends_at=timezone.now() + timedelta(days=3),
+    )
+    sql(
+        f"UPDATE {quoted(SignOff)} SET {_column(SignOff, 'delegation')} = %s WHERE id = %s",  # noqa: S608
+        [delegation.pk, sign_off.pk],
+    )
+
+    output = verify()[1]
+
+    assert problems(output) == ["sign_off_altered"]
+    assert f"assessments_signoff row {sign_off.pk} (assessment {evidence.assessment.pk}): delegation is" in output
+
+
+def test_a_signature_s_record_holds_its_manifestation_as_the_decision_states_it(evidence):
+    sign_off = _legal_sign_off(evidence)
+    entry = AuditEntry.objects.get(assessment_id=evidence.assessment.pk, details__sign_off_id=sign_off.pk)
+    block = entry.details["records"]["assessments_signoff"]
+    recorded = dict(zip(block["fields"], block["rows"][0], strict=True))
+    stated = entry.details["manifestation"]
+
+    assert (recorded["signer_name"], recorded["signer_username"]) == (stated["signer_name"], stated["signer_username"])
+    assert recorded["signer_name"] == sign_off.signer_name and recorded["delegation"] is None
+    assert datetime.fromisoformat(recorded["created_at"]) == datetime.fromisoformat(stated["signed_at"])
+
+
+def test_the_dossier_s_sign_offs_and_its_audit_section_agree(evidence):
+    """The dossier prints each sign-off's manifestation and the audit entries that record it: the same values."""
+    assessment = evidence.assessment
+    data = record_data(dossier_record(assessment))
+    recorded = {}
+    for entry in data["audit_trail"]:
+        replay_entry(recorded, assessment.pk, entry["action"], entry["details"])
+    assert data["sign_offs"]
+    for shown in data["sign_offs"]:
+        told = recorded[("assessments_signoff", shown["id"])]
+        manifestation = shown["manifestation"]
+        assert (
+            told["signer_name"] == manifestation["signer_name"]
+            and told["signer_username"] == (manifestation["signer_username"])
+        )
+        assert told["delegation"] == (manifestation["delegation"] or {}).get("id")
+        assert datetime.fromisoformat(told["created_at"]) == datetime.fromisoformat(manifestation["signed_at"])

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .. import canonical
-from ..audit_records import compare_records, recorded_by_assessment, replay_records
+from ..audit_records import compare_records, recorded_by_assessment, replay_entry
 from ..grants import expected_grants
 from ..models import (
     Assessment,
@@ -35,13 +35,13 @@ class Replay:
     records: dict = field(default_factory=dict)
 
 
-def replay_row(assessment, actor_id, action, transition, to_state, content_hash, details):
+def replay_row(assessment, assessment_id, actor_id, action, transition, to_state, content_hash, details):
     if to_state:
         assessment.state = to_state
     assessment.content_hash = content_hash
     if not isinstance(details, dict):
         details = {}
-    replay_records(assessment.records, details)
+    replay_entry(assessment.records, assessment_id, action, details)
     if action == AuditEntry.Action.CREATED:
         assessment.team = details.get("team") if isinstance(details.get("team"), str) else ""
     if action == AuditEntry.Action.TRANSITION:

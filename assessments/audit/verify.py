@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
+from django.template.defaultfilters import pluralize
 
 from .. import canonical, signing
 from ..models import AuditChainHead, AuditEntry, AuditSigningKey, audit_payload
@@ -47,12 +48,15 @@ class AuditReport:
 
     def summary(self):
         if self.ok:
-            checked = f"; {self.checkpoints} checkpoints hold" if self.checkpoints else ""
+            n = self.checkpoints
+            checked = f"; {n} checkpoint{pluralize(n)} hold{pluralize(n, 's,')}" if n else ""
             return (
-                f"The audit log holds: {self.rows} rows verified, signed head checked, "
-                f"{self.assessments} assessments match the log{checked}."
+                f"The audit log holds: {self.rows} row{pluralize(self.rows)} verified, signed head checked, "
+                f"{self.assessments} assessment{pluralize(self.assessments)} match{pluralize(self.assessments, 'es,')} "
+                f"the log{checked}."
             )
-        return f"{len(self.problems)} problems found in the audit log ({self.rows} rows read)."
+        n = len(self.problems)
+        return f"{n} problem{pluralize(n)} found in the audit log ({self.rows} row{pluralize(self.rows)} read)."
 
 
 def audit_verify(*, checkpoints=(), public_keys=()):
@@ -171,7 +175,7 @@ def _walk_chain(report, wanted):
             report.add("row_altered", f"Row {seq} was altered: its content no longer matches its hash.", seq=seq)
         if seq in wanted:
             hashes_at[seq] = entry_hash
-        replay_row(replay[assessment_id], actor_id, action, transition, to_state, content_hash, details)
+        replay_row(replay[assessment_id], assessment_id, actor_id, action, transition, to_state, content_hash, details)
         previous_hash = entry_hash
         expected = seq + 1
         last = (seq, entry_hash, created_at)

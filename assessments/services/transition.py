@@ -103,15 +103,16 @@ def _concurrent_change():
     )
 
 
-def transition_refusal(*, assessment, name, by):
+def transition_refusal(*, assessment, name, by, expected_state=None):
     """The error ``assessment_transition`` would raise before looking at any input, or None.
 
-    Lets a view answer 403 or 409 rather than 400 when the input is malformed but
-    the caller could not take the transition anyway. Reads, locks nothing.
+    Lets a view answer 403 or 409 rather than 400 when the input is malformed, or before it checks a
+    signing password, when the caller could not take the transition anyway; in the same order: a stale
+    ``expected_state`` first. Reads, locks nothing.
     """
     try:
         spec = _transition_named(name, by)
-        _refuse_unless_permitted(spec, assessment, by, None)
+        _refuse_unless_permitted(spec, assessment, by, expected_state)
     except (NotPermitted, TransitionConflict, InputError) as error:
         return error
     return None

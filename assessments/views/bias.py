@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
@@ -23,6 +24,7 @@ from .. import bias, bias_services, bias_upload, metrics, permissions, services
 from ..errors import InputError, NotPermitted, TransitionConflict
 from ..models import BiasResult, EvidenceKind, State
 from ..selectors import assessment_visible_to
+from .actions import actions_panels_oob
 from .common import problem
 
 SESSION_PREFIX = "bias_upload:"
@@ -163,7 +165,10 @@ def bias_upload_confirm(request, pk):
     except (InputError, NotPermitted, TransitionConflict) as error:
         return _error_page(request, assessment, error)
     request.session.pop(SESSION_PREFIX + token, None)
-    messages.success(request, f"{len(created)} bias result rows from {waiting['name']} were saved.")
+    n = len(created)
+    messages.success(
+        request, f"{n} bias result row{pluralize(n)} from {waiting['name']} {pluralize(n, 'was,were')} saved."
+    )
     return _back(assessment)
 
 
@@ -250,6 +255,7 @@ def bias_mitigation_add(request, pk):
 
 
 def _mitigation_answer(request, assessment, *, done="", error=None, status=200, drafts=None):
+    """The page again (no htmx), or the flags' section and, after a save, both action panels out of band."""
     if not request.headers.get("HX-Request"):
         if error is not None:
             return _error_page(request, assessment, error)
@@ -262,7 +268,11 @@ def _mitigation_answer(request, assessment, *, done="", error=None, status=200, 
         "bias_notes_error": _error_text(error) if error is not None else "",
         "bias_note_drafts": drafts or {},
     }
-    return render(request, "assessments/bias_flags.html", context, status=status)
+    response = render(request, "assessments/bias_flags.html", context, status=status)
+    if error is None:
+        # A mitigation can open the approval's gate: the page's action panels are swapped in place with it.
+        response.write(actions_panels_oob(request, assessment))
+    return response
 
 
 def _error_text(error):

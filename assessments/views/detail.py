@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts import reauth, roles, sso_reauth
+from accounts import reauth, sso_reauth
 
 from .. import permissions, services, transitions
 from ..conditions import may_review as condition_may_review
@@ -33,46 +33,12 @@ from ..selectors import (
     assessment_visible_to,
     assessments_visible_to,
     question_comments_visible_to,
-    transitions_for,
 )
+from .actions import actions_context
 from .bias import bias_context
 from .common import problem
 from .resign import carried_from_post
 from .signing_sso import send_to_provider, take_pending
-
-
-def _action_forms(assessment, options, bound=None, auto_id="id_%s", owners=None):
-    """A form per transition the user may take now; ``bound`` replaces one with the posted, invalid one.
-
-    The page shows its actions twice (beside the content and at its end): ``auto_id`` keeps the ids apart,
-    and ``owners`` (the team's members, for conditions) is read once for both.
-    """
-    forms = {}
-    for option in options:
-        spec = option["spec"]
-        if bound and bound["name"] == spec.name:
-            entry = bound
-        else:
-            entry = {"name": spec.name, "form": TransitionForm(initial={"expected_state": assessment.state})}
-        if spec.takes_conditions and "conditions" not in entry:
-            entry["conditions"] = ConditionFormSet(prefix="conditions", auto_id=auto_id, form_kwargs={"owners": owners})
-        forms[spec.name] = entry
-    return forms
-
-
-def _why_not(questionnaire, blocked):
-    """Unavailable transitions grouped by their reasons, so one refusal is said once for all it concerns."""
-    groups = []
-    for option in blocked:
-        items = [reason_item(questionnaire, r) for r in option["reasons"]]
-        key = tuple((i["code"], i["message"]) for i in items)
-        for group in groups:
-            if group["key"] == key:
-                group["labels"].append(option["label"])
-                break
-        else:
-            groups.append({"key": key, "labels": [option["label"]], "reasons": items, "name": option["name"]})
-    return groups
 
 
 def _render_detail(request, assessment, *, status=200, bound=None, conflict=None):
@@ -97,20 +63,10 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
         .only("pk", "version", "state", "feature_id")
         .order_by("version")
     )
-    options = transitions_for(user, assessment)
-    allowed = [t for t in options if t["allowed"]]
-    blocked = [t for t in options if not t["allowed"]]
+    actions = actions_context(request, assessment, questionnaire, bound=bound, comments=comments)
+    allowed = actions["allowed"]
     today = timezone.localdate()
-    may_edit = assessment.is_editable() and permissions.acts_for_team(user, assessment)
     team_acts = permissions.is_team_member(user, assessment)
-    stage_label = roles.DOMAIN_LABELS.get(assessment.stage, "")
-    for option in allowed:
-        option["hint"] = option["spec"].hint_text(stage_label)
-    owners = (
-        list(assessment.feature.team.members.order_by("username"))
-        if any(o["spec"].takes_conditions for o in allowed)
-        else []
-    )
     # The team's note of what changed, with the resubmission that opened this round: every reviewer sees it.
     resubmit_note = next(
         (e for e in reversed(entries) if e.transition == "resubmit" and e.to_state == State.LEGAL_REVIEW), None
@@ -139,14 +95,9 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
         "outcome": outcome(assessment, sign_offs, conditions, versions, threads),
         "versions": version_links(assessment, versions) if len(versions) > 1 else [],
         "threads": threads,
-        "pending_comments": sum(
-            1 for c in comments if not c.is_shared and c.review_round == assessment.review_round and not c.reply_to_id
-        ),
         "may_comment": permissions.reviewer_comment_denial(user, assessment) is None,
         "may_reply": permissions.team_reply_denial(user, assessment) is None,
         "comment_origin": "page",
-        # What a signing act asks for now (password, code), read once for every sign form on the page.
-        "signing": reauth.what_signing_asks(request) if any(o["spec"].signs for o in allowed) else None,
         "rounds": sign_off_rounds(sign_offs, conditions),
         "conditions": [
             {
@@ -169,14 +120,9 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
         "resign_errors": resigning["form"].non_field_errors() if resigning else [],
         "resign_posted": {"comment": resigning["form"].data.get("comment", "")} if resigning else None,
         **bias_context(user, assessment),
-        "allowed": allowed,
-        "blocked": _why_not(questionnaire, blocked),
-        "action_forms": _action_forms(assessment, allowed, bound, owners=owners),
-        "action_forms_end": _action_forms(assessment, allowed, auto_id="end-id_%s", owners=owners),
-        "may_edit": may_edit,
+        **actions,
         "clock": StageClock(assessment, timezone.now()),
         "conflict": conflict,
-        "stage_label": stage_label,
         "needs_disclosure": questionnaire.needs_disclosure(assessment.answers),
     }
     response = render(request, "assessments/detail.html", context, status=status)
@@ -231,14 +177,22 @@ def assessment_transition(request, pk, name):
     form = bound["form"]
     try:
         if not form_ok:
-            # Who may act is decided before the input: a refusal outranks a badly filled form.
-            refusal = services.transition_refusal(assessment=assessment, name=name, by=user)
+            # Who may act is decided before the input: a refusal (a stale state first) outranks a badly filled form.
+            seen = request.POST.get("expected_state")
+            refusal = services.transition_refusal(
+                assessment=assessment, name=name, by=user, expected_state=seen if seen in State.values else None
+            )
             if refusal is not None:
                 raise refusal
             return _render_detail(request, assessment, status=400, bound=bound)
         if spec.signs and not reauth.is_fresh(request):
             # Who may act is decided first, so someone who could not sign anyway is refused, not asked to sign.
-            refusal = services.transition_refusal(assessment=assessment, name=name, by=user)
+            refusal = services.transition_refusal(
+                assessment=assessment,
+                name=name,
+                by=user,
+                expected_state=form.cleaned_data.get("expected_state") or None,
+            )
             if refusal is not None:
                 raise refusal
             if reauth.signs_through_provider(user):

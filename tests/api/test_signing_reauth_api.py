@@ -140,3 +140,58 @@ def test_a_delegates_sign_off_says_whom_they_acted_for(people, client_for):
     acting = body["sign_offs"][-1]["manifestation"]["acting_for"]
     assert acting["domain"] == "security" and acting["delegated_by"] == "chair"
     assert acting["text"].startswith("acting for Security, delegated by Chair until ")
+
+
+# -- a late decision: the state moved on since the client read it -------------------------------------------------
+
+
+@pytest.fixture
+def moved_on(people, client_for, at_legal):
+    """Legal approved; the Security reviewer's client still shows Legal review."""
+    response = client_for(people.reviewers["legal"]).post(
+        url(at_legal), {"name": "approve", "expected_state": State.LEGAL_REVIEW}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    SecurityEvent.objects.all().delete()
+    return at_legal
+
+
+def _no_password_was_checked(user):
+    assert not SecurityEvent.objects.filter(kind__in=["reauth_failed", "reauthenticated"]).exists()
+    assert not AccessAttempt.objects.filter(username=user.username).exists()
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "guess"], ids=["right password", "wrong password"])
+def test_a_late_decision_is_a_409_stale_state_before_any_password_check(people, client_for, moved_on, password):
+    security = people.reviewers["security"]
+    response = client_for(security, signs=False).post(
+        url(moved_on),
+        {"name": "approve", "expected_state": State.LEGAL_REVIEW, "password": password},
+        format="json",
+    )
+
+    assert response.status_code == 409, response.content
+    assert [reason["code"] for reason in response.json()["reasons"]] == ["stale_state"]
+    _no_password_was_checked(security)
+    assert not SignOff.objects.filter(stage="security").exists()
+
+
+def test_a_late_decision_with_a_malformed_body_is_a_409_stale_state_too(people, client_for, moved_on):
+    security = people.reviewers["security"]
+    response = client_for(security, signs=False).post(
+        url(moved_on),
+        {"name": "approve", "expected_state": State.LEGAL_REVIEW, "conditions": "not a list", "password": "guess"},
+        format="json",
+    )
+
+    assert response.status_code == 409, response.content
+    assert [reason["code"] for reason in response.json()["reasons"]] == ["stale_state"]
+    _no_password_was_checked(security)
+
+
+def test_a_malformed_expected_state_is_the_body_s_fault(people, client_for, moved_on):
+    response = client_for(people.reviewers["security"]).post(
+        url(moved_on), {"name": "approve", "expected_state": ["legal_review"]}, format="json"
+    )
+
+    assert response.status_code == 400, response.content

@@ -53,7 +53,7 @@ def move(operator, *, source, source_media, target, target_media):
     verified = operator.sh(
         next(line for line in lines if "verify_audit_log" in line), FROM=source, TO=target, TO_MEDIA=str(target_media)
     )
-    assert "1 checkpoints hold" in verified.stdout, verified.stdout + verified.stderr
+    assert "1 checkpoint holds" in verified.stdout, verified.stdout + verified.stderr
     return lines
 
 

@@ -170,10 +170,10 @@ def test_the_pause_ends_with_the_window(people, settings):
     settings.LOGIN_ADDRESS_FAILURE_LIMIT = 2
     settings.LOGIN_ADDRESS_WINDOW = 900
     start = 1_800_000_000.0  # the start of a window
-    with mock.patch("accounts.login.time.time", return_value=start + 100):
+    with mock.patch("accounts.lockout.time.time", return_value=start + 100):
         spray(2, ATTACKER)
         refused = log_in("alice", PASSWORD, ATTACKER)
-    with mock.patch("accounts.login.time.time", return_value=start + 900):
+    with mock.patch("accounts.lockout.time.time", return_value=start + 900):
         later = log_in("alice", PASSWORD, ATTACKER)
 
     assert refused.status_code == 429 and refused["Retry-After"] == "800"

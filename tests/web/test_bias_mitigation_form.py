@@ -136,3 +136,47 @@ def test_a_stored_note_under_the_earlier_per_metric_key_still_mitigates_the_grou
     assert flags == {RATIO: False, SMALL: True}
     response = post(login(people.alice), assessment, {SMALL: "Again."})
     assert response.status_code == 409
+
+
+def _panel(html, where):
+    start = html.index(f'id="actions-{where}"')
+    return html[html.rindex("<section", 0, start) : html.index("</section>", start)]
+
+
+def test_a_saved_note_that_opens_the_approval_swaps_both_action_panels_in_place(people, login):
+    """The approval's gate reads the mitigations: the htmx answer carries both action panels out of band."""
+    draft = create_draft(people)
+    services.bias_results_add(
+        description=EVIDENCE, assessment=draft, rows=bias_rows(["religion", "gender"]), by=people.alice
+    )
+    assessment = advance(
+        people, services.assessment_transition(assessment=draft, name="submit", by=people.alice), State.DATA_AI_REVIEW
+    )
+    rows = [
+        {"dimension": "race", "group": "Black", "n": 412, "metric": "selection_rate", "value": 0.30},
+        {"dimension": "race", "group": "White", "n": 655, "metric": "selection_rate", "value": 0.44},
+    ]
+    data_ai = people.reviewers["data_ai"]
+    services.bias_results_add(description=EVIDENCE, assessment=assessment, rows=rows, by=data_ai)
+    client = login(data_ai)
+    page = client.get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
+    assert 'id="action-approve"' not in _panel(page, "side") and "is flagged" in _panel(page, "side")
+
+    response = post(client, assessment, {"ratio_below_four_fifths:race:selection_rate": "Recalibrated per group."})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section class="bias-notes" id="bias-flags"')
+    for where, action in (("side", 'id="action-approve"'), ("end", 'id="end-action-approve"')):
+        panel = _panel(html, where)
+        assert 'hx-swap-oob="true"' in panel.split(">", 1)[0]
+        assert action in panel and "is flagged" not in panel
+    assert html.count('hx-swap-oob="true"') == 2
+
+
+def test_a_refused_note_swaps_no_panel(people, login):
+    assessment = flagged(people)
+
+    response = post(login(people.alice), assessment, {RATIO: ""})
+
+    assert response.status_code == 400 and "hx-swap-oob" not in response.content.decode()

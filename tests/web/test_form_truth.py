@@ -34,7 +34,7 @@ def reasons_on(page):
 
 
 def counter_on(page):
-    match = re.search(r'data-unanswered="(\d+)">(\d+) of (\d+) required answers given', page)
+    match = re.search(r'data-unanswered="(\d+)">(\d+) of (\d+) required answers? given', page)
     return int(match[1]), int(match[2]), int(match[3])
 
 

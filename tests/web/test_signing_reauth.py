@@ -124,3 +124,38 @@ def test_a_signer_with_a_second_factor_gives_the_password_and_a_code(people, log
     assert SignOff.objects.get().reviewer == legal
     # The wrong code counts towards the lockout like a wrong password.
     assert AccessAttempt.objects.get(username=legal.username).failures_since_start == 1
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "guess"], ids=["right password", "wrong password"])
+def test_a_late_decision_is_a_409_before_any_password_check(people, login, at_legal, password):
+    """The Security reviewer's page still shows Legal review; Legal approved since. Their sign form posts the
+    old state and a password (their log-in is too old): the page says the state moved, and checks no password."""
+    security = people.reviewers["security"]
+    client = login(security)
+    advance(people, at_legal, State.SECURITY_REVIEW)
+    SecurityEvent.objects.all().delete()
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=10)):
+        response = client.post(
+            reverse("assessment_transition", args=[at_legal.pk, "approve"]),
+            {"expected_state": State.LEGAL_REVIEW, "password": password},
+        )
+
+    assert response.status_code == 409
+    assert "while you were looking at it" in response.content.decode()
+    assert not SecurityEvent.objects.filter(kind__in=["reauth_failed", "reauthenticated"]).exists()
+    assert not AccessAttempt.objects.filter(username=security.username).exists()
+    assert not SignOff.objects.filter(stage="security").exists()
+
+
+def test_a_late_decision_with_a_badly_filled_form_is_a_409_too(people, login, at_legal):
+    client = login(people.reviewers["security"])
+    advance(people, at_legal, State.SECURITY_REVIEW)
+
+    response = client.post(
+        reverse("assessment_transition", args=[at_legal.pk, "approve"]),
+        {"expected_state": State.LEGAL_REVIEW, "password": "x" * 5000},  # over max_length: the form is invalid
+    )
+
+    assert response.status_code == 409
+    assert "while you were looking at it" in response.content.decode()

@@ -5,13 +5,14 @@ The token's request and response shapes live here with the view, so that the tok
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import authenticate
+from django.template.defaultfilters import pluralize
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.api import TOKEN_ERRORS_DOC, IssuedTokenSerializer, token_issued_response
-from accounts.login import login_failure_record, login_refused_for
+from accounts.lockout import login_failure_record, login_refused_for
 from assessments.errors import InputError
 
 from ..fields import Text
@@ -40,7 +41,7 @@ def _locked_out_response(request):
     headers = {}
     if cool_off:
         minutes = max(1, round(cool_off.total_seconds() / 60))
-        detail += f" for {minutes} minutes."
+        detail += f" for {minutes} minute{pluralize(minutes)}."
         headers["Retry-After"] = str(int(cool_off.total_seconds()))
     else:
         detail += " until an administrator unlocks it."

@@ -2,6 +2,7 @@
 flags."""
 
 from django.conf import settings
+from django.template.defaultfilters import pluralize
 from drf_spectacular.utils import OpenApiRequest, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -128,7 +129,8 @@ class BiasResultsView(ApiView):
                 raise PayloadTooLarge(refusal.message) from None
             raise ValidationError({"file": refusal.message}) from None
         if not parsed.ok:
-            detail = f"The file has {len(parsed.errors)} problems; nothing was saved: {parsed.error_text()}"
+            n = len(parsed.errors)
+            detail = f"The file has {n} problem{pluralize(n)}; nothing was saved: {parsed.error_text()}"
             return Response({"detail": detail[:2000], "errors": parsed.errors}, status=status.HTTP_400_BAD_REQUEST)
         created = services.bias_results_add(
             assessment=assessment, rows=parsed.rows, by=request.user, description=description, **parsed.provenance()

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from accounts import reauth
 from assessments import selectors, services, transitions
 from assessments.errors import NotPermitted, TransitionConflict
+from assessments.models import State
 
 from ..schema import ASSESSMENT_ID, error_responses
 from ..serializers.assessments import AssessmentSerializer
@@ -54,9 +55,16 @@ class TransitionsView(ApiView):
         assessment = visible_assessment(request, pk)
         payload = transition_request_serializer(request.data)
         if not payload.is_valid():
-            # Who may act is decided before the input: a refusal outranks a malformed body.
-            name = request.data.get("name") if isinstance(request.data, dict) else None
-            refusal = services.transition_refusal(assessment=assessment, name=name, by=request.user)
+            # Who may act is decided before the input: a refusal (a stale state first) outranks a malformed body.
+            body = request.data if isinstance(request.data, dict) else {}
+            expected_state = body.get("expected_state")
+            refusal = services.transition_refusal(
+                assessment=assessment,
+                name=body.get("name"),
+                by=request.user,
+                # Only a state's name: a malformed expected_state is the body's fault, a 400.
+                expected_state=expected_state if expected_state in State.values else None,
+            )
             if isinstance(refusal, NotPermitted | TransitionConflict):
                 raise refusal
             raise ValidationError(payload.errors)
@@ -76,8 +84,11 @@ class TransitionsView(ApiView):
 
 
 def _reauthenticate(request, assessment, data):
-    """A signing act carries the signer's password, checked after who may act (a refusal outranks it)."""
-    refusal = services.transition_refusal(assessment=assessment, name=data["name"], by=request.user)
+    """A signing act carries the signer's password, checked after a stale state and who may act (their refusals
+    outrank it: a late approval is a 409 stale_state, and checks no password)."""
+    refusal = services.transition_refusal(
+        assessment=assessment, name=data["name"], by=request.user, expected_state=data.get("expected_state")
+    )
     if isinstance(refusal, NotPermitted | TransitionConflict):
         raise refusal
     failed = reauth.check_password_for_signing(request._request, request.user, data.get("password", ""))
