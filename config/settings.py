@@ -220,28 +220,11 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
-# Browser features no page here uses are turned off (django-permissions-policy).
-PERMISSIONS_POLICY = {
-    feature: []
-    for feature in (
-        "accelerometer",
-        "autoplay",
-        "camera",
-        "display-capture",
-        "encrypted-media",
-        "fullscreen",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "screen-wake-lock",
-        "usb",
-        "xr-spatial-tracking",
-    )
-}
-# Passkeys (accounts/passkeys.py) are created and used by this site's own pages only.
+# Browser features no page here uses are turned off (django-permissions-policy); passkeys (accounts/passkeys.py)
+# are created and used by this site's own pages only.
+UNUSED_BROWSER_FEATURES = """accelerometer autoplay camera display-capture encrypted-media fullscreen geolocation
+    gyroscope magnetometer microphone midi payment screen-wake-lock usb xr-spatial-tracking""".split()  # noqa: SIM905
+PERMISSIONS_POLICY = {feature: [] for feature in UNUSED_BROWSER_FEATURES}
 PERMISSIONS_POLICY.update({"publickey-credentials-create": ["self"], "publickey-credentials-get": ["self"]})
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -301,11 +284,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_BROKER_DIR / "beat-schedule")
 
 # How often each periodic task runs, in seconds. Sweeps are idempotent: running one early or twice sends nothing new.
+# (A delegation past its end stops acting at once, as the rule reads the clock; its sweep records the expiry.)
 OUTBOX_REDRIVE_SECONDS = env.int("OUTBOX_REDRIVE_SECONDS", default=60)
 REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=60)
 REASSESSMENT_SWEEP_SECONDS = env.int("REASSESSMENT_SWEEP_SECONDS", default=900)
 DIGEST_SWEEP_SECONDS = env.int("DIGEST_SWEEP_SECONDS", default=600)
-# A delegation past its end date stops acting at once (the rule reads the clock); the sweep records its expiry.
 DELEGATION_EXPIRY_SECONDS = env.int("DELEGATION_EXPIRY_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "outbox-redrive": {"task": "committee.tasks.outbox_redrive", "schedule": OUTBOX_REDRIVE_SECONDS},
@@ -319,12 +302,11 @@ CELERY_BEAT_SCHEDULE = {
 # Beat also runs these once as it starts, so that a fresh start (make run) does not wait a whole interval.
 CELERY_BEAT_AT_START = ["committee.tasks.reminders_sweep", "committee.tasks.outbox_redrive"]
 
-# Browser lists, the queue and the pipeline count at most this many rows and then show "1,000+", so that a page
-# costs the same however large the archive grows (assessments/paging.py).
+# Lists, the queue and the pipeline count at most this many rows, then show "1,000+": a page costs the same
+# however large the archive grows (assessments/paging.py).
 LIST_COUNT_CAP = 1000
-# A reviewer's queue counts to this many and then says "100+": the count walks the queue's own index, one
-# visibility probe per row, so its cost is the cap's. Past a hundred waiting, the number is a backlog to raise
-# with the chair (whose pipeline counts each stage to LIST_COUNT_CAP), not one to act on.
+# A reviewer's queue counts to this many, then says "100+" (one visibility probe per row: its cost is the cap's).
+# Past a hundred waiting, the number is a backlog to raise with the chair (who counts to LIST_COUNT_CAP).
 QUEUE_COUNT_CAP = 100
 
 # Reminder rules (committee/sweeps.py).
