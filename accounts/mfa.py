@@ -176,7 +176,7 @@ def recovery_codes_regenerate(*, user, password, request):
 
     The old codes stop working; the new ones are returned once and stored only in django-otp's table.
     """
-    check_password(request, user, password)
+    confirm_password(request, user, password)
     if not has_primary_factor(user):
         raise SecondFactorError("Set up an authenticator app or a passkey first; recovery codes stand in for them.")
     with transaction.atomic():
@@ -191,7 +191,7 @@ def second_factor_remove(*, user, device_id, password, request):
     When it was the last second factor (no app or passkey left), the recovery codes go too, and the user signs in
     with a password alone again (unless MFA_REQUIRED_FOR sends them back to enrolment).
     """
-    check_password(request, user, password)
+    confirm_password(request, user, password)
     with transaction.atomic():
         device = TOTPDevice.objects.filter(user=user, pk=device_id).first()
         if device is None:
@@ -213,7 +213,7 @@ def _recovery_codes_replace(user):
     return codes
 
 
-def check_password(request, user, password):
+def confirm_password(request, user, password):
     """Raise SecondFactorError unless ``password`` is the user's (a change to the second factor re-authenticates).
 
     The one check of a password for a sensitive act here: a wrong one counts towards the lockout.

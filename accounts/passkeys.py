@@ -152,7 +152,7 @@ def passkey_remove(*, user, device_id, password, request):
 
     When it was the user's last second factor, the recovery codes go too.
     """
-    mfa.check_password(request, user, password)
+    mfa.confirm_password(request, user, password)
     with transaction.atomic():
         device = WebAuthnCredential.objects.filter(user=user, pk=device_id).first()
         if device is None:

@@ -128,8 +128,14 @@ def test_failures_at_different_places_add_up(people):
 
 APPS = ("accounts", "assessments", "committee", "reports", "config")
 # Those that call authenticate on purpose: the one check (lockout), the API's sign-in (a log-in, counted the same
-# way: assessments/api/views/auth.py) and the single sign-on backend (its parent's, for the provider's callback).
-AUTHENTICATES = {"accounts/lockout.py", "assessments/api/views/auth.py", "accounts/sso_backend.py"}
+# way: assessments/api/views/auth.py), the single sign-on backend (its parent's, for the provider's callback) and
+# the signer's confirmation at the provider (accounts/sso_reauth.py: the backend's exchange of the code, no password).
+AUTHENTICATES = {
+    "accounts/lockout.py",
+    "assessments/api/views/auth.py",
+    "accounts/sso_backend.py",
+    "accounts/sso_reauth.py",
+}
 
 
 def _calls(name):
