@@ -50,6 +50,9 @@ def burst(send, count=BURST):
     return Counter(statuses)
 
 
+# Fifty connections each: PostgreSQL allows a hundred, so two such tests on two workers at once would run out
+# (an OperationalError, "too many clients"). One group runs them one after the other on one worker.
+@pytest.mark.xdist_group("fifty_connections")
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_approvals_give_one_200_and_49_conflicts_on_postgresql(people):
     if connection.vendor != "postgresql":

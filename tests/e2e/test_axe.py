@@ -6,7 +6,6 @@ Playwright, outside the page's Content-Security-Policy. Every finding, of any im
 """
 
 import json
-import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -19,12 +18,6 @@ from .conftest import DESKTOP, PHONE
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    # The HTML scanned is the same on either database; CI's SQLite pass scans every page, and skipping the scan on
-    # its PostgreSQL pass keeps .ci/run within its time budget.
-    pytest.mark.skipif(
-        os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="accessibility of the pages does not depend on the database: scanned on the SQLite pass",
-    ),
 ]
 
 AXE = Axe()
