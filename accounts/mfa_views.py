@@ -185,19 +185,28 @@ class RecoveryCodesView(MethodsFirst, LoginRequiredMixin, View):
         return render_recovery_codes(request, codes)
 
 
-class TotpRemoveView(MethodsFirst, LoginRequiredMixin, View):
+class SecondFactorRemoveView(MethodsFirst, LoginRequiredMixin, View):
+    """Removes one of the user's second factors once the password is confirmed: ``remove`` is the service
+    (keyword-only ``user``, ``device_id``, ``password``, ``request``; raises ``mfa.SecondFactorError``), ``removed``
+    the message said when it is done."""
+
     http_method_names = ["post"]
+    remove = None
+    removed = ""
 
     def post(self, request, pk):
         try:
-            mfa.second_factor_remove(
-                user=request.user, device_id=pk, password=_posted(request, "password", 4096), request=request
-            )
+            self.remove(user=request.user, device_id=pk, password=_posted(request, "password", 4096), request=request)
         except mfa.SecondFactorError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, "The authenticator app is removed.")
+            messages.success(request, self.removed)
         return redirect("account_security")
+
+
+class TotpRemoveView(SecondFactorRemoveView):
+    remove = staticmethod(mfa.second_factor_remove)
+    removed = "The authenticator app is removed."
 
 
 def render_recovery_codes(request, codes):

@@ -14,7 +14,7 @@ from django.views import View
 from django_otp import login as otp_login
 
 from . import mfa, mfa_login, passkeys
-from .mfa_views import MethodsFirst, SecurityView, render_recovery_codes
+from .mfa_views import MethodsFirst, SecondFactorRemoveView, SecurityView, render_recovery_codes
 
 
 def _refused(detail, status):
@@ -68,19 +68,9 @@ class PasskeyAddView(MethodsFirst, LoginRequiredMixin, View):
         return redirect("account_security")
 
 
-class PasskeyRemoveView(MethodsFirst, LoginRequiredMixin, View):
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        try:
-            passkeys.passkey_remove(
-                user=request.user, device_id=pk, password=_posted(request, "password", 4096), request=request
-            )
-        except mfa.SecondFactorError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "The passkey is removed.")
-        return redirect("account_security")
+class PasskeyRemoveView(SecondFactorRemoveView):
+    remove = staticmethod(passkeys.passkey_remove)
+    removed = "The passkey is removed."
 
 
 class LoginAssertionOptionsView(MethodsFirst, View):
