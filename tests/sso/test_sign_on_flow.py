@@ -4,9 +4,6 @@ Each test signs on as a provider user and checks what the site made of it: the a
 groups, its identity link, and the reason shown when the sign-on is refused.
 """
 
-import re
-from urllib.parse import parse_qs, urlparse
-
 import pytest
 import requests
 
@@ -15,7 +12,7 @@ from accounts.models import SecurityEvent, SingleSignOnIdentity
 
 from ..factories import PASSWORD as LOCAL_PASSWORD
 from ..factories import TeamFactory, UserFactory
-from ..oidc_provider.server import PASSWORD
+from .helpers import login_at_provider
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,21 +22,7 @@ def sign_on(live_server, username, next_path="/"):
     browser = requests.Session()
     page = browser.get(f"{live_server.url}/accounts/oidc/authenticate/", params={"next": next_path}, timeout=30)
     assert page.url.startswith("http://127.0.0.1:"), page.url  # the provider's login page
-    next_url = parse_qs(urlparse(page.url).query)["next"][0]
-    return browser.post(
-        page.url,
-        data={
-            "username": username,
-            "password": PASSWORD,
-            "next": next_url,
-            "csrfmiddlewaretoken": browser.cookies.get("idp_csrftoken"),
-        },
-        timeout=30,
-    )
-
-
-def messages_of(response):
-    return re.findall(r'class="message[^"]*"[^>]*>(.*?)</', response.text, flags=re.S)
+    return login_at_provider(browser, page, username)
 
 
 def test_the_first_sign_on_creates_the_user_with_the_mapped_roles_and_no_password(

@@ -20,9 +20,8 @@ from accounts import reauth
 from accounts.models import SecurityEvent
 from assessments.models import SignOff, State
 
-from ..oidc_provider.server import PASSWORD
 from ..workflow import advance, create_draft
-from .test_sign_on_flow import messages_of
+from .helpers import login_at_provider, messages_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,22 +32,6 @@ def client_signed_on(live_server, identity_provider, username, groups=("legal-re
     page = browser.get(f"{live_server.url}/accounts/oidc/authenticate/", timeout=30)
     login_at_provider(browser, page, username)
     return browser
-
-
-def login_at_provider(browser, page, username):
-    """Fill the provider's login page ``page`` as ``username``; follow the redirects back; the last response."""
-    assert "Test identity provider" in page.text, page.url
-    next_url = parse_qs(urlparse(page.url).query)["next"][0]
-    return browser.post(
-        page.url,
-        data={
-            "username": username,
-            "password": PASSWORD,
-            "next": next_url,
-            "csrfmiddlewaretoken": browser.cookies.get("idp_csrftoken"),
-        },
-        timeout=30,
-    )
 
 
 def age_reauthentication(browser, seconds=600):
