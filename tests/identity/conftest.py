@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
 
+from .helpers import signed_in
+
 
 @pytest.fixture(autouse=True)
 def fresh_throttle_counts():
@@ -8,3 +10,9 @@ def fresh_throttle_counts():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def alice(people):
+    """A browser session signed in as Alice, with no second factor proved."""
+    return signed_in(people.alice)

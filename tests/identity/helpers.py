@@ -1,5 +1,7 @@
-"""Second-factor helpers for the identity tests: a confirmed TOTP device and its codes, computed as an app would."""
+"""Helpers for the identity tests: a signed-in session, a confirmed TOTP device and its codes (computed as an app
+would), and the two steps of signing in."""
 
+from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -7,6 +9,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import mfa
 
 from ..factories import PASSWORD
+
+
+def signed_in(user):
+    """A browser session signed in as ``user`` without the log-in steps (no second factor proved)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def code_for(device, steps_ahead=0):

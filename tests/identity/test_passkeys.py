@@ -16,22 +16,14 @@ from accounts.models import SecurityEvent
 
 from ..factories import PASSWORD
 from .authenticator import SoftAuthenticator, add_passkey, b64url, options
-from .helpers import enrol, password_step
+from .helpers import enrol, password_step, signed_in
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice(people):
-    client = Client()
-    client.force_login(people.alice)
-    return client
-
-
 def enrolled_client(user):
     """A signed-in session of ``user`` that added a passkey; returns it and the authenticator."""
-    client = Client()
-    client.force_login(user)
+    client = signed_in(user)
     authenticator = SoftAuthenticator()
     assert add_passkey(client, authenticator).status_code == 200
     return client, authenticator
@@ -138,8 +130,7 @@ def test_a_passkey_registered_already_is_refused_not_a_500(people, alice):
 
 def test_a_session_that_did_not_prove_the_existing_factor_cannot_add_a_passkey(people):
     enrol(people.alice)
-    client = Client()
-    client.force_login(people.alice)  # signed in, never verified by the authenticator app
+    client = signed_in(people.alice)  # signed in, never verified by the authenticator app
 
     assert client.post(reverse("account_security_passkey_options")).status_code == 403
     assert client.post(reverse("account_security_passkey_add"), {"name": "x", "credential": "{}"}).status_code == 403

@@ -15,13 +15,6 @@ from .helpers import code_for, code_step, enrol, password_step
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice(people):
-    client = Client()
-    client.force_login(people.alice)
-    return client
-
-
 def test_the_page_needs_a_sign_in(people):
     response = Client().get(reverse("account_security"))
 
