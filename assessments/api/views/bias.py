@@ -3,7 +3,7 @@ flags."""
 
 from django.conf import settings
 from django.template.defaultfilters import pluralize
-from drf_spectacular.utils import OpenApiRequest, extend_schema
+from drf_spectacular.utils import OpenApiRequest, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -138,19 +138,38 @@ class BiasResultsView(ApiView):
         return Response(BiasResultSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
 
 
-class BiasJustificationsView(ApiView):
-    @extend_schema(
+# One kind of note on the bias evidence: its list, and the recording of one more (the team or a Data/AI reviewer,
+# checked before the body is read). ``related`` names the assessment's notes, ``serializer`` and
+# ``request_serializer`` shape them, ``record`` is the service that records one. No docstring: drf-spectacular
+# would make it the description of every operation of the subclasses.
+class BiasNotesView(ApiView):
+    related = ""
+    serializer = None
+    request_serializer = None
+    record = None
+
+    def get(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        rows = getattr(assessment, self.related).select_related("created_by")
+        return Response(self.serializer(rows, many=True).data)
+
+    def post(self, request, pk):
+        assessment = visible_assessment(request, pk)
+        services.bias_evidence_check(assessment=assessment, by=request.user)
+        payload = self.request_serializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        note = self.record(assessment=assessment, by=request.user, **payload.validated_data)
+        return Response(self.serializer(note).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(
         summary="Justifications of dimensions that cannot be measured",
         parameters=[ASSESSMENT_ID],
         responses={200: BiasJustificationSerializer(many=True), **error_responses(401, 404, 429)},
         tags=["bias evidence"],
-    )
-    def get(self, request, pk):
-        assessment = visible_assessment(request, pk)
-        rows = assessment.bias_justifications.select_related("created_by")
-        return Response(BiasJustificationSerializer(rows, many=True).data)
-
-    @extend_schema(
+    ),
+    post=extend_schema(
         summary="Justify a required dimension that cannot be measured",
         description="Recorded instead of evidence for that dimension (once per dimension); the team or a "
         "Data/AI reviewer, from draft up to Data/AI review. `dimension` must be one the approval requires (race, "
@@ -162,31 +181,23 @@ class BiasJustificationsView(ApiView):
             **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
         },
         tags=["bias evidence"],
-    )
-    def post(self, request, pk):
-        assessment = visible_assessment(request, pk)
-        services.bias_evidence_check(assessment=assessment, by=request.user)
-        payload = BiasJustificationRequestSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        justification = services.bias_justification_record(
-            assessment=assessment, by=request.user, **payload.validated_data
-        )
-        return Response(BiasJustificationSerializer(justification).data, status=status.HTTP_201_CREATED)
+    ),
+)
+class BiasJustificationsView(BiasNotesView):
+    related = "bias_justifications"
+    serializer = BiasJustificationSerializer
+    request_serializer = BiasJustificationRequestSerializer
+    record = staticmethod(services.bias_justification_record)
 
 
-class BiasMitigationsView(ApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         summary="Mitigations of bias flags",
         parameters=[ASSESSMENT_ID],
         responses={200: BiasMitigationSerializer(many=True), **error_responses(401, 404, 429)},
         tags=["bias evidence"],
-    )
-    def get(self, request, pk):
-        assessment = visible_assessment(request, pk)
-        rows = assessment.bias_mitigations.select_related("created_by")
-        return Response(BiasMitigationSerializer(rows, many=True).data)
-
-    @extend_schema(
+    ),
+    post=extend_schema(
         summary="Record the mitigation of a flag",
         description="For a flag of the approval evidence (the team or a Data/AI reviewer, up to Data/AI review), "
         "or a flag raised by monitoring (a Data/AI reviewer, once launched). Once per flag.",
@@ -197,14 +208,13 @@ class BiasMitigationsView(ApiView):
             **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
         },
         tags=["bias evidence"],
-    )
-    def post(self, request, pk):
-        assessment = visible_assessment(request, pk)
-        services.bias_evidence_check(assessment=assessment, by=request.user)
-        payload = BiasMitigationRequestSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        mitigation = services.bias_mitigation_record(assessment=assessment, by=request.user, **payload.validated_data)
-        return Response(BiasMitigationSerializer(mitigation).data, status=status.HTTP_201_CREATED)
+    ),
+)
+class BiasMitigationsView(BiasNotesView):
+    related = "bias_mitigations"
+    serializer = BiasMitigationSerializer
+    request_serializer = BiasMitigationRequestSerializer
+    record = staticmethod(services.bias_mitigation_record)
 
 
 class BiasFlagsView(ApiView):
