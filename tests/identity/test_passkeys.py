@@ -6,6 +6,7 @@ server checks for real: challenge, origin, relying party and signature.
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -255,9 +256,12 @@ def test_removing_a_passkey_needs_the_password(people):
     client, _ = enrolled_client(people.alice)
     device = WebAuthnCredential.objects.get(user=people.alice)
 
-    client.post(reverse("account_security_passkey_remove", args=[device.pk]), {"password": "wrong"})
+    refused = client.post(reverse("account_security_passkey_remove", args=[device.pk]), {"password": "wrong"})
 
     assert WebAuthnCredential.objects.filter(pk=device.pk).exists()
+    assert [str(m) for m in get_messages(refused.wsgi_request)] == [
+        "That is not your password; repeated failures lock the account."
+    ]
 
 
 def test_removing_the_last_passkey_removes_the_codes_and_is_recorded(people):
@@ -266,7 +270,8 @@ def test_removing_the_last_passkey_removes_the_codes_and_is_recorded(people):
 
     response = client.post(reverse("account_security_passkey_remove", args=[device.pk]), {"password": PASSWORD})
 
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == reverse("account_security")
+    assert "The passkey is removed." in [str(m) for m in get_messages(response.wsgi_request)]
     assert not WebAuthnCredential.objects.filter(pk=device.pk).exists()
     assert not StaticDevice.objects.filter(user=people.alice).exists()
     assert not mfa.has_second_factor(people.alice)

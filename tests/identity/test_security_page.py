@@ -1,6 +1,7 @@
 """The security page: enrol an authenticator by confirming a code, recovery codes shown once, removal by password."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -81,11 +82,16 @@ def test_removing_the_authenticator_needs_the_password_and_brings_back_password_
     device, _ = enrol(people.alice)
     url = reverse("account_security_totp_remove", args=[device.pk])
 
-    alice.post(url, {"password": "wrong"})
+    refused = alice.post(url, {"password": "wrong"})
     assert TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert [str(m) for m in get_messages(refused.wsgi_request)] == [
+        "That is not your password; repeated failures lock the account."
+    ]
 
-    alice.post(url, {"password": PASSWORD})
+    removed = alice.post(url, {"password": PASSWORD})
 
+    assert removed.status_code == 302 and removed.url == reverse("account_security")
+    assert "The authenticator app is removed." in [str(m) for m in get_messages(removed.wsgi_request)]
     assert not TOTPDevice.objects.filter(user=people.alice).exists()
     assert not StaticDevice.objects.filter(user=people.alice).exists()
     assert password_step(Client(), "alice").url == "/"
