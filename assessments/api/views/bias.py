@@ -162,26 +162,40 @@ class BiasNotesView(ApiView):
         return Response(self.serializer(note).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="Justifications of dimensions that cannot be measured",
-        parameters=[ASSESSMENT_ID],
-        responses={200: BiasJustificationSerializer(many=True), **error_responses(401, 404, 429)},
-        tags=["bias evidence"],
-    ),
-    post=extend_schema(
-        summary="Justify a required dimension that cannot be measured",
-        description="Recorded instead of evidence for that dimension (once per dimension); the team or a "
-        "Data/AI reviewer, from draft up to Data/AI review. `dimension` must be one the approval requires (race, "
-        "religion, gender and each the team marked relevant): any other is a 400 though the schema admits it.",
-        parameters=[ASSESSMENT_ID],
-        request=BiasJustificationRequestSerializer,
-        responses={
-            201: BiasJustificationSerializer,
-            **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
-        },
-        tags=["bias evidence"],
-    ),
+def bias_notes_schema(*, listed, recorded, description):
+    """The schema of a ``BiasNotesView`` from its serializers: ``listed`` sums up its list, ``recorded`` and
+    ``description`` say what recording one does."""
+
+    def decorate(view):
+        return extend_schema_view(
+            get=extend_schema(
+                summary=listed,
+                parameters=[ASSESSMENT_ID],
+                responses={200: view.serializer(many=True), **error_responses(401, 404, 429)},
+                tags=["bias evidence"],
+            ),
+            post=extend_schema(
+                summary=recorded,
+                description=description,
+                parameters=[ASSESSMENT_ID],
+                request=view.request_serializer,
+                responses={
+                    201: view.serializer,
+                    **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
+                },
+                tags=["bias evidence"],
+            ),
+        )(view)
+
+    return decorate
+
+
+@bias_notes_schema(
+    listed="Justifications of dimensions that cannot be measured",
+    recorded="Justify a required dimension that cannot be measured",
+    description="Recorded instead of evidence for that dimension (once per dimension); the team or a "
+    "Data/AI reviewer, from draft up to Data/AI review. `dimension` must be one the approval requires (race, "
+    "religion, gender and each the team marked relevant): any other is a 400 though the schema admits it.",
 )
 class BiasJustificationsView(BiasNotesView):
     related = "bias_justifications"
@@ -190,25 +204,11 @@ class BiasJustificationsView(BiasNotesView):
     record = staticmethod(services.bias_justification_record)
 
 
-@extend_schema_view(
-    get=extend_schema(
-        summary="Mitigations of bias flags",
-        parameters=[ASSESSMENT_ID],
-        responses={200: BiasMitigationSerializer(many=True), **error_responses(401, 404, 429)},
-        tags=["bias evidence"],
-    ),
-    post=extend_schema(
-        summary="Record the mitigation of a flag",
-        description="For a flag of the approval evidence (the team or a Data/AI reviewer, up to Data/AI review), "
-        "or a flag raised by monitoring (a Data/AI reviewer, once launched). Once per flag.",
-        parameters=[ASSESSMENT_ID],
-        request=BiasMitigationRequestSerializer,
-        responses={
-            201: BiasMitigationSerializer,
-            **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
-        },
-        tags=["bias evidence"],
-    ),
+@bias_notes_schema(
+    listed="Mitigations of bias flags",
+    recorded="Record the mitigation of a flag",
+    description="For a flag of the approval evidence (the team or a Data/AI reviewer, up to Data/AI review), "
+    "or a flag raised by monitoring (a Data/AI reviewer, once launched). Once per flag.",
 )
 class BiasMitigationsView(BiasNotesView):
     related = "bias_mitigations"
