@@ -118,30 +118,24 @@ ASSESSMENT_ID = OpenApiParameter(
     description="The assessment's id.",
 )
 
-# The team filter, as its form field reads it (django-filter's own schema leaves out the bounds).
-TEAM = OpenApiParameter(
-    "team",
-    {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": AssessmentFilter.base_filters["team"].extra["max_length"],
-        "pattern": ecma_pattern(NO_NUL),
-    },
-    OpenApiParameter.QUERY,
-    description="Only assessments of the team with this slug.",
-)
 
-QUERY_TEXT = OpenApiParameter(
-    "q",
-    {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": AssessmentFilter.base_filters["q"].extra["max_length"],
-        "pattern": ecma_pattern(NO_NUL),
-    },
-    OpenApiParameter.QUERY,
-    description="Only features whose name contains this text (any case).",
-)
+def text_filter(name, description):
+    """A text filter of the list, as its form field reads it (django-filter's own schema leaves out the bounds)."""
+    return OpenApiParameter(
+        name,
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": AssessmentFilter.base_filters[name].extra["max_length"],
+            "pattern": ecma_pattern(NO_NUL),
+        },
+        OpenApiParameter.QUERY,
+        description=description,
+    )
+
+
+TEAM = text_filter("team", "Only assessments of the team with this slug.")
+QUERY_TEXT = text_filter("q", "Only features whose name contains this text (any case).")
 
 STAGE = OpenApiParameter(
     "stage",
