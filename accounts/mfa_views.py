@@ -18,6 +18,7 @@ from .lockout import login_refused_for, second_factor_failure_record
 from .login import address_limited_response
 
 CODE_MAX_LENGTH = 64
+PASSWORD_MAX_LENGTH = 4096
 
 
 def _posted(request, name, limit=CODE_MAX_LENGTH):
@@ -177,7 +178,7 @@ class RecoveryCodesView(MethodsFirst, LoginRequiredMixin, View):
     def post(self, request):
         try:
             codes = mfa.recovery_codes_regenerate(
-                user=request.user, password=_posted(request, "password", 4096), request=request
+                user=request.user, password=_posted(request, "password", PASSWORD_MAX_LENGTH), request=request
             )
         except mfa.SecondFactorError as error:
             messages.error(request, error.message)
@@ -195,8 +196,9 @@ class SecondFactorRemoveView(MethodsFirst, LoginRequiredMixin, View):
     removed = ""
 
     def post(self, request, pk):
+        password = _posted(request, "password", PASSWORD_MAX_LENGTH)
         try:
-            self.remove(user=request.user, device_id=pk, password=_posted(request, "password", 4096), request=request)
+            self.remove(user=request.user, device_id=pk, password=password, request=request)
         except mfa.SecondFactorError as error:
             messages.error(request, error.message)
         else:
