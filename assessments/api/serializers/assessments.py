@@ -171,17 +171,10 @@ SUMMARY_FIELDS = (
     "questionnaire_version",
     "content_hash",
 )
-# The columns those fields read (``Assessment.objects.only``), the feature and team joined.
+# The columns those fields read (``Assessment.objects.only``): the assessment's own, and the feature's name and its
+# team's slug joined (the serializer's url, feature_name and team).
 SUMMARY_COLUMNS = (
-    "id",
-    "version",
-    "state",
-    "risk_level",
-    "review_round",
-    "created_at",
-    "updated_at",
-    "questionnaire_version",
-    "content_hash",
+    *(name for name in SUMMARY_FIELDS if name not in ("url", "feature_name", "team")),
     "feature__name",
     "feature__team__slug",
 )
