@@ -153,6 +153,8 @@ def _readable(values):
             values[key] = timezone.localtime(parsed) if parsed else values[key]
     if "stage" in values:
         values["stage_label"] = roles.DOMAIN_LABELS.get(values["stage"], values["stage"])
+    if values.get("acting_for"):
+        values["acting_for_label"] = roles.DOMAIN_LABELS.get(values["acting_for"], values["acting_for"])
     if "decision" in values:
         values["decision_label"] = DECISION_LABELS.get(values["decision"], values["decision"])
     for key, value in values.items():
@@ -166,11 +168,14 @@ def _kind(name):
 
 
 def subject_of(notification):
+    """The notice in a line; one that reaches a delegate says for whom they act."""
     values = display_context(notification.kind, notification.context)
     try:
         subject = _kind(notification.kind).subject.format_map(values)
     except (ValueError, TypeError, AttributeError):  # a date that did not parse: say what we can
         subject = _kind(notification.kind).label
+    if values["acting_for_label"]:
+        subject = f"{subject} (acting for {values['acting_for_label']})"
     return " ".join(subject.split())[:200]
 
 
