@@ -1,9 +1,10 @@
-"""Notices when who may act changes: a delegation of a domain's sign-off begins or ends.
+"""Notices when who may act changes: a delegation of a domain's sign-off begins or ends, a person loses a role.
 
 A delegate who starts acting for a domain is asked for what waits for that domain now (the stages at its review,
 the conditions awaiting its confirmation), as its reviewers were asked when each arrived; those notices resolve by
 the same lifecycle (``committee.lifecycle``). When the delegation ends, the delegate's open action notices that are
-no longer theirs to act on resolve: nothing stays in the badge that its reader may not do.
+no longer theirs to act on resolve, as do a reviewer's when single sign-on removes their domain: nothing stays in
+the badge that its reader may not do.
 """
 
 from django.db.models import Q
@@ -77,7 +78,7 @@ def delegate_notices(delegation, now=None):
 
 def notices_no_longer_theirs(user_ids, now=None):
     """Resolve these people's open review and confirmation notices that they may no longer act on (a delegation
-    ended); returns how many. Reads who may act now from ``committee.recipients``, as the notices were sent."""
+    ended, a role was removed); returns how many. Reads who may act now from ``committee.recipients``, as the notices were sent."""
     now = now or timezone.now()
     open_ones = list(
         Notification.objects.needing_action()

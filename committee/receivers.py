@@ -8,10 +8,11 @@ transition has done or made moot are resolved in the same transaction (``committ
 A delegation that begins or ends moves its delegate's notices with it (``committee.acting``).
 """
 
+from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from accounts.signals import delegation_changed
+from accounts.signals import delegation_changed, roles_changed
 from assessments import transitions
 from assessments.deadlines import stage_due_at
 from assessments.models import Condition, State
@@ -156,3 +157,12 @@ def notices_for_delegation(sender, *, delegation, **kwargs):
     now = timezone.now()
     notices_no_longer_theirs([delegation.delegate_id], now=now)
     notify(delegate_notices(delegation, now), now=now)
+
+
+@receiver(roles_changed, dispatch_uid="committee.notices_for_roles_changed")
+def notices_for_roles_changed(sender, *, user, removed=(), **kwargs):
+    """A person lost a role (single sign-on follows the identity provider): their review and confirmation
+    notices that are no longer theirs resolve. Sent after the change committed, so in a transaction of its own."""
+    if removed:
+        with transaction.atomic():
+            notices_no_longer_theirs([user.pk])

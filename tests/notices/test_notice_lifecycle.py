@@ -181,3 +181,19 @@ def test_the_migration_categorises_and_resolves_existing_notices(people):
     assert Notification.objects.get(recipient=legal, assessment=done, kind="review_requested").resolved_at
     assert Notification.objects.filter(recipient=legal, assessment=waiting).needing_action().count() == 1
     assert Notification.objects.filter(recipient=people.ben, assessment=asked, kind="decision").needing_action()
+
+
+def test_a_reviewer_who_loses_the_domain_keeps_no_open_review(people):
+    from django.contrib.auth.models import Group
+
+    from accounts.signals import roles_changed
+
+    second_legal = UserFactory(username="legal_two", roles=["legal"])
+    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    assert about(second_legal, assessment)[0]["resolved_at"] is None
+
+    second_legal.groups.remove(Group.objects.get(name="legal"))  # as single sign-on does, then announces it
+    roles_changed.send(sender=None, user=second_legal, added=(), removed=("legal",), source="sso")
+
+    assert about(second_legal, assessment)[0]["resolved_at"] is not None
+    assert about(people.reviewers["legal"], assessment)[0]["resolved_at"] is None
