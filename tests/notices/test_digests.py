@@ -129,3 +129,24 @@ def test_the_chair_digest_covers_the_last_seven_full_days_and_agrees_with_the_an
     }
     assert approved.pk in [a["id"] for a in digest.context["decided"]]
     assert "8 Mar to 14 Mar 2027" in digest.body and "New submissions: 3" in digest.body
+
+
+def test_the_daily_digest_counts_what_needs_you_as_the_badge_does_and_says_what_is_done(people, clock, login):
+    from django.urls import reverse
+
+    from committee.mail import email_message
+
+    legal = people.reviewers["legal"]
+    NoticePreference.objects.create(user=legal, email=NoticePreference.Email.DAILY_DIGEST)
+    decided = advance(people, create_draft(people, name="Decided"), State.LEGAL_REVIEW)
+    advance(people, create_draft(people, name="Waiting"), State.LEGAL_REVIEW)
+    act(people, decided, "approve")
+    clock.move_to(local(timezone.localdate() + timedelta(days=1), 7))
+    [digest] = sweeps.daily_digests()
+
+    body = email_message(digest).body
+    badge = login(legal).get(reverse("inbox")).context["needing"]
+    assert badge == 1 and "1 notice needs you now." in body
+    [done_line] = [line for line in body.splitlines() if "(done " in line]
+    assert "Decided v1" in done_line and "nothing is left for you to do" in done_line
+    assert not [line for line in body.splitlines() if "Waiting v1" in line and "(done " in line]
