@@ -108,6 +108,7 @@ def test_the_chair_digest_covers_the_last_seven_full_days_and_agrees_with_the_an
     clock.move_to(local(datetime(2027, 3, 10).date(), 9))
     act(people, first, "request_changes")
     approved = advance(people, create_draft(people, name="Approved"), State.APPROVED)
+    advance(people, create_draft(people, name="Pending"), State.SECURITY_REVIEW)  # submitted, not decided
     clock.move_to(local(datetime(2027, 3, 14).date(), 23, 59))
     act(people, advance(people, create_draft(people, name="Late Sunday"), State.LEGAL_REVIEW), "reject")
     clock.move_to(digest_at - timedelta(hours=7))  # Monday 00:00: the next week
@@ -121,7 +122,7 @@ def test_the_chair_digest_covers_the_last_seven_full_days_and_agrees_with_the_an
     assert (digest.context["period_start"], digest.context["period_end"]) == ("2027-03-08", "2027-03-14")
     assert (week.first_day.isoformat(), week.last_day.isoformat()) == ("2027-03-08", "2027-03-14")
     assert counts == {
-        "submitted": 3,  # At the start, Approved, Late Sunday
+        "submitted": 4,  # At the start, Approved, Pending, Late Sunday
         "decided": 3,
         "decided_approved": 1,
         "decided_changes_requested": 1,
@@ -135,7 +136,7 @@ def test_the_chair_digest_covers_the_last_seven_full_days_and_agrees_with_the_an
         key: value for key, value in counts.items() if key.startswith("decided_")
     }
     assert approved.pk in [a["id"] for a in digest.context["decided"]]
-    assert "8 Mar to 14 Mar 2027" in digest.body and "New submissions: 3" in digest.body
+    assert "8 Mar to 14 Mar 2027" in digest.body and "New submissions: 4" in digest.body
     assert "Overdue review stages now: 1" in digest.body
     # The analytics page, read at the digest's moment, shows the same week and the same figures.
     page = login(people.chair).get(reverse("reports_analytics")).content.decode()
