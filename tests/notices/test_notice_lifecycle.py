@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from assessments import conditions
 from assessments.deadlines import days_overdue
 from assessments.models import State
 from committee.models import Notification
@@ -197,3 +198,31 @@ def test_a_reviewer_who_loses_the_domain_keeps_no_open_review(people):
 
     assert about(second_legal, assessment)[0]["resolved_at"] is not None
     assert about(people.reviewers["legal"], assessment)[0]["resolved_at"] is None
+
+
+def test_the_notices_api_refuses_unknown_query_parameters_by_name(people):
+    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    legal = api(people.reviewers["legal"])
+    response = legal.get(NOTICES, {"unread": "1"})
+    assert response.status_code == 400 and "unread" in response.json()
+    [mine] = about(people.reviewers["legal"], assessment)
+    response = legal.post(f"{NOTICES}{mine['id']}/read/?all=1")
+    assert response.status_code == 400 and "all" in response.json()
+    assert Notification.objects.get(pk=mine["id"]).read_at is None
+    assert legal.post(f"{NOTICES}abc/read/").status_code == 404
+
+
+def test_the_inbox_shows_a_review_with_its_deadline_and_a_condition_without_one(people, login):
+    security = people.reviewers["security"]
+    at_security = advance(people, create_draft(people), State.SECURITY_REVIEW)
+    assessment = act(people, at_security, "approve", conditions=[{"text": "Pen test.", "before_launch": True}])
+    assessment = advance(people, assessment, State.APPROVED)
+    conditions.condition_mark_met(condition=assessment.conditions.get(), by=people.alice, evidence="Report.")
+    waiting = advance(people, create_draft(people, name="Waiting"), State.SECURITY_REVIEW)
+
+    needs_you = login(security).get(reverse("inbox")).context["needs_you"]
+
+    clocks = {item["notice"].kind: item["clock"] for item in needs_you}
+    assert set(clocks) == {"condition_awaiting_confirmation", "review_requested"}
+    assert clocks["condition_awaiting_confirmation"] is None
+    assert clocks["review_requested"].due_at is not None and needs_you[-1]["notice"].assessment == waiting
