@@ -3,11 +3,10 @@
 A delegate who starts acting for a domain is asked for what waits for that domain now (the stages at its review,
 the conditions awaiting its confirmation), as its reviewers were asked when each arrived; those notices resolve by
 the same lifecycle (``committee.lifecycle``). When the delegation ends, the delegate's open action notices that are
-no longer theirs to act on resolve, as do a reviewer's when single sign-on removes their domain: nothing stays in
-the badge that its reader may not do.
+no longer theirs to act on resolve, as do a person's when single sign-on removes their domain or their team:
+nothing stays in the badge that its reader may not do.
 """
 
-from django.db.models import Q
 from django.utils import timezone
 
 from assessments.deadlines import stage_due_at
@@ -16,7 +15,7 @@ from assessments.models import STAGE_STATE, TERMINAL_STATES, Condition
 from .lifecycle import CONFIRM_CONDITION_KINDS, REVIEW_KINDS
 from .models import Notification
 from .notices import Notice, assessment_facts, event_key, iso, person_name
-from .recipients import domain_reviewers, stage_reviewers
+from .recipients import domain_reviewers, stage_reviewers, team_members
 from .sweeping import assessments_listed
 
 
@@ -77,13 +76,14 @@ def delegate_notices(delegation, now=None):
 
 
 def notices_no_longer_theirs(user_ids, now=None):
-    """Resolve these people's open review and confirmation notices that they may no longer act on (a delegation
-    ended, a role was removed); returns how many. Reads who may act now from ``committee.recipients``, as the notices were sent."""
+    """Resolve these people's open action notices that they may no longer act on (a delegation ended, a domain or
+    team role was removed); returns how many. Who may act now is read from ``committee.recipients``, as the
+    notices were sent: a stage's reviewers, a domain's confirmers, the team (a change request, a condition to
+    meet). A constant number of queries."""
     now = now or timezone.now()
     open_ones = list(
         Notification.objects.needing_action()
         .filter(recipient_id__in=user_ids, assessment__isnull=False)
-        .filter(Q(kind__in=REVIEW_KINDS) | Q(kind__in=CONFIRM_CONDITION_KINDS))
         .values_list("pk", "kind", "recipient_id", "assessment_id", "stage")
     )
     if not open_ones:
@@ -93,12 +93,15 @@ def notices_no_longer_theirs(user_ids, now=None):
     confirmers = {}  # per domain: {assessment id: [user ids]}
     for domain in {stage for _, kind, _, _, stage in open_ones if kind in CONFIRM_CONDITION_KINDS}:
         confirmers[domain] = domain_reviewers(list(assessments.values()), domain)
+    team = team_members(assessments.values())
     stale = []
     for pk, kind, recipient_id, assessment_id, stage in open_ones:
         if kind in REVIEW_KINDS:
             entitled = reviewers.get(assessment_id, ())
-        else:
+        elif kind in CONFIRM_CONDITION_KINDS:
             entitled = confirmers.get(stage, {}).get(assessment_id, ())
+        else:
+            entitled = team.get(assessment_id, ())
         if recipient_id not in entitled:
             stale.append(pk)
     return Notification.objects.filter(pk__in=stale).update(resolved_at=now)

@@ -161,8 +161,8 @@ def notices_for_delegation(sender, *, delegation, **kwargs):
 
 @receiver(roles_changed, dispatch_uid="committee.notices_for_roles_changed")
 def notices_for_roles_changed(sender, *, user, removed=(), **kwargs):
-    """A person lost a role (single sign-on follows the identity provider): their review and confirmation
-    notices that are no longer theirs resolve. Sent after the change committed, so in a transaction of its own."""
+    """A person lost a role or a team (single sign-on follows the identity provider): their action notices that are
+    no longer theirs resolve. Sent after the change committed, so in a transaction of its own."""
     if removed:
         with transaction.atomic():
             notices_no_longer_theirs([user.pk])

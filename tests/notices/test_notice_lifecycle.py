@@ -226,3 +226,17 @@ def test_the_inbox_shows_a_review_with_its_deadline_and_a_condition_without_one(
     assert set(clocks) == {"condition_awaiting_confirmation", "review_requested"}
     assert clocks["condition_awaiting_confirmation"] is None
     assert clocks["review_requested"].due_at is not None and needs_you[-1]["notice"].assessment == waiting
+
+
+def test_a_member_who_leaves_the_team_keeps_no_open_change_request(people):
+    from accounts.signals import roles_changed
+
+    assessment = advance(people, create_draft(people), State.CHANGES_REQUESTED)
+    assert about(people.ben, assessment, kind="decision")[0]["resolved_at"] is None
+
+    people.team.members.remove(people.ben)
+    group = people.team.group.name
+    roles_changed.send(sender=None, user=people.ben, added=(), removed=(group,), source="sso")
+
+    assert about(people.ben, assessment, kind="decision")[0]["resolved_at"] is not None
+    assert about(people.alice, assessment, kind="decision")[0]["resolved_at"] is None
