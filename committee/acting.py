@@ -1,10 +1,11 @@
-"""Notices when who may act changes: a delegation of a domain's sign-off begins or ends, a person loses a role.
+"""Notices when who may act changes: a delegation of a domain's sign-off begins or ends, a person gains or loses a
+role.
 
-A delegate who starts acting for a domain is asked for what waits for that domain now (the stages at its review,
-the conditions awaiting its confirmation), as its reviewers were asked when each arrived; those notices resolve by
-the same lifecycle (``committee.lifecycle``). When the delegation ends, the delegate's open action notices that are
-no longer theirs to act on resolve, as do a person's when single sign-on removes their domain or their team:
-nothing stays in the badge that its reader may not do.
+A delegate who starts acting for a domain, or a reviewer who joins it by single sign-on, is asked for what waits
+for that domain now (the stages at its review, the conditions awaiting its confirmation), as its reviewers were
+asked when each arrived; those notices resolve by the same lifecycle (``committee.lifecycle``). When the delegation
+ends, the delegate's open action notices that are no longer theirs to act on resolve, as do a person's when single
+sign-on removes their domain or their team: nothing stays in the badge that its reader may not do.
 """
 
 from django.utils import timezone
@@ -20,21 +21,30 @@ from .sweeping import assessments_listed
 
 
 def delegate_notices(delegation, now=None):
-    """The notices a delegation in force owes its delegate: a review for each assessment waiting at the domain's
-    stage that they may sign, a confirmation for each condition of the domain awaiting one. Keyed by the
-    delegation, so a second call adds nothing."""
+    """The notices a delegation in force owes its delegate (``owed_notices``), keyed by the delegation, so a second
+    call adds nothing."""
     now = now or timezone.now()
     if not delegation.is_active_at(now):
         return []
-    domain, delegate_id = delegation.domain, delegation.delegate_id
-    by = person_name(delegation.delegated_by)
+    said = {
+        "by": person_name(delegation.delegated_by),
+        "verb": "delegated the domain's sign-off to you",
+        "acting_for": delegation.domain,
+    }
+    return owed_notices(delegation.delegate_id, delegation.domain, part=f"d{delegation.pk}", said=said)
+
+
+def owed_notices(user_id, domain, *, part, said):
+    """What waits for ``domain`` now, as notices to a person who has just become able to act for it: a review for
+    each assessment at the domain's stage that they may sign, a confirmation for each condition of the domain
+    awaiting one. ``part`` goes into each key; ``said`` (who made them able, and how) into each context."""
     waiting = list(assessments_listed().filter(state=STAGE_STATE[domain]))
     reviewers = stage_reviewers(waiting)
     notices = [
         Notice(
             "review_requested",
-            delegate_id,
-            event_key("review_requested", assessment_id=a.pk, part=f"d{delegation.pk}", review_round=a.review_round),
+            user_id,
+            event_key("review_requested", assessment_id=a.pk, part=part, review_round=a.review_round),
             a.pk,
             {
                 **assessment_facts(a),
@@ -42,13 +52,11 @@ def delegate_notices(delegation, now=None):
                 "round": a.review_round,
                 "due_at": iso(stage_due_at(a)),
                 "risk_level": a.risk_level,
-                "by": by,
-                "verb": "delegated the domain's sign-off to you",
-                "acting_for": domain,
+                **said,
             },
         )
         for a in waiting
-        if delegate_id in reviewers[a.pk]
+        if user_id in reviewers[a.pk]
     ]
     awaiting = list(
         Condition.objects.filter(status=Condition.Status.AWAITING_CONFIRMATION, sign_off__stage=domain)
@@ -59,20 +67,29 @@ def delegate_notices(delegation, now=None):
     confirmers = domain_reviewers({c.assessment for c in awaiting}, domain)
     for condition in awaiting:
         assessment = condition.assessment
-        if delegate_id not in confirmers[assessment.pk]:
+        if user_id not in confirmers[assessment.pk]:
             continue
-        key = event_key(condition.status, assessment_id=assessment.pk, part=f"c{condition.pk}d{delegation.pk}")
+        key = event_key(condition.status, assessment_id=assessment.pk, part=f"c{condition.pk}{part}")
         context = {
             **assessment_facts(assessment),
             "condition_id": condition.pk,
             "text": condition.text,
             "stage": domain,
-            "by": by,
             "evidence": condition.evidence,
-            "acting_for": domain,
+            **said,
         }
-        notices.append(Notice("condition_awaiting_confirmation", delegate_id, key, assessment.pk, context))
+        notices.append(Notice("condition_awaiting_confirmation", user_id, key, assessment.pk, context))
     return notices
+
+
+def reviewer_notices(user, domains):
+    """The notices owed to a person single sign-on has just made a reviewer of ``domains`` (``owed_notices``)."""
+    said = {"by": "Single sign-on", "verb": "made you a reviewer of the domain"}
+    return [
+        notice
+        for domain in sorted(set(domains) & set(STAGE_STATE))
+        for notice in owed_notices(user.pk, domain, part="joined", said=said)
+    ]
 
 
 def notices_no_longer_theirs(user_ids, now=None):

@@ -18,7 +18,7 @@ from assessments.deadlines import stage_due_at
 from assessments.models import Condition, State
 from assessments.signals import assessment_transitioned, bias_flags_raised, condition_changed
 
-from .acting import delegate_notices, notices_no_longer_theirs
+from .acting import delegate_notices, notices_no_longer_theirs, reviewer_notices
 from .lifecycle import notices_resolve
 from .models import Notification
 from .notices import Notice, assessment_facts, event_key, iso, notices_to, notify, person_name
@@ -160,9 +160,11 @@ def notices_for_delegation(sender, *, delegation, **kwargs):
 
 
 @receiver(roles_changed, dispatch_uid="committee.notices_for_roles_changed")
-def notices_for_roles_changed(sender, *, user, removed=(), **kwargs):
-    """A person lost a role or a team (single sign-on follows the identity provider): their action notices that are
-    no longer theirs resolve. Sent after the change committed, so in a transaction of its own."""
-    if removed:
-        with transaction.atomic():
+def notices_for_roles_changed(sender, *, user, added=(), removed=(), **kwargs):
+    """A person gained or lost a role or a team (single sign-on follows the identity provider): a new reviewer is
+    asked for what waits for their domain, and action notices no longer theirs resolve. Sent after the change
+    committed, so in a transaction of its own."""
+    with transaction.atomic():
+        if removed:
             notices_no_longer_theirs([user.pk])
+        notify(reviewer_notices(user, added))

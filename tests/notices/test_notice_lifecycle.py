@@ -240,3 +240,24 @@ def test_a_member_who_leaves_the_team_keeps_no_open_change_request(people):
 
     assert about(people.ben, assessment, kind="decision")[0]["resolved_at"] is not None
     assert about(people.alice, assessment, kind="decision")[0]["resolved_at"] is None
+
+
+def test_a_reviewer_who_joins_the_domain_is_asked_for_what_waits(people, login):
+    from django.contrib.auth.models import Group
+
+    from accounts.signals import roles_changed
+
+    newcomer = UserFactory(username="legal_two")
+    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    advance(people, create_draft(people), State.SECURITY_REVIEW)  # not Legal's
+
+    newcomer.groups.add(Group.objects.get(name="legal"))  # as single sign-on does, then announces it
+    roles_changed.send(sender=None, user=newcomer, added=("legal",), removed=(), source="sso")
+    roles_changed.send(sender=None, user=newcomer, added=("legal",), removed=(), source="sso")  # again: no more
+
+    [asked] = about(newcomer, assessment)
+    assert asked["category"] == "action" and asked["resolved_at"] is None
+    client = login(newcomer)
+    assert client.get(reverse("inbox")).context["needing"] == len(client.get(reverse("queue")).context["rows"]) == 1
+    act(people, assessment, "approve")
+    assert about(newcomer, assessment)[0]["resolved_at"] is not None
