@@ -50,7 +50,7 @@ register(
     Kind(
         "stage_escalated",
         "Escalation of an overdue review",
-        "Escalation: {stage_label} review of {feature} v{version} is {days_overdue} days overdue",
+        "Escalation: {stage_label} review of {feature} v{version} is {days_overdue_text} overdue",
         "stage_escalated",
     ),
     Kind(
@@ -153,6 +153,9 @@ def _readable(values):
             values[key] = timezone.localtime(parsed) if parsed else values[key]
     if "stage" in values:
         values["stage_label"] = roles.DOMAIN_LABELS.get(values["stage"], values["stage"])
+    if isinstance(values.get("days_overdue"), int):
+        days = values["days_overdue"]
+        values["days_overdue_text"] = f"{days} day{'' if days == 1 else 's'}"
     if values.get("acting_for"):
         values["acting_for_label"] = roles.DOMAIN_LABELS.get(values["acting_for"], values["acting_for"])
     if "decision" in values:
