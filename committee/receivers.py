@@ -5,7 +5,8 @@ that arrives at a review stage asks that stage's reviewers; a reviewer's decisio
 the review (changes requested, rejected, approved) goes to the team with the comment; an
 approval reminds the owners of the conditions to meet before launch. The action notices the
 transition has done or made moot are resolved in the same transaction (``committee.lifecycle``).
-A delegation that begins or ends moves its delegate's notices with it (``committee.acting``).
+A delegation that begins or ends, and a role single sign-on adds or removes, move the person's notices with them
+(``committee.acting``).
 """
 
 from django.db import transaction
