@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from . import roles, security_events
 from .models import Delegation
+from .signals import delegation_changed
 
 MAX_REASON = 2000
 
@@ -137,6 +138,7 @@ def delegation_create(*, by, delegate, domain, reason, ends_at, starts_at=None, 
         security_events.record(
             security_events.Kind.DELEGATION_CREATED, user=by, request=request, reason=reason, **_details(delegation)
         )
+        delegation_changed.send(sender=Delegation, delegation=delegation)
     return delegation
 
 
@@ -159,6 +161,7 @@ def delegation_change_end(*, by, delegation, ends_at, request=None):
             previous_ends_at=previous,
             **_details(delegation),
         )
+        delegation_changed.send(sender=Delegation, delegation=delegation)
     return delegation
 
 
@@ -177,6 +180,7 @@ def delegation_end(*, by, delegation, request=None):
         security_events.record(
             security_events.Kind.DELEGATION_ENDED, user=by, request=request, how="ended", **_details(delegation)
         )
+        delegation_changed.send(sender=Delegation, delegation=delegation)
     return delegation
 
 
@@ -195,5 +199,7 @@ def delegations_expire(now=None):
                     how="expired",
                     **_details(delegation),
                 )
+                delegation.ended_at = delegation.ends_at
+                delegation_changed.send(sender=Delegation, delegation=delegation)
                 count += 1
     return count

@@ -7,3 +7,7 @@ from django.dispatch import Signal
 # (tuples of group names) and ``source`` ("sso"). A subscriber may, for example, revoke the user's API tokens
 # when a role is removed, or enter the change in another log.
 roles_changed = Signal()
+
+# A delegation of a domain's sign-off was granted, had its end moved, was ended or expired. Sent inside the
+# transaction of the change with ``delegation``, so a subscriber's rows (the delegate's notices) commit with it.
+delegation_changed = Signal()

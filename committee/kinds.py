@@ -50,7 +50,7 @@ register(
     Kind(
         "stage_escalated",
         "Escalation of an overdue review",
-        "Escalation: {stage_label} review of {feature} v{version} is {days_overdue} days overdue",
+        "Escalation: {stage_label} review of {feature} v{version} is {days_overdue_text} overdue",
         "stage_escalated",
     ),
     Kind(
@@ -153,6 +153,11 @@ def _readable(values):
             values[key] = timezone.localtime(parsed) if parsed else values[key]
     if "stage" in values:
         values["stage_label"] = roles.DOMAIN_LABELS.get(values["stage"], values["stage"])
+    if isinstance(values.get("days_overdue"), int):
+        days = values["days_overdue"]
+        values["days_overdue_text"] = f"{days} day{'' if days == 1 else 's'}"
+    if values.get("acting_for"):
+        values["acting_for_label"] = roles.DOMAIN_LABELS.get(values["acting_for"], values["acting_for"])
     if "decision" in values:
         values["decision_label"] = DECISION_LABELS.get(values["decision"], values["decision"])
     for key, value in values.items():
@@ -166,11 +171,14 @@ def _kind(name):
 
 
 def subject_of(notification):
+    """The notice in a line; one that reaches a delegate says for whom they act."""
     values = display_context(notification.kind, notification.context)
     try:
         subject = _kind(notification.kind).subject.format_map(values)
     except (ValueError, TypeError, AttributeError):  # a date that did not parse: say what we can
         subject = _kind(notification.kind).label
+    if values["acting_for_label"]:
+        subject = f"{subject} (acting for {values['acting_for_label']})"
     return " ".join(subject.split())[:200]
 
 

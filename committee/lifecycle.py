@@ -9,7 +9,12 @@ withdrawn, rejected or superseded; the round moved on; the condition was dropped
 The rule is stated once, as a filter of the notices still pending (``pending_q``), and applied
 set-based: ``notices_resolve`` is one UPDATE for any number of notices. The receivers of the
 core's signals run it inside the transaction of the change, so the inbox never shows an
-action that is already done.
+action that is already done. Who may act is read where it changes: a delegation that ends
+resolves its delegate's notices that are no longer theirs (``committee.receivers``).
+
+One action, one open notice per person (``action_of``): a reminder about an action its reader
+already has an open notice for (a stage overdue, the chair's nudge, a condition due) is
+information, so the badge, the inbox and the queue count each thing to do once.
 """
 
 from django.db.models import F, Q
@@ -44,6 +49,17 @@ def category_of(kind, context):
     if kind == CHANGE_REQUEST_KIND and context.get("decision") == State.CHANGES_REQUESTED:
         return ACTION
     return INFO
+
+
+def action_of(kind, *, assessment_id, stage, review_round, condition_id):
+    """What an action notice asks, as a value two notices share when they ask the same thing of their reader."""
+    if kind in REVIEW_KINDS:
+        return ("review", assessment_id, stage, review_round)
+    if kind in MEET_CONDITION_KINDS:
+        return ("meet", condition_id)
+    if kind in CONFIRM_CONDITION_KINDS:
+        return ("confirm", condition_id)
+    return ("answer", assessment_id, review_round)
 
 
 def pending_q():

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .kinds import tidy
-from .models import OutboxEmail
+from .models import Notification, OutboxEmail
 
 
 def absolute(path):
@@ -20,10 +20,19 @@ def link_of(notification):
 
 
 def email_message(email):
-    """The email to send for an outbox row: plain text and HTML, with a link to each assessment."""
+    """The email to send for an outbox row: plain text and HTML, with a link to each assessment.
+
+    A digest says which of its actions are done already, and how many notices need the reader now: the
+    inbox's "needs you" and its badge, counted as they are at sending."""
     recipient = email.recipient
     items = [
-        {"subject": n.subject, "body": n.body, "link": link_of(n), "created_at": n.created_at}
+        {
+            "subject": n.subject,
+            "body": n.body,
+            "link": link_of(n),
+            "created_at": n.created_at,
+            "done": n.resolved_at if n.category == Notification.Category.ACTION else None,
+        }
         for n in email.notifications.order_by("created_at", "pk")
     ]
     context = {
@@ -34,6 +43,7 @@ def email_message(email):
         "preferences_url": absolute(reverse("notice_preferences")),
     }
     if email.kind == OutboxEmail.Kind.DIGEST:
+        context["needing"] = Notification.objects.filter(recipient=recipient).needing_action().count()
         subject = f"Your Responsible AI notices: {len(items)} since the last digest"
         template = "committee/email/digest"
     else:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from . import outbox
 from .kinds import KINDS
-from .lifecycle import category_of
+from .lifecycle import ACTION, INFO, action_of, category_of
 from .models import NoticePreference, Notification, OutboxEmail
 
 
@@ -72,8 +72,9 @@ def notify(notices, *, now=None):
     Guarantees: a notice whose (recipient, key) exists is skipped (also within ``notices``);
     inactive recipients get nothing; each recipient with an email address gets an outbox
     email now, or their notices wait for the daily digest if they prefer it (unless the kind
-    is always immediate); the emails are handed to a worker only after commit. Five queries,
-    however many notices.
+    is always immediate); an action notice whose reader has an open one asking the same
+    (``lifecycle.action_of``) is written as information, so each thing to do counts once; the emails
+    are handed to a worker only after commit. Six queries, however many notices.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() must run inside the transaction of the change it reports")
@@ -96,6 +97,7 @@ def notify(notices, *, now=None):
         .values_list("pk", "email", "notice_preference__email")
     }
     fresh = [notice for notice in fresh if notice.recipient_id in people]
+    fields = one_open_action_each(fresh)
     emails = {}
     waiting = set()
     for notice in fresh:
@@ -124,7 +126,7 @@ def notify(notices, *, now=None):
             created_at=now,
             email=emails.get((notice.recipient_id, notice.key)),
             awaits_digest=(notice.recipient_id, notice.key) in waiting,
-            **action_fields(notice),
+            **fields[(notice.recipient_id, notice.key)],
         )
         for notice in fresh
     )
@@ -144,6 +146,51 @@ def action_fields(notice):
         "review_round": review_round if isinstance(review_round, int) else None,
         "condition_id": condition_id if isinstance(condition_id, int) else None,
     }
+
+
+def _asks(recipient_id, kind, assessment_id, stage, review_round, condition_id):
+    action = action_of(
+        kind, assessment_id=assessment_id, stage=stage, review_round=review_round, condition_id=condition_id
+    )
+    return recipient_id, action
+
+
+def one_open_action_each(notices):
+    """``{(recipient id, key): fields}`` for these notices, an action notice being information when its reader
+    already has an open notice asking the same (or gets one earlier in ``notices``). One query."""
+    fields = {(n.recipient_id, n.key): action_fields(n) for n in notices}
+    asking = [n for n in notices if fields[(n.recipient_id, n.key)]["category"] == ACTION]
+    if not asking:
+        return fields
+    asked = {
+        _asks(*row)
+        for row in Notification.objects.needing_action()
+        .filter(recipient_id__in={n.recipient_id for n in asking}, assessment_id__in={n.assessment_id for n in asking})
+        .values_list("recipient_id", "kind", "assessment_id", "stage", "review_round", "condition_id")
+    }
+    for notice in asking:
+        values = fields[(notice.recipient_id, notice.key)]
+        asks = _asks(
+            notice.recipient_id,
+            notice.kind,
+            notice.assessment_id,
+            values["stage"],
+            values["review_round"],
+            values["condition_id"],
+        )
+        if asks in asked:
+            values["category"] = INFO
+        asked.add(asks)
+    return fields
+
+
+def notices_to(kind, recipient_ids, key, assessment_id, context, *, acting=(), domain=""):
+    """One notice of ``kind`` to each recipient; those in ``acting`` act for ``domain`` by delegation, and theirs
+    says so (``acting_for``)."""
+    return [
+        Notice(kind, uid, key, assessment_id, {**context, "acting_for": domain} if uid in acting else context)
+        for uid in recipient_ids
+    ]
 
 
 def iso(value):

@@ -5,20 +5,25 @@ that arrives at a review stage asks that stage's reviewers; a reviewer's decisio
 the review (changes requested, rejected, approved) goes to the team with the comment; an
 approval reminds the owners of the conditions to meet before launch. The action notices the
 transition has done or made moot are resolved in the same transaction (``committee.lifecycle``).
+A delegation that begins or ends, and a role single sign-on adds or removes, move the person's notices with them
+(``committee.acting``).
 """
 
+from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from accounts.signals import delegation_changed, roles_changed
 from assessments import transitions
 from assessments.deadlines import stage_due_at
 from assessments.models import Condition, State
 from assessments.signals import assessment_transitioned, bias_flags_raised, condition_changed
 
+from .acting import delegate_notices, notices_no_longer_theirs, reviewer_notices
 from .lifecycle import notices_resolve
 from .models import Notification
-from .notices import Notice, assessment_facts, event_key, iso, notify, person_name
-from .recipients import data_ai_reviewers, domain_reviewers, stage_reviewers, team_members
+from .notices import Notice, assessment_facts, event_key, iso, notices_to, notify, person_name
+from .recipients import acting_for, data_ai_reviewers, domain_reviewers, stage_reviewers, team_members
 
 
 @receiver(assessment_transitioned, dispatch_uid="committee.notices_for_transition")
@@ -47,11 +52,11 @@ def transition_notices(assessment, transition, actor, to_state, comment, audit_e
         if spec.sends_answers and comment:  # a resubmission's note of what changed, for every reviewer
             context["note"] = comment
         key = event_key("review_requested", assessment_id=assessment.pk, seq=seq)
-        notices += [
-            Notice("review_requested", user_id, key, assessment.pk, context)
-            for user_id in stage_reviewers([assessment])[assessment.pk]
-            if user_id != actor_id
-        ]
+        reviewers = [uid for uid in stage_reviewers([assessment])[assessment.pk] if uid != actor_id]
+        acting = acting_for([assessment.stage])[assessment.stage]
+        notices += notices_to(
+            "review_requested", reviewers, key, assessment.pk, context, acting=acting, domain=assessment.stage
+        )
     elif spec.actor == "reviewer":
         context = {
             **facts,
@@ -129,12 +134,38 @@ def notices_for_condition(sender, *, assessment, condition, actor, audit_entry, 
     notices = []
     if condition.status == Condition.Status.AWAITING_CONFIRMATION and condition.domain:
         context["evidence"] = condition.evidence
-        notices = [
-            Notice("condition_awaiting_confirmation", uid, key, assessment.pk, context)
-            for uid in domain_reviewers([assessment], condition.domain)[assessment.pk]
-        ]
+        reviewers = domain_reviewers([assessment], condition.domain)[assessment.pk]
+        acting = acting_for([condition.domain])[condition.domain]
+        notices = notices_to(
+            "condition_awaiting_confirmation",
+            reviewers,
+            key,
+            assessment.pk,
+            context,
+            acting=acting,
+            domain=condition.domain,
+        )
     elif condition.status == Condition.Status.OPEN:  # reopened
         context["comment"] = condition.review_comment
         notices = [Notice("condition_reopened", condition.owner_id, key, assessment.pk, context)]
     notify(notices)
     notices_resolve(Notification.objects, assessment_ids=[assessment.pk], now=audit_entry.created_at)
+
+
+@receiver(delegation_changed, dispatch_uid="committee.notices_for_delegation")
+def notices_for_delegation(sender, *, delegation, **kwargs):
+    """A delegation began, changed or ended: its delegate's notices follow what they may act on now."""
+    now = timezone.now()
+    notices_no_longer_theirs([delegation.delegate_id], now=now)
+    notify(delegate_notices(delegation, now), now=now)
+
+
+@receiver(roles_changed, dispatch_uid="committee.notices_for_roles_changed")
+def notices_for_roles_changed(sender, *, user, added=(), removed=(), **kwargs):
+    """A person gained or lost a role or a team (single sign-on follows the identity provider): a new reviewer is
+    asked for what waits for their domain, and action notices no longer theirs resolve. Sent after the change
+    committed, so in a transaction of its own."""
+    with transaction.atomic():
+        if removed:
+            notices_no_longer_theirs([user.pk])
+        notify(reviewer_notices(user, added))

@@ -7,7 +7,7 @@ sweep over a thousand assessments costs what a sweep over ten does.
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts import roles
@@ -89,6 +89,22 @@ def delegates_now(domains, now=None):
     )
 
 
+def acting_for(domains, now=None):
+    """``{domain: {user ids}}``: who acts for each of ``domains`` now only by the chair's delegation (not being its
+    reviewer), so that what reaches them can say for whom they act. One query."""
+    now = now or timezone.now()
+    reviewer = Membership.objects.filter(user_id=OuterRef("delegate_id"), group__name=OuterRef("domain"))
+    acting = defaultdict(set)
+    for user_id, domain in (
+        Delegation.objects.filter(domain__in=domains, starts_at__lte=now, ends_at__gt=now)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=now))
+        .exclude(Exists(reviewer))
+        .values_list("delegate_id", "domain")
+    ):
+        acting[domain].add(user_id)
+    return acting
+
+
 def team_members(assessments):
     """``{assessment id: [user ids]}``: the active members of each assessment's team (one query)."""
     assessments = list(assessments)
@@ -119,14 +135,11 @@ def data_ai_reviewers(assessments):
 
 
 def domain_reviewers(assessments, domain):
-    """``{assessment id: [user ids]}``: active reviewers of ``domain`` who are not on each assessment's team (two
-    queries)."""
+    """``{assessment id: [user ids]}``: active reviewers of ``domain``, and those it is delegated to now, who are not
+    on each assessment's team (three queries)."""
     assessments = list(assessments)
-    reviewers = list(
-        Membership.objects.filter(group__name=domain, user__is_active=True)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
+    members = Membership.objects.filter(group__name=domain, user__is_active=True).values_list("user_id", flat=True)
+    reviewers = sorted({*members, *(user_id for user_id, _ in delegates_now([domain]))})
     teams = {a.feature.team.group_id for a in assessments}
     on_team = set(
         Membership.objects.filter(group_id__in=teams, user_id__in=reviewers).values_list("group_id", "user_id")

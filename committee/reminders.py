@@ -17,7 +17,7 @@ from assessments.deadlines import days_overdue, is_overdue, stage_due_at
 from assessments.models import TERMINAL_STATES, Assessment, Condition, State
 
 from . import recipients, schedule
-from .notices import Notice, assessment_facts, event_key, iso, notify
+from .notices import Notice, assessment_facts, event_key, iso, notices_to, notify
 from .sweeping import ASSESSMENT_FIELDS, assessments_listed, claim, recorded, schedule_move
 
 
@@ -61,6 +61,7 @@ def stage_reminders(now):
             due_ats[assessment.pk] = due_at
     schedule_move(Assessment, "next_reminder_at", moves)
     reviewers = recipients.stage_reviewers(overdue)
+    acting = recipients.acting_for({a.stage for a in overdue}) if overdue else {}
     chairs = recipients.chairs() if overdue else []
     every = schedule.stage_reminder_every()
     escalate_after = schedule.stage_escalation_after()
@@ -84,7 +85,15 @@ def stage_reminders(now):
             review_round=assessment.review_round,
             day=timezone.localdate(period_start),
         )
-        notices += [Notice("stage_overdue", uid, key, assessment.pk, context) for uid in reviewers[assessment.pk]]
+        notices += notices_to(
+            "stage_overdue",
+            reviewers[assessment.pk],
+            key,
+            assessment.pk,
+            context,
+            acting=acting.get(assessment.stage, ()),
+            domain=assessment.stage,
+        )
         if late >= escalate_after:
             key = event_key(
                 "stage_escalated",

@@ -10,8 +10,8 @@ from assessments.errors import InputError, NotPermitted, TransitionConflict
 from assessments.models import Assessment, AuditEntry
 
 from .models import NoticePreference, Notification
-from .notices import Notice, assessment_facts, event_key, iso, notify, person_name
-from .recipients import stage_reviewers
+from .notices import assessment_facts, event_key, iso, notices_to, notify, person_name
+from .recipients import acting_for, stage_reviewers
 
 
 def _nudge_key(assessment, now):
@@ -74,7 +74,10 @@ def stage_nudge(*, assessment, by):
             "days_overdue": clock.days_overdue,
             "by": person_name(by),
         }
-        created = notify([Notice("stage_nudged", uid, key, locked.pk, context) for uid in reviewer_ids], now=now)
+        acting = acting_for([stage], now)[stage]
+        created = notify(
+            notices_to("stage_nudged", reviewer_ids, key, locked.pk, context, acting=acting, domain=stage), now=now
+        )
         audit_event(
             locked,
             actor=by,

@@ -20,6 +20,7 @@ from assessments.views.home import queue_labels, queue_rows
 
 from . import services
 from .forms import PreferenceForm
+from .lifecycle import REVIEW_KINDS
 from .models import NoticePreference, Notification
 
 
@@ -64,7 +65,8 @@ def inbox(request):
         return problem(request, 400, "Unknown view", "Show either all notifications or unread ones only.")
     now = timezone.now()
     needs_you = [
-        {"notice": n, "clock": StageClock(n.assessment, now) if n.stage and n.assessment else None}
+        # A review's deadline beside it; a condition's notice names a domain (its stage) but has no stage clock.
+        {"notice": n, "clock": StageClock(n.assessment, now) if n.kind in REVIEW_KINDS and n.assessment else None}
         for n in mine.needing_action().order_by("created_at", "pk")[:NEEDS_YOU_LIMIT]
     ]
     page = Paginator(information, PAGE_SIZE).get_page(request.GET.get("page"))

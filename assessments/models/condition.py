@@ -86,6 +86,10 @@ class Condition(KeepsReminderSchedule, models.Model):
     def is_open(self):
         return self.status == self.Status.OPEN
 
+    def is_overdue(self, today):
+        """Open, dated and past its due date on ``today`` (due today is not yet overdue): the pages' one rule."""
+        return self.is_open and self.due_date is not None and self.due_date < today
+
     @property
     def awaits_confirmation(self):
         return self.status == self.Status.AWAITING_CONFIRMATION

@@ -102,7 +102,7 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
         "conditions": [
             {
                 "condition": c,
-                "overdue": c.is_open and c.due_date is not None and c.due_date < today,
+                "overdue": c.is_overdue(today),
                 "may_review": c.awaits_confirmation and condition_may_review(user, c, assessment),
                 "may_decide": c.status == c.Status.PROPOSED
                 and c.domain == assessment.stage

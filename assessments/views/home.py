@@ -12,7 +12,7 @@ from accounts import roles
 from .. import paging
 from ..deadlines import StageClock
 from ..manifestation import acting_until_text
-from ..models import AuditEntry, Condition, SignOff, State
+from ..models import TERMINAL_STATES, AuditEntry, Condition, SignOff, State
 from ..selectors import (
     assessments_visible_to,
     queue_domains,
@@ -48,6 +48,8 @@ def team_home(user, teams, now):
         Condition.objects.filter(
             visibility_condition(user, through="assessment"), owner=user, status=Condition.Status.OPEN
         )
+        # A withdrawn, rejected, retired or superseded assessment's condition is moot, as its notices are.
+        .exclude(assessment__state__in=TERMINAL_STATES)
         .select_related("assessment__feature")
         .order_by(F("due_date").asc(nulls_first=True), "pk")[:25]
     )
@@ -62,7 +64,7 @@ def team_home(user, teams, now):
             }
             for a in waiting
         ],
-        "conditions": [{"condition": c, "overdue": c.due_date is not None and c.due_date < today} for c in conditions],
+        "conditions": [{"condition": c, "overdue": c.is_overdue(today)} for c in conditions],
         "current": [{"assessment": a, "clock": StageClock(a, now)} for a in current[:PAGE_SIZE]],
         "team_slugs": [t.slug for t in teams],
     }

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from assessments import conditions
 from assessments.deadlines import days_overdue
 from assessments.models import State
 from committee.models import Notification
@@ -181,3 +182,82 @@ def test_the_migration_categorises_and_resolves_existing_notices(people):
     assert Notification.objects.get(recipient=legal, assessment=done, kind="review_requested").resolved_at
     assert Notification.objects.filter(recipient=legal, assessment=waiting).needing_action().count() == 1
     assert Notification.objects.filter(recipient=people.ben, assessment=asked, kind="decision").needing_action()
+
+
+def test_a_reviewer_who_loses_the_domain_keeps_no_open_review(people):
+    from django.contrib.auth.models import Group
+
+    from accounts.signals import roles_changed
+
+    second_legal = UserFactory(username="legal_two", roles=["legal"])
+    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    assert about(second_legal, assessment)[0]["resolved_at"] is None
+
+    second_legal.groups.remove(Group.objects.get(name="legal"))  # as single sign-on does, then announces it
+    roles_changed.send(sender=None, user=second_legal, added=(), removed=("legal",), source="sso")
+
+    assert about(second_legal, assessment)[0]["resolved_at"] is not None
+    assert about(people.reviewers["legal"], assessment)[0]["resolved_at"] is None
+
+
+def test_the_notices_api_refuses_unknown_query_parameters_by_name(people):
+    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    legal = api(people.reviewers["legal"])
+    response = legal.get(NOTICES, {"unread": "1"})
+    assert response.status_code == 400 and "unread" in response.json()
+    [mine] = about(people.reviewers["legal"], assessment)
+    response = legal.post(f"{NOTICES}{mine['id']}/read/?all=1")
+    assert response.status_code == 400 and "all" in response.json()
+    assert Notification.objects.get(pk=mine["id"]).read_at is None
+    assert legal.post(f"{NOTICES}abc/read/").status_code == 404
+
+
+def test_the_inbox_shows_a_review_with_its_deadline_and_a_condition_without_one(people, login):
+    security = people.reviewers["security"]
+    at_security = advance(people, create_draft(people), State.SECURITY_REVIEW)
+    assessment = act(people, at_security, "approve", conditions=[{"text": "Pen test.", "before_launch": True}])
+    assessment = advance(people, assessment, State.APPROVED)
+    conditions.condition_mark_met(condition=assessment.conditions.get(), by=people.alice, evidence="Report.")
+    waiting = advance(people, create_draft(people, name="Waiting"), State.SECURITY_REVIEW)
+
+    needs_you = login(security).get(reverse("inbox")).context["needs_you"]
+
+    clocks = {item["notice"].kind: item["clock"] for item in needs_you}
+    assert set(clocks) == {"condition_awaiting_confirmation", "review_requested"}
+    assert clocks["condition_awaiting_confirmation"] is None
+    assert clocks["review_requested"].due_at is not None and needs_you[-1]["notice"].assessment == waiting
+
+
+def test_a_member_who_leaves_the_team_keeps_no_open_change_request(people):
+    from accounts.signals import roles_changed
+
+    assessment = advance(people, create_draft(people), State.CHANGES_REQUESTED)
+    assert about(people.ben, assessment, kind="decision")[0]["resolved_at"] is None
+
+    people.team.members.remove(people.ben)
+    group = people.team.group.name
+    roles_changed.send(sender=None, user=people.ben, added=(), removed=(group,), source="sso")
+
+    assert about(people.ben, assessment, kind="decision")[0]["resolved_at"] is not None
+    assert about(people.alice, assessment, kind="decision")[0]["resolved_at"] is None
+
+
+def test_a_reviewer_who_joins_the_domain_is_asked_for_what_waits(people, login):
+    from django.contrib.auth.models import Group
+
+    from accounts.signals import roles_changed
+
+    newcomer = UserFactory(username="legal_two")
+    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    advance(people, create_draft(people), State.SECURITY_REVIEW)  # not Legal's
+
+    newcomer.groups.add(Group.objects.get(name="legal"))  # as single sign-on does, then announces it
+    roles_changed.send(sender=None, user=newcomer, added=("legal",), removed=(), source="sso")
+    roles_changed.send(sender=None, user=newcomer, added=("legal",), removed=(), source="sso")  # again: no more
+
+    [asked] = about(newcomer, assessment)
+    assert asked["category"] == "action" and asked["resolved_at"] is None
+    client = login(newcomer)
+    assert client.get(reverse("inbox")).context["needing"] == len(client.get(reverse("queue")).context["rows"]) == 1
+    act(people, assessment, "approve")
+    assert about(newcomer, assessment)[0]["resolved_at"] is not None

@@ -101,3 +101,11 @@ def test_the_deadline_follows_the_risk_level(people, clock, settings):
     assert sweeps.stage_reminders() == []
     clock.shift(timedelta(minutes=2))
     assert len(sweeps.stage_reminders()) == 1
+
+
+def test_an_escalation_after_one_day_says_one_day(people, clock, at_security, settings):
+    settings.STAGE_ESCALATION_AFTER_DAYS = 1
+    clock.move_to(stage_due_at(at_security) + timedelta(days=1))
+    sweeps.stage_reminders()
+    [escalation] = Notification.objects.filter(kind="stage_escalated", recipient=people.chair)
+    assert "is 1 day overdue" in escalation.subject and "1 day overdue." in escalation.body

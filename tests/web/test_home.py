@@ -46,6 +46,28 @@ def test_a_team_member_sees_the_conditions_they_own(people, login):
     assert "Report bias results monthly." not in login(people.alice).get(HOME).content.decode()
 
 
+def test_a_condition_of_a_withdrawn_assessment_is_not_the_owners_to_meet(people, login):
+    """As its notices resolve when the assessment is withdrawn, the home page no longer lists it."""
+    from assessments.models import Condition
+
+    from ..workflow import act
+
+    due = timezone.localdate() + timedelta(days=30)
+    kept = advance(people, create_draft(people, name="Kept"), State.LEGAL_REVIEW)
+    kept = act(people, kept, "approve", conditions=[{"text": "Keep the log.", "owner": "ben", "due_date": due}])
+    gone = advance(people, create_draft(people, name="Gone"), State.LEGAL_REVIEW)
+    gone = act(people, gone, "approve", conditions=[{"text": "Moot now.", "owner": "ben", "due_date": due}])
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Condition.objects.filter(assessment__in=[kept, gone]).update(due_date=yesterday)  # past due, as time makes it
+    act(people, gone, "withdraw", by=people.alice)
+
+    response = login(people.ben).get(HOME)
+    listed = response.context["team_home"]["conditions"]
+    assert [row["condition"].text for row in listed] == ["Keep the log."]
+    assert listed[0]["overdue"] is True
+    assert "Moot now." not in response.content.decode()
+
+
 def test_a_reviewer_sees_their_queue_oldest_first_and_not_other_stages(people, login):
     first = advance(people, create_draft(people, name="Older one"), State.LEGAL_REVIEW)
     second = advance(people, create_draft(people, name="Newer one"), State.LEGAL_REVIEW)
