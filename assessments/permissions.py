@@ -26,6 +26,9 @@ from accounts.delegation import acting_domains
 from .errors import Reason
 from .states import REPLY_STATES
 
+# The audit actions that make their actor an editor of an assessment, who may never sign it off.
+EDITING_ACTIONS = ("created", "answers_changed")
+
 
 @dataclass(frozen=True)
 class Denial:
@@ -88,9 +91,7 @@ def edited_by(user, assessment):
     """True when the user created or changed the answers of this assessment (any round)."""
     facts = _facts(user, assessment)
     if "edited" not in facts:
-        facts["edited"] = assessment.audit_entries.filter(
-            actor_id=user.pk, action__in=["created", "answers_changed"]
-        ).exists()
+        facts["edited"] = assessment.audit_entries.filter(actor_id=user.pk, action__in=EDITING_ACTIONS).exists()
     return facts["edited"]
 
 

@@ -14,7 +14,7 @@ from accounts.delegation import acting_domains
 
 from . import paging, permissions, transitions
 from .grants import VIEW
-from .models import STAGE_STATE, Assessment, AssessmentGroupObjectPermission, QuestionComment
+from .models import STAGE_STATE, Assessment, AssessmentGroupObjectPermission, AuditEntry, QuestionComment, SignOff
 
 # Matches no row; Django compiles a filter on it to "nothing" without asking the database.
 NOTHING = Q(pk__in=[])
@@ -177,14 +177,25 @@ def queue_domains(user, now=None):
 
 
 def review_queue_for(user, now=None):
-    """Assessments waiting at the stages of the user's domains and of those delegated to them now, oldest first
-    (never their own teams')."""
+    """Assessments waiting at the stages of the user's domains and of those delegated to them now, oldest first.
+
+    Only those the user may sign: never their own teams', nor one they edited, nor one whose other stage they
+    signed in this round (separation of duties, as ``permissions.reviewer_denial`` and the notices' recipients
+    read it), so the queue holds what the user's notices ask of them."""
     own, acting = queue_domains(user, now)
     states = [STAGE_STATE[d] for d in (*own, *acting)]
+    signed_this_round = SignOff.objects.filter(
+        assessment=OuterRef("pk"), reviewer_id=user.pk, review_round=OuterRef("review_round"), invalidated_at=None
+    )
+    edited = AuditEntry.objects.filter(
+        assessment=OuterRef("pk"), actor_id=user.pk, action__in=permissions.EDITING_ACTIONS
+    )
     return (
         assessments_visible_to(user)
         .filter(state__in=states)
         .exclude(feature__team__group_id__in=roles.group_ids(user))
+        .exclude(Exists(signed_this_round))
+        .exclude(Exists(edited))
         .order_by(F("stage_entered_at").asc(nulls_last=True), "pk")
     )
 

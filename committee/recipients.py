@@ -13,9 +13,9 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import Delegation
 from assessments.models import AuditEntry, SignOff
+from assessments.permissions import EDITING_ACTIONS
 
 Membership = get_user_model().groups.through
-EDITING_ACTIONS = (AuditEntry.Action.CREATED, AuditEntry.Action.ANSWERS_CHANGED)
 
 
 def stage_reviewers(assessments):

@@ -130,6 +130,47 @@ def test_a_reviewer_does_not_queue_their_own_teams_assessment(people, login):
     assert login(legal).get(QUEUE).context["rows"] == []
 
 
+def test_a_reviewer_of_two_domains_does_not_queue_the_next_stage_after_signing_one(people, login):
+    """Separation of duties: who signed Legal may not sign Security in the same round, so it is not in their queue,
+    as no notice asks them; the Security reviewer who may sign it has it. The next round's stage is theirs again."""
+    from django.contrib.auth.models import Group
+
+    from accounts import roles
+    from committee.models import Notification
+
+    from ..workflow import act
+
+    both = people.reviewers["legal"]
+    both.groups.add(Group.objects.get(name=roles.SECURITY))
+    at_legal = advance(people, create_draft(people, name="Two domains"), State.LEGAL_REVIEW)
+    assert [r["assessment"].pk for r in login(both).get(QUEUE).context["rows"]] == [at_legal.pk]
+    at_security = act(people, at_legal, "approve", by=both)
+    assert at_security.state == State.SECURITY_REVIEW
+    assert login(both).get(QUEUE).context["rows"] == []
+    assert not Notification.objects.filter(recipient=both).needing_action().exists()
+    others = login(people.reviewers["security"]).get(QUEUE).context["rows"]
+    assert [r["assessment"].pk for r in others] == [at_security.pk]
+    # A change request starts a new round: Security may then be signed by them.
+    back = act(people, at_security, "request_changes", by=people.reviewers["security"])
+    resubmitted = act(people, back, "resubmit")
+    assert resubmitted.state == State.LEGAL_REVIEW
+    assert [r["assessment"].pk for r in login(both).get(QUEUE).context["rows"]] == [at_legal.pk]
+
+
+def test_an_editor_who_joined_the_committee_does_not_queue_what_they_edited(people, login):
+    from django.contrib.auth.models import Group
+
+    from accounts import roles
+
+    draft = create_draft(people, name="Edited by Ben")
+    services.assessment_update_answers(assessment=draft, answers={"impact.benefits": "Faster care."}, by=people.ben)
+    people.team.members.remove(people.ben)
+    people.ben.groups.add(Group.objects.get(name=roles.LEGAL))
+    advance(people, draft, State.LEGAL_REVIEW)
+    advance(people, create_draft(people, name="Not edited"), State.LEGAL_REVIEW)
+    assert names(login(people.ben).get(QUEUE)) == ["Not edited"]
+
+
 def test_the_audit_trail_lists_only_visible_assessments(people, login):
     advance(people, create_draft(people, name="Submitted"), State.LEGAL_REVIEW)
     create_draft(people, name="Private draft")
