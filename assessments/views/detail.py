@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import reauth, sso_reauth
 
-from .. import permissions, services, transitions
+from .. import evidence_files, permissions, services, transitions
 from ..conditions import may_review as condition_may_review
 from ..coverage import asked_anew, coverage_for_page
 from ..deadlines import StageClock
@@ -112,6 +112,12 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
             for c in conditions
         ],
         "may_close_conditions": team_acts,
+        # What the "Mark met" form says of the file it takes.
+        "evidence_file": {
+            "accept": evidence_files.ACCEPT_ATTRIBUTE,
+            "kinds": evidence_files.ACCEPTED,
+            "limit": evidence_files.limit_text(),
+        },
         "resubmit_note": resubmit_note,
         "timeline": timeline(
             questionnaire, entries, people, withhold_pending_comments=permissions.is_team_member(user, assessment)
