@@ -106,6 +106,24 @@ class Condition(KeepsReminderSchedule, models.Model):
         return self.sign_off.stage if self.sign_off_id else None
 
 
+def close_carried(assessment, ctx, ended):
+    """An assessment that ended (rejected, withdrawn) leaves no condition proposed, waiting for a reviewer who
+    will never sign again: each is dropped, closed unanswered, saying why, and named in the transition's audit
+    entry (``closed_conditions``) with its row as it now is."""
+    ids = list(
+        assessment.conditions.filter(status=Condition.Status.PROPOSED).order_by("pk").values_list("pk", flat=True)
+    )
+    if ids:
+        Condition.objects.filter(pk__in=ids).update(
+            status=Condition.Status.DROPPED,
+            closed_at=ctx.now,
+            review_comment=f"Closed unanswered: {ended}.",
+            next_reminder_on=None,
+        )
+        ctx.details["closed_conditions"] = ids
+        ctx.records.append(Condition.objects.filter(pk__in=ids))
+
+
 class ConditionEvidenceFile(models.Model):
     """The bytes of a file given as evidence for a condition, under their SHA-256 (each marking's file is kept, so
     the audit trail's earlier evidence can still be read). Written once; a download checks the bytes still hash
