@@ -179,3 +179,25 @@ def test_the_carried_condition_buttons_drop_and_edit_for_its_domain_only(people,
     retention.refresh_from_db()
     assert (logs.status, logs.text) == ("proposed", "Review the deletion logs monthly.")
     assert retention.status == "dropped"
+
+
+def test_the_diff_escapes_what_the_team_typed_in_the_panel_and_the_dossier(people, login):
+    from assessments import services
+    from reports.dossier import dossier_record, record_html
+
+    assessment = ended_by_security(people)
+    services.assessment_update_answers(
+        assessment=assessment,
+        answers={"overview.feature_summary": "Drafts notes <script>alert(1)</script> & <b>bold</b> for review."},
+        by=people.alice,
+    )
+    assessment = act(people, assessment, "resubmit", comment="Said <i>who</i> signs.")
+    html = page(login(people.reviewers["legal"]), assessment).content.decode()
+    panel = html.split('id="resign"')[1].split("</section>")[0]
+    assert "<script>alert(1)</script>" not in html and "<b>bold</b>" not in html and "<i>who</i>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in panel and "&amp;" in panel
+    assert "Said &lt;i&gt;who&lt;/i&gt; signs." in panel
+    dossier = record_html(dossier_record(assessment))
+    assert "<script>" not in dossier and "<b>bold</b>" not in dossier
+    history = dossier.split('id="audit"')[1].split('id="integrity"')[0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in history
