@@ -201,3 +201,23 @@ def test_a_file_or_its_record_altered_behind_the_log_is_caught(people, approved)
     status, output = verify()
     assert status != 0 and "condition_altered" in problems(output)
     assert "evidence_file_sha256" in output
+
+
+def test_marking_met_in_the_browser_still_checks_the_csrf_token(people, approved, settings):
+    condition = Condition.objects.get()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people.alice)
+    # A body announced over the limit is refused by its length alone: before the token is read from it.
+    settings.EVIDENCE_FILE_MAX_BYTES = 1
+    huge = client.post(reverse("condition_met", args=[condition.pk]), {"evidence_file": upload(b"x" * (70 * 1024))})
+    assert huge.status_code == 413
+    settings.EVIDENCE_FILE_MAX_BYTES = 10 * 1024 * 1024
+    refused = client.post(reverse("condition_met", args=[condition.pk]), {"evidence": "Done."})
+    assert refused.status_code == 403
+    assert Condition.objects.get().status == Condition.Status.OPEN
+    client.get(reverse("assessment_detail", args=[approved.pk]))
+    token = client.cookies["csrftoken"].value
+    posted = client.post(
+        reverse("condition_met", args=[condition.pk]), {"evidence": "Done.", "csrfmiddlewaretoken": token}
+    )
+    assert posted.status_code == 302 and Condition.objects.get().status == Condition.Status.AWAITING_CONFIRMATION

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import conditions, evidence_files
@@ -42,20 +43,27 @@ def _visible_condition(user, pk):
     )
 
 
-def _evidence_file(request, condition):
-    """The posted file of evidence (None without one). Who may mark it met is decided first, then the size from
-    the request's length, before the body is read; a refusal is raised as the services raise theirs."""
+def _evidence_file(request):
+    """The posted file of evidence (None without one), or EvidenceFileRefused."""
+    upload = request.FILES.get("evidence_file")
+    return None if upload is None else evidence_files.read_evidence_file(upload)
+
+
+def _refused_before_reading(request, condition):
+    """Marking met: who may (403) and the condition's status (409), then the size from the request's length
+    (413), all before a byte of the body is read; None when the body may be read."""
+    back = reverse("assessment_detail", args=[condition.assessment_id])
     refusal = conditions.condition_refusal(step="met", condition=condition, by=request.user)
     if refusal is not None:
-        raise refusal
+        status, title = (403, "Not permitted") if isinstance(refusal, NotPermitted) else (409, "Not recorded")
+        return problem(request, status, title, refusal.message, back=back)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
     if length > settings.EVIDENCE_FILE_MAX_BYTES + UPLOAD_OVERHEAD:
-        raise evidence_files.too_large()
-    upload = request.FILES.get("evidence_file")
-    return None if upload is None else evidence_files.read_evidence_file(upload)
+        return problem(request, 413, "File not accepted", evidence_files.too_large().message, back=back)
+    return None
 
 
 def _step(request, pk, step):
@@ -63,7 +71,7 @@ def _step(request, pk, step):
     condition = _visible_condition(user, pk)
     back = reverse("assessment_detail", args=[condition.assessment_id])
     try:
-        file = _evidence_file(request, condition) if step == "met" else None
+        file = _evidence_file(request) if step == "met" else None
         text = request.POST.get("evidence" if step == "met" else "comment", "")
         if step == "met":
             conditions.condition_mark_met(condition=condition, by=user, evidence=text, file=file)
@@ -96,10 +104,19 @@ def _edit_of(post):
     return change
 
 
+@csrf_protect
+def _met(request, pk):
+    return _step(request, pk, "met")
+
+
+# The CSRF check reads the body (its token is a form field): the refusals that need no body come first, so a file
+# over the limit is refused by its announced length before it is read; the check then runs, before anything else.
+@csrf_exempt
 @require_POST
 @login_required
 def condition_met(request, pk):
-    return _step(request, pk, "met")
+    refused = _refused_before_reading(request, _visible_condition(request.user, pk))
+    return refused if refused is not None else _met(request, pk)
 
 
 @require_POST
