@@ -99,7 +99,8 @@ COVERED = (
         Condition,
         "condition",
         ("sign_off", "text", "owner", "due_date", "before_launch", "status", "closed_at", "created_at")
-        + ("evidence", "marked_met_by", "marked_met_at", "reviewed_by", "reviewed_at", "review_comment"),
+        + ("evidence", "marked_met_by", "marked_met_at", "reviewed_by", "reviewed_at", "review_comment")
+        + ("evidence_file_name", "evidence_file_type", "evidence_file_size", "evidence_file_sha256"),
     ),
     Covered(
         QuestionComment,

@@ -22,7 +22,7 @@ from . import canonical, permissions
 from .audit import audit_event
 from .audit_records import records_of
 from .errors import InputError, NotPermitted, TransitionConflict
-from .models import REVIEW_STATES, Assessment, AuditEntry, Condition
+from .models import REVIEW_STATES, Assessment, AuditEntry, Condition, ConditionEvidenceFile
 from .signals import condition_changed
 
 MAX_TEXT = 5000
@@ -45,6 +45,14 @@ def condition_row(condition):
         "before_launch": condition.before_launch,
         "status": condition.status,
         "evidence": condition.evidence,
+        "evidence_file": {
+            "name": condition.evidence_file_name,
+            "content_type": condition.evidence_file_type,
+            "size": condition.evidence_file_size,
+            "sha256": condition.evidence_file_sha256,
+        }
+        if condition.has_evidence_file
+        else None,
         "marked_met_by": username(condition.marked_met_by),
         "marked_met_at": condition.marked_met_at.isoformat() if condition.marked_met_at else None,
         "reviewed_by": username(condition.reviewed_by),
@@ -168,11 +176,13 @@ def _record(assessment, condition, *, by, action, from_status, comment="", extra
     return condition
 
 
-def condition_mark_met(*, condition, by, evidence):
+def condition_mark_met(*, condition, by, evidence, file=None):
     """The team records that an open condition is met, with evidence; it then awaits confirmation.
 
     Guarantees: only a member of the team (NotPermitted); only an open condition (TransitionConflict);
-    evidence is required (InputError "evidence required"). The change, its audit row and the notices
+    evidence is required: text, a link or a file (``evidence_files.EvidenceFile``), else InputError "evidence
+    required". The file's bytes are kept under their SHA-256; its name, kind, size and hash replace those of an
+    earlier marking on the row and are in the audit row. The change, its audit row and the notices
     (``condition_changed``) are one transaction.
     """
     with transaction.atomic():
@@ -184,15 +194,37 @@ def condition_mark_met(*, condition, by, evidence):
                 code="not_team_member",
             )
         _refuse_unless_status(condition, Status.OPEN)
-        evidence = clean_text(evidence, field="evidence", required=True)
+        evidence = clean_text(evidence, field="evidence", required=file is None)
         from_status = condition.status
         condition.status = Status.AWAITING_CONFIRMATION
         condition.evidence = evidence
         condition.marked_met_by = by
         condition.marked_met_at = canonical.now()
+        _keep_file(condition, file, by=by)
         condition.save()
         return _record(
             assessment, condition, by=by, action=AuditEntry.Action.CONDITION_MARKED_MET, from_status=from_status
+        )
+
+
+def _keep_file(condition, file, *, by):
+    """The marking's file on the row (none: the row names none), its bytes stored once under their hash."""
+    condition.evidence_file_name = file.name if file else ""
+    condition.evidence_file_type = file.content_type if file else ""
+    condition.evidence_file_size = file.size if file else None
+    condition.evidence_file_sha256 = file.sha256 if file else ""
+    if file is not None:
+        ConditionEvidenceFile.objects.get_or_create(
+            condition=condition,
+            sha256=file.sha256,
+            defaults={
+                "name": file.name,
+                "content_type": file.content_type,
+                "size": file.size,
+                "data": file.data,
+                "uploaded_by": by,
+                "uploaded_at": condition.marked_met_at,
+            },
         )
 
 

@@ -34,11 +34,16 @@ class DomainError(Exception):
 
 
 class InputError(DomainError):
-    """Bad input; ``errors`` maps a field or question id to a message."""
+    """Bad input; ``errors`` maps a field or question id to a message.
 
-    def __init__(self, errors, message="Some answers are not valid."):
+    ``fields``: for an error about one item of a list (``"carried_conditions[2]"``), the item's field it concerns
+    (``"due_date"``), so a form shows it beside that field; the API answers ``errors`` alone.
+    """
+
+    def __init__(self, errors, message="Some answers are not valid.", fields=None):
         super().__init__(message)
         self.errors = errors
+        self.fields = fields or {}
 
 
 class AlreadyExists(InputError):

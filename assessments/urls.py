@@ -30,5 +30,10 @@ urlpatterns = [
     path("conditions/<int:pk>/reopen/", conditions.condition_reopen, name="condition_reopen"),
     path("conditions/<int:pk>/drop/", conditions.condition_drop, name="condition_drop"),
     path("conditions/<int:pk>/edit/", conditions.condition_edit, name="condition_edit"),
+    path(
+        "conditions/<int:pk>/evidence/<str:sha256>/",
+        conditions.condition_evidence_file,
+        name="condition_evidence_file",
+    ),
     path("audit/", lists.audit_trail, name="audit_trail"),
 ]

@@ -3,7 +3,9 @@
 A changed word in a paragraph is that word removed and its replacement added, not a whole new
 paragraph: each word, run of spaces and punctuation mark is one token, mapped to one character
 (diff-match-patch's line mode, applied to words), diffed, cleaned up semantically, and mapped back.
-The result is structured (``Segment``s); the browser and the dossier render it each their way.
+The result is structured (``Segment``s); the browser and the dossier render it each their way. Only text is
+compared word by word: ``value_diff`` replaces a whole value (a number, a choice: "1,200" to "1,500" is not
+"1,[-200-]{+500+}"), ``list_diff`` compares lists item by item.
 """
 
 import re
@@ -65,6 +67,27 @@ def word_diff(before, after):
     diffs = engine.diff_main(old, new, False)
     engine.diff_cleanupSemantic(diffs)
     return [Segment(_OPS[op], _decode(chars, tokens)) for op, chars in diffs if chars]
+
+
+def value_diff(before, after):
+    """``[Segment]`` replacing one whole value by another (a number, a choice): never a part of one."""
+    before, after = before or "", after or ""
+    if before == after:
+        return [Segment(EQUAL, before)] if before else []
+    return [Segment(op, text) for op, text in ((REMOVED, before), (ADDED, after)) if text]
+
+
+def list_diff(before, after, separator=", "):
+    """``[Segment]`` from one list of items to another, item by item: those kept, removed, then added."""
+    before, after = list(before or []), list(after or [])
+    items = [Segment(EQUAL if item in after else REMOVED, item) for item in before]
+    items += [Segment(ADDED, item) for item in after if item not in before]
+    segments = []
+    for item in items:
+        if segments:
+            segments.append(Segment(EQUAL, separator))
+        segments.append(item)
+    return segments
 
 
 def plain_word_diff(segments):

@@ -881,6 +881,9 @@ class Seeder:
                 self.condition_pk += 1
                 # A new condition has no evidence or review yet (the table's defaults, which the COPY leaves to it).
                 unmet = dict.fromkeys(("marked_met_by", "marked_met_at", "reviewed_by", "reviewed_at"))
+                unmet.update(
+                    evidence_file_name="", evidence_file_type="", evidence_file_size=None, evidence_file_sha256=""
+                )
                 recorded = {**condition, **unmet, "evidence": "", "review_comment": ""}
                 details.setdefault("records", {}).update(records_of_values(Condition, [recorded]))
                 details["conditions"] = [

@@ -360,6 +360,8 @@ REREVIEW_INTERVAL_DAYS = {
 BIAS_MITIGATION_DAYS = env.int("BIAS_MITIGATION_DAYS", default=14)
 BIAS_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 BIAS_UPLOAD_MAX_PREDICTION_ROWS = 200_000
+# The largest file the team may give as evidence that a condition is met (assessments/evidence_files.py).
+EVIDENCE_FILE_MAX_BYTES = 10 * 1024 * 1024
 
 # Highest Flesch-Kincaid grade a plain-language disclosure may have.
 DISCLOSURE_MAX_GRADE = 8

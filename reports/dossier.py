@@ -33,6 +33,7 @@ from assessments.presenters.timeline import is_withheld_comment, shared_comment_
 from assessments.questionnaire import NIST_FUNCTIONS, get_questionnaire
 
 from .dossier_bias import bias_chapter_context
+from .dossier_conditions import condition_steps
 
 DATA_FORMAT = "raia-dossier/1"
 ATTACHMENT_NAME = "assessment.json"
@@ -212,6 +213,8 @@ def dossier_record(assessment, *, dossier=None, now=None):
             condition.status, condition.closed_at = Condition.Status.OPEN, None
             condition.evidence, condition.marked_met_by, condition.marked_met_at = "", None, None
             condition.review_comment, condition.reviewed_by, condition.reviewed_at = "", None, None
+            condition.evidence_file_name, condition.evidence_file_type = "", ""
+            condition.evidence_file_size, condition.evidence_file_sha256 = None, ""
     # The approval's evidence: monitoring results after launch are not part of what was approved.
     bias_rows = [
         b
@@ -363,6 +366,7 @@ def record_context(record):
         ]
     today = timezone.localdate(record.as_of)
     source, _ = nist_texts()
+    steps = condition_steps(record.entries)
     return {
         "record": record,
         "a": a,
@@ -401,6 +405,7 @@ def record_context(record):
                 "before_launch": c.before_launch,
                 "closed": utc(c.closed_at),
                 "overdue": c.status == Condition.Status.OPEN and c.due_date is not None and c.due_date < today,
+                "steps": steps.get(c.pk, []),
             }
             for c in record.conditions
         ],

@@ -84,6 +84,16 @@ def record_data(record):
                 "status": c.status,
                 "closed_at": _ts(c.closed_at),
                 "created_at": _ts(c.created_at),
+                # The team's evidence that it is met (text or a link, and a file by its name and SHA-256).
+                "evidence": c.evidence,
+                "evidence_file": {
+                    "name": c.evidence_file_name,
+                    "content_type": c.evidence_file_type,
+                    "size": c.evidence_file_size,
+                    "sha256": c.evidence_file_sha256,
+                }
+                if c.has_evidence_file
+                else None,
             }
             for c in record.conditions
         ],

@@ -23,6 +23,13 @@ from .workflow import act, advance, create_draft
 
 MIGRATION = ("assessments", "0013_audit_records_logged")
 MANIFESTATION_MIGRATION = ("assessments", "0018_sign_off_manifestation_logged")
+EVIDENCE_FILE_MIGRATION = ("assessments", "0019_condition_evidence_file")
+
+
+def upgraded():
+    """The rest of the upgrade after 0013: 0019 records the conditions' evidence-file fields, which 0013's models
+    lack; how many entries it appended."""
+    return record_unlogged_rows(migration_apps(EVIDENCE_FILE_MIGRATION))
 
 
 def migration_apps(migration=MIGRATION):
@@ -100,11 +107,20 @@ def test_the_migration_records_existing_rows_so_the_installation_verifies(before
     }
     assert entry.signature and AuditChainHead.objects.get().last_seq == end + 1
     status, output = verify()
+    assert set(problems(output)) == {"condition_unlogged"} and "its evidence_file_sha256 was never recorded" in output
+    assert upgraded() == 1
+    added = AuditEntry.objects.order_by("-seq").first().details["records"]["assessments_condition"]
+    assert added["fields"] == ["id", "evidence_file_name", "evidence_file_type", "evidence_file_size"] + [
+        "evidence_file_sha256"
+    ]
+    status, output = verify()
     assert status == 0, output
+    assert upgraded() == 0
 
 
 def test_after_the_migration_an_edit_behind_the_log_is_named(before_the_change):
     record_unlogged_rows(migration_apps())
+    upgraded()
     condition = Condition.objects.get(assessment=before_the_change.assessment)
     sql(f"UPDATE {quoted(Condition)} SET status = 'open' WHERE id = %s", [condition.pk])  # noqa: S608
 
@@ -132,6 +148,7 @@ def test_the_migration_vouches_for_no_state_changed_behind_the_log(before_the_ch
     sql(f"UPDATE {quoted(type(assessment))} SET state = 'launched' WHERE id = %s", [assessment.pk])  # noqa: S608
 
     record_unlogged_rows(migration_apps())
+    upgraded()
 
     output = verify()[1]
     assert problems(output) == ["state_drift"]
@@ -177,6 +194,7 @@ def test_without_a_signing_key_the_entries_are_appended_unsigned_until_the_next_
     key = settings.AUDIT_SIGNING_KEY
     settings.AUDIT_SIGNING_KEY = ""
     assert record_unlogged_rows(migration_apps()) == 1
+    assert upgraded() == 1
     assert AuditEntry.objects.order_by("-seq").first().signature == ""
     settings.AUDIT_SIGNING_KEY = key
     status, output = verify()

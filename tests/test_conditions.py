@@ -157,3 +157,33 @@ def test_the_migration_carries_superseded_conditions_still_awaiting_their_domain
     statuses = dict(Condition.objects.values_list("text", "status"))
     assert statuses == {"Carried.": "proposed", "Signed again.": "dropped", "Ended.": "dropped"}
     assert Condition.objects.get(text="Carried.").closed_at is None
+
+
+def test_a_carried_condition_stays_proposed_through_its_domains_own_change_request_and_is_kept_later(people):
+    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    assessment = approve_with(people, assessment, {"text": "Pen-test.", "before_launch": True})
+    assessment = act(people, act(people, assessment, "request_changes"), "resubmit")
+    # Legal, whose condition it is, asks for changes itself rather than signing: it stays proposed, said so.
+    assessment = act(people, assessment, "request_changes")
+    condition = Condition.objects.get()
+    assert condition.status == Condition.Status.PROPOSED
+    client = Client()
+    client.force_login(people.alice)
+    page = client.get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
+    assert "<strong>Proposed</strong>: carried from a round that ended with a change request" in page
+    assessment = act(people, act(people, assessment, "resubmit"), "approve")
+    condition.refresh_from_db()
+    assert condition.status == Condition.Status.OPEN and condition.sign_off.review_round == 3
+
+
+def test_the_page_says_why_a_carried_condition_of_a_withdrawn_assessment_was_closed(people):
+    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    assessment = approve_with(people, assessment, {"text": "Pen-test.", "before_launch": True})
+    assessment = act(people, act(people, assessment, "request_changes"), "withdraw")
+    entry = AuditEntry.objects.get(assessment_id=assessment.pk, transition="withdraw")
+    assert entry.details["closed_conditions"] == [Condition.objects.get().pk]
+    client = Client()
+    client.force_login(people.reviewers["legal"])
+    page = client.get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
+    assert "<strong>Dropped</strong>" in page
+    assert "Closed unanswered: the assessment was withdrawn." in page and "Reviewer’s note" not in page

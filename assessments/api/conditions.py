@@ -1,22 +1,26 @@
 """API v1: an assessment's conditions and their two-step meeting (DESIGN section 9).
 
-``GET /api/v1/assessments/<id>/conditions/``; ``POST .../conditions/<cid>/met/`` ``{"evidence"}`` (the team);
+``GET /api/v1/assessments/<id>/conditions/``; ``POST .../conditions/<cid>/met/`` ``{"evidence"}``, or multipart with a
+``file`` and an optional ``evidence`` (the team; the file as assessments/evidence_files.py takes it);
 ``POST .../conditions/<cid>/confirm/`` and ``.../reopen/`` ``{"comment"}`` (a reviewer of the domain that set
 it, or the chair); ``.../drop/`` ``{"comment"}`` and ``.../edit/`` (a carried, proposed condition, by the reviewer
 of the domain that set it, at its stage). The services (assessments/conditions.py, services/carried_conditions.py)
 decide; a refusal is answered before the input.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from .. import conditions
+from .. import conditions, evidence_files
 from ..models import Condition
 from ..services.carried_conditions import condition_edit
 from .fields import StrictBoolean, StrictDate, Text
-from .parsers import MAX_JSON_INT
+from .parsers import MAX_JSON_INT, PayloadTooLarge, StrictJSONParser
 from .schema import ASSESSMENT_ID, error_responses
 from .serializers.strict import StrictInputSerializer
 from .views.base import ApiView, visible_assessment
@@ -32,11 +36,32 @@ CONDITION_ID = OpenApiParameter(
 )
 
 
+class EvidenceFileSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The file's name, as given.")
+    content_type = serializers.CharField(help_text="Its kind, told from its bytes.")
+    size = serializers.IntegerField(help_text="Bytes.")
+    sha256 = serializers.CharField(help_text="The SHA-256 of its bytes, as the audit log records it.")
+    url = serializers.CharField(help_text="Where a signed-in user who may see the assessment downloads it.")
+
+
 class ConditionStepSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True, help_text="Username.")
     stage = serializers.CharField(source="domain", allow_null=True, read_only=True, help_text="The domain that set it.")
     marked_met_by = serializers.CharField(source="marked_met_by.username", allow_null=True, read_only=True)
     reviewed_by = serializers.CharField(source="reviewed_by.username", allow_null=True, read_only=True)
+    evidence_file = serializers.SerializerMethodField(help_text="The file given as evidence with the last marking.")
+
+    @extend_schema_field(EvidenceFileSerializer(allow_null=True))
+    def get_evidence_file(self, condition):
+        if not condition.has_evidence_file:
+            return None
+        return {
+            "name": condition.evidence_file_name,
+            "content_type": condition.evidence_file_type,
+            "size": condition.evidence_file_size,
+            "sha256": condition.evidence_file_sha256,
+            "url": reverse("condition_evidence_file", args=[condition.pk, condition.evidence_file_sha256]),
+        }
 
     class Meta:
         model = Condition
@@ -49,6 +74,7 @@ class ConditionStepSerializer(serializers.ModelSerializer):
             "before_launch",
             "status",
             "evidence",
+            "evidence_file",
             "marked_met_by",
             "marked_met_at",
             "reviewed_by",
@@ -61,6 +87,13 @@ class ConditionStepSerializer(serializers.ModelSerializer):
 
 class EvidenceSerializer(StrictInputSerializer):
     evidence = Text(max_length=conditions.MAX_TEXT, blank=False, help_text="How it was met: text or a link.")
+
+
+class EvidenceUploadSerializer(StrictInputSerializer):
+    file = serializers.FileField(
+        help_text=f"A file showing it is met: {evidence_files.ACCEPTED}, told from its bytes; at most 10 MB."
+    )
+    evidence = Text(max_length=conditions.MAX_TEXT, required=False, help_text="Optional text or a link with it.")
 
 
 class ConfirmSerializer(StrictInputSerializer):
@@ -108,6 +141,9 @@ class _ConditionStepView(ApiView):
     def take(self, condition, by, data):
         raise NotImplementedError
 
+    def check_size(self, request):
+        """A refusal by the request's size before its body is read (the file steps); none by default."""
+
     def post(self, request, pk, cid):
         assessment = visible_assessment(request, pk)
         condition = _conditions_of(assessment).filter(pk=cid).first()
@@ -117,6 +153,7 @@ class _ConditionStepView(ApiView):
         refusal = conditions.condition_refusal(step=self.step, condition=condition, by=request.user)
         if refusal is not None:
             raise refusal
+        self.check_size(request)
         payload = self.request_serializer(data=request.data)
         payload.is_valid(raise_exception=True)
         self.take(condition, request.user, payload.validated_data)
@@ -128,24 +165,55 @@ STEP_ERRORS = error_responses(
 )
 
 
+# What a multipart body may hold beside the file (the evidence text, the part headers).
+UPLOAD_OVERHEAD = 64 * 1024
+
+
 class ConditionMetView(_ConditionStepView):
     step = "met"
     request_serializer = EvidenceSerializer
+    parser_classes = [StrictJSONParser, MultiPartParser]
 
     @extend_schema(
         summary="Mark a condition met",
-        description="The team records that an open condition is met, with evidence; it then awaits confirmation "
-        "by a reviewer of the domain that set it, or the chair.",
+        description="The team records that an open condition is met, with evidence: text or a link (JSON), or a "
+        "file with optional text (multipart; PDF, PNG, JPEG, plain text or CSV, at most 10 MB: 413 over it, 400 "
+        "for another kind). It then awaits confirmation by a reviewer of the domain that set it, or the chair. "
+        "The file's name and SHA-256 are on the condition and in the audit log.",
         parameters=[ASSESSMENT_ID, CONDITION_ID],
-        request=EvidenceSerializer,
+        request={
+            "application/json": EvidenceSerializer,
+            "multipart/form-data": OpenApiRequest(
+                EvidenceUploadSerializer, encoding={"file": {"contentType": "text/plain"}}
+            ),
+        },
         responses={200: ConditionStepSerializer, **STEP_ERRORS},
         tags=["conditions"],
     )
     def post(self, request, pk, cid):
+        if request.content_type.startswith("multipart/"):
+            self.request_serializer = EvidenceUploadSerializer
         return super().post(request, pk, cid)
 
+    def check_size(self, request):
+        """Before the body is read: a file over the limit is refused by the request's length."""
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.EVIDENCE_FILE_MAX_BYTES + UPLOAD_OVERHEAD:
+            raise PayloadTooLarge(evidence_files.too_large().message)
+
     def take(self, condition, by, data):
-        conditions.condition_mark_met(condition=condition, by=by, evidence=data["evidence"])
+        file = None
+        if "file" in data:
+            try:
+                file = evidence_files.read_evidence_file(data["file"])
+            except evidence_files.EvidenceFileRefused as refusal:
+                if refusal.status == 413:
+                    raise PayloadTooLarge(refusal.message) from None
+                raise ValidationError({"file": refusal.message}) from None
+        conditions.condition_mark_met(condition=condition, by=by, evidence=data.get("evidence", ""), file=file)
 
 
 class ConditionConfirmView(_ConditionStepView):

@@ -25,7 +25,7 @@ from ..states import (
 from .assessment import Assessment, content_hash_of
 from .audit_log import AuditChainHead, AuditEntry, AuditEntryQuerySet, AuditSigningKey, audit_payload
 from .bias_evidence import BiasBatch, BiasJustification, BiasMitigation, BiasResult, EvidenceKind, MonitoringFlag
-from .condition import Condition
+from .condition import Condition, ConditionEvidenceFile
 from .object_permissions import AssessmentGroupObjectPermission, AssessmentUserObjectPermission
 from .question_comment import QuestionComment
 from .reminders import KeepsReminderSchedule
@@ -54,6 +54,7 @@ __all__ = [
     "BiasMitigation",
     "BiasResult",
     "Condition",
+    "ConditionEvidenceFile",
     "EvidenceKind",
     "FollowUp",
     "KeepsReminderSchedule",

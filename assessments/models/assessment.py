@@ -38,7 +38,7 @@ from ..states import (
     State,
 )
 from .bias_evidence import EvidenceKind
-from .condition import Condition
+from .condition import Condition, close_carried
 from .reminders import KeepsReminderSchedule
 from .sign_off import SignOff
 from .team import AIFeature
@@ -384,6 +384,7 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
         self._sign(ctx, SignOff.Decision.REJECTED)
         self.stage_entered_at = None
         self.decided_at = ctx.now
+        close_carried(self, ctx, "the assessment was rejected")
 
     @transition(
         field=state,
@@ -400,6 +401,7 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
     )
     def withdraw(self, ctx):
         self.stage_entered_at = None
+        close_carried(self, ctx, "the assessment was withdrawn")
 
     @transition(
         field=state,

@@ -39,6 +39,12 @@ class Condition(KeepsReminderSchedule, models.Model):
     # The two-step meeting (assessments/conditions.py): the team's evidence, then the domain's confirmation.
     # DB defaults too, so rows written outside the ORM (the bench seeder's COPY) need not name them.
     evidence = models.TextField(blank=True, default="", db_default="")
+    # A file given as evidence (assessments/evidence_files.py): its name, kind, size and SHA-256, which the audit
+    # log records with the row; the bytes are kept in ``ConditionEvidenceFile`` under that hash.
+    evidence_file_name = models.CharField(max_length=255, blank=True, default="", db_default="")
+    evidence_file_type = models.CharField(max_length=100, blank=True, default="", db_default="")
+    evidence_file_size = models.PositiveIntegerField(null=True, blank=True)
+    evidence_file_sha256 = models.CharField(max_length=64, blank=True, default="", db_default="")
     marked_met_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -95,6 +101,51 @@ class Condition(KeepsReminderSchedule, models.Model):
         return self.status == self.Status.AWAITING_CONFIRMATION
 
     @property
+    def has_evidence_file(self):
+        return bool(self.evidence_file_sha256)
+
+    @property
     def domain(self):
         """The domain whose reviewer set it, and confirms it."""
         return self.sign_off.stage if self.sign_off_id else None
+
+
+def close_carried(assessment, ctx, ended):
+    """An assessment that ended (rejected, withdrawn) leaves no condition proposed, waiting for a reviewer who
+    will never sign again: each is dropped, closed unanswered, saying why, and named in the transition's audit
+    entry (``closed_conditions``) with its row as it now is."""
+    ids = list(
+        assessment.conditions.filter(status=Condition.Status.PROPOSED).order_by("pk").values_list("pk", flat=True)
+    )
+    if ids:
+        Condition.objects.filter(pk__in=ids).update(
+            status=Condition.Status.DROPPED,
+            closed_at=ctx.now,
+            review_comment=f"Closed unanswered: {ended}.",
+            next_reminder_on=None,
+        )
+        ctx.details["closed_conditions"] = ids
+        ctx.records.append(Condition.objects.filter(pk__in=ids))
+
+
+class ConditionEvidenceFile(models.Model):
+    """The bytes of a file given as evidence for a condition, under their SHA-256 (each marking's file is kept, so
+    the audit trail's earlier evidence can still be read). Written once; a download checks the bytes still hash
+    to ``sha256``."""
+
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="evidence_files")
+    sha256 = models.CharField(max_length=64)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    data = models.BinaryField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["condition", "sha256"], name="condition_evidence_file_once"),
+        ]
+
+    def __str__(self):
+        return self.name

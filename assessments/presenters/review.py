@@ -5,7 +5,7 @@ from accounts import roles
 from ..forms import dom_id, person_name
 from ..manifestation import recorded_acting_for_text
 from ..models import AuditEntry, SignOff, State
-from ..word_diff import word_diff
+from ..word_diff import list_diff, value_diff, word_diff
 from .answers import display_answer, state_label
 
 # What each stage of the progress bar says, by its status.
@@ -219,14 +219,15 @@ def sign_off_rounds(sign_offs, conditions):
 
 
 def diff_rows(questionnaire, changed):
-    """Each changed answer (questionnaire order): its question, the answer before and after, and the word-level
-    difference between them (``words``: ``word_diff.Segment``s), as a person reads the answers."""
+    """Each changed answer (questionnaire order): its question, the answer before and after, and the difference
+    between them (``words``: ``word_diff.Segment``s; word by word for text), as a person reads the answers."""
     rows = []
     order = list(questionnaire.questions)
     for qid in sorted(changed, key=lambda q: order.index(q) if q in order else len(order)):
         question = questionnaire.questions.get(qid)
         before = display_answer(question, changed[qid]["from"])
         after = display_answer(question, changed[qid]["to"])
+        words = _answer_diff(question, changed[qid]["from"], changed[qid]["to"], before, after)
         rows.append(
             {
                 "text": question.text if question else qid,
@@ -234,10 +235,20 @@ def diff_rows(questionnaire, changed):
                 "anchor": dom_id(qid),
                 "before": before,
                 "after": after,
-                "words": word_diff(before, after),
+                "words": words,
             }
         )
     return rows
+
+
+def _answer_diff(question, old, new, before, after):
+    """Text word by word; the items of a multiple choice one by one; any other answer (a number, a choice, yes or
+    no) as a whole value replaced."""
+    if question is None or question.type in ("text", "long_text"):
+        return word_diff(before, after)
+    if question.type == "multi_choice" and isinstance(old or [], list) and isinstance(new or [], list):
+        return list_diff([question.choice_label(v) for v in old or []], [question.choice_label(v) for v in new or []])
+    return value_diff(before, after)
 
 
 def changes_since(entries, moment):

@@ -1,5 +1,6 @@
 """The conditions an approval carries: validating them as input, and how the audit log records each."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -9,6 +10,15 @@ from .. import canonical
 from ..errors import InputError
 
 MAX_CONDITIONS = 20
+
+
+@dataclass(frozen=True)
+class ConditionProblem:
+    """Why a condition is not valid, and the field it is about (``text``, ``owner``, ``due_date``,
+    ``before_launch``), so a form can show it beside that field."""
+
+    field: str
+    message: str
 
 
 def clean_conditions(conditions, assessment):
@@ -26,9 +36,9 @@ def clean_conditions(conditions, assessment):
     parsed = []
     errors = {}
     for index, raw in enumerate(conditions, start=1):
-        message, condition = _clean_condition(raw, assessment)
-        if message:
-            errors[f"conditions[{index}]"] = message
+        problem, condition = _clean_condition(raw, assessment)
+        if problem:
+            errors[f"conditions[{index}]"] = problem.message
         else:
             parsed.append(condition)
     if errors:
@@ -37,17 +47,17 @@ def clean_conditions(conditions, assessment):
 
 
 def _clean_condition(raw, assessment):
-    """``(message, None)`` when the condition is not valid, else ``(None, condition)``."""
+    """``(ConditionProblem, None)`` when the condition is not valid, else ``(None, condition)``."""
     team = assessment.feature.team
     if not isinstance(raw, dict):
-        return "Each condition needs text, and a due date or before_launch.", None
+        return ConditionProblem("text", "Each condition needs text, and a due date or before_launch."), None
     text = raw.get("text")
     if not isinstance(text, str) or not text.strip():
-        return "Say what the team must do (text).", None
+        return ConditionProblem("text", "Say what the team must do (text)."), None
     if not canonical.is_storable_text(text):
-        return "The condition's text " + canonical.unstorable_text(text), None
+        return ConditionProblem("text", "The condition's text " + canonical.unstorable_text(text)), None
     if len(text) > 2000:
-        return "The condition's text is over 2000 characters.", None
+        return ConditionProblem("text", "The condition's text is over 2000 characters."), None
     owner_name = raw.get("owner")
     if owner_name in (None, ""):
         owner = assessment.feature.owner
@@ -59,14 +69,14 @@ def _clean_condition(raw, assessment):
             else None
         )
         if owner is None or not team.has_member(owner):
-            return f"The owner must be a member of the team {team.name}, by username.", None
+            return ConditionProblem("owner", f"The owner must be a member of the team {team.name}, by username."), None
     before_launch = raw.get("before_launch", False)
     if not isinstance(before_launch, bool):
-        return "before_launch must be true or false.", None
+        return ConditionProblem("before_launch", "before_launch must be true or false."), None
     due = raw.get("due_date")
     if before_launch:
         if due not in (None, ""):
-            return "A condition is due either before launch or by a date, not both.", None
+            return ConditionProblem("due_date", "A condition is due either before launch or by a date, not both."), None
         due_date = None
     else:
         try:
@@ -74,9 +84,11 @@ def _clean_condition(raw, assessment):
         except ValueError:
             due_date = None
         if not isinstance(due_date, date):
-            return "Give the due date as YYYY-MM-DD, or make the condition due before launch.", None
+            return ConditionProblem(
+                "due_date", "Give the due date as YYYY-MM-DD, or make the condition due before launch."
+            ), None
         if due_date < timezone.localdate():
-            return "The due date is in the past.", None
+            return ConditionProblem("due_date", "The due date is in the past."), None
     return None, {"text": text.strip(), "owner": owner, "due_date": due_date, "before_launch": before_launch}
 
 
@@ -92,11 +104,11 @@ def condition_detail(condition):
 def clean_condition_change(raw, condition, assessment):
     """A carried condition's new values: what ``raw`` gives, the rest as the condition has it.
 
-    ``(message, None)`` when not valid, else ``(None, values)``, validated as a new condition is. A due date
+    ``(ConditionProblem, None)`` when not valid, else ``(None, values)``, validated as a new condition is. A due date
     or ``before_launch`` given replaces both (a condition is due one way); neither keeps the current one.
     """
     if not isinstance(raw, dict):
-        return "Give the condition's new text, owner, due date or before_launch.", None
+        return ConditionProblem("text", "Give the condition's new text, owner, due date or before_launch."), None
     merged = {"text": condition.text, "owner": condition.owner.get_username()}
     if "due_date" in raw or "before_launch" in raw:
         merged.update(due_date=raw.get("due_date"), before_launch=raw.get("before_launch", False))

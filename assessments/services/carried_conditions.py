@@ -12,7 +12,7 @@ from django.db import transaction
 from .. import conditions
 from ..errors import InputError
 from ..models import Condition
-from .approval_conditions import MAX_CONDITIONS, clean_condition_change
+from .approval_conditions import MAX_CONDITIONS, ConditionProblem, clean_condition_change
 
 CARRIED_ACTIONS = ("keep", "edit", "drop")
 DROPPED_WHEN_SIGNING = "Dropped by its reviewer when signing again."
@@ -44,16 +44,16 @@ def clean_carried(raw, assessment, by):
     if len(raw) > MAX_CONDITIONS:
         raise InputError({"carried_conditions": f"At most {MAX_CONDITIONS} carried conditions per approval."})
     carried = {c.pk: c for c in carried_of(assessment)}
-    decisions, errors, seen = [], {}, set()
+    decisions, errors, fields, seen = [], {}, {}, set()
     for index, item in enumerate(raw, start=1):
         key = f"carried_conditions[{index}]"
-        message, decision = _clean_one(item, carried, seen, assessment)
-        if message:
-            errors[key] = message
+        problem, decision = _clean_one(item, carried, seen, assessment)
+        if problem:
+            errors[key], fields[key] = problem.message, problem.field
         else:
             decisions.append(decision)
     if errors:
-        raise InputError(errors, message="Some decisions on carried conditions are not valid.")
+        raise InputError(errors, message="Some decisions on carried conditions are not valid.", fields=fields)
     for _, condition, _ in decisions:
         condition.assessment = assessment
         conditions.carried_refusal(by, condition, assessment)
@@ -61,26 +61,28 @@ def clean_carried(raw, assessment, by):
 
 
 def _clean_one(item, carried, seen, assessment):
+    """``(ConditionProblem, None)`` (its field: ``id``, ``action``, ``comment`` or a condition's), else
+    ``(None, (action, condition, values))``."""
     if not isinstance(item, dict):
-        return "Each decision needs the condition's id and an action: keep, edit or drop.", None
+        return ConditionProblem("id", "Each decision needs the condition's id and an action: keep, edit or drop."), None
     cid, action = item.get("id"), item.get("action")
     if isinstance(cid, bool) or not isinstance(cid, int) or cid not in carried:
-        return f"{str(cid)[:20]} is not a condition carried to this stage.", None
+        return ConditionProblem("id", f"{str(cid)[:20]} is not a condition carried to this stage."), None
     if cid in seen:
-        return f"Condition {cid} is named twice.", None
+        return ConditionProblem("id", f"Condition {cid} is named twice."), None
     seen.add(cid)
     if action not in CARRIED_ACTIONS:
-        return "The action must be keep, edit or drop.", None
+        return ConditionProblem("action", "The action must be keep, edit or drop."), None
     condition = carried[cid]
     try:
         values = {"comment": conditions.clean_text(item.get("comment"), field="comment", required=False)}
     except InputError as error:
-        return next(iter(error.errors.values())), None
+        return ConditionProblem("comment", next(iter(error.errors.values()))), None
     if action == "edit":
         change = {k: item[k] for k in ("text", "owner", "due_date", "before_launch") if k in item}
-        message, cleaned = clean_condition_change(change, condition, assessment)
-        if message:
-            return message, None
+        problem, cleaned = clean_condition_change(change, condition, assessment)
+        if problem:
+            return problem, None
         values.update(cleaned)
     return None, (action, condition, values)
 
@@ -105,8 +107,8 @@ def condition_edit(*, condition, by, change, comment=""):
         assessment, condition = conditions.locked_condition(condition)
         condition.assessment = assessment
         conditions.carried_refusal(by, condition, assessment)
-        message, values = clean_condition_change(change, condition, assessment)
-        if message:
-            raise InputError({"condition": message}, message=message)
+        problem, values = clean_condition_change(change, condition, assessment)
+        if problem:
+            raise InputError({"condition": problem.message}, message=problem.message)
         comment = conditions.clean_text(comment, field="comment", required=False)
         return conditions.carried_edit(assessment, condition, by=by, values=values, comment=comment)

@@ -1,15 +1,22 @@
-"""Browser steps of a condition: the team marks it met with evidence; the domain that set it (or the chair)
-confirms or reopens it. The services (assessments/conditions.py) decide; these pages only parse and answer."""
+"""Browser steps of a condition: the team marks it met with evidence (text, a link or a file); the domain that set it
+(or the chair) confirms or reopens it. The services (assessments/conditions.py) decide; these pages only parse and
+answer. A file of evidence is served, as an attachment, to whoever may see the assessment."""
 
+import hashlib
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils.http import content_disposition_header
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST, require_safe
 
-from .. import conditions
+from .. import conditions, evidence_files
 from ..errors import InputError, NotPermitted, TransitionConflict
-from ..models import Condition
+from ..models import Condition, ConditionEvidenceFile
 from ..selectors import visibility_condition
 from ..services.carried_conditions import condition_edit as carried_condition_edit
 from .common import problem
@@ -23,19 +30,51 @@ DONE = {
 }
 
 
-def _step(request, pk, step):
-    user = request.user
-    condition = get_object_or_404(
+# What a multipart body may hold beside the file (the form's fields, the part headers).
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+def _visible_condition(user, pk):
+    return get_object_or_404(
         Condition.objects.select_related("assessment__feature__team").filter(
             visibility_condition(user, through="assessment")
         ),
         pk=pk,
     )
+
+
+def _evidence_file(request):
+    """The posted file of evidence (None without one), or EvidenceFileRefused."""
+    upload = request.FILES.get("evidence_file")
+    return None if upload is None else evidence_files.read_evidence_file(upload)
+
+
+def _refused_before_reading(request, condition):
+    """Marking met: who may (403) and the condition's status (409), then the size from the request's length
+    (413), all before a byte of the body is read; None when the body may be read."""
     back = reverse("assessment_detail", args=[condition.assessment_id])
-    text = request.POST.get("evidence" if step == "met" else "comment", "")
+    refusal = conditions.condition_refusal(step="met", condition=condition, by=request.user)
+    if refusal is not None:
+        status, title = (403, "Not permitted") if isinstance(refusal, NotPermitted) else (409, "Not recorded")
+        return problem(request, status, title, refusal.message, back=back)
     try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.EVIDENCE_FILE_MAX_BYTES + UPLOAD_OVERHEAD:
+        return problem(request, 413, "File not accepted", evidence_files.too_large().message, back=back)
+    return None
+
+
+def _step(request, pk, step):
+    user = request.user
+    condition = _visible_condition(user, pk)
+    back = reverse("assessment_detail", args=[condition.assessment_id])
+    try:
+        file = _evidence_file(request) if step == "met" else None
+        text = request.POST.get("evidence" if step == "met" else "comment", "")
         if step == "met":
-            conditions.condition_mark_met(condition=condition, by=user, evidence=text)
+            conditions.condition_mark_met(condition=condition, by=user, evidence=text, file=file)
         elif step == "confirm":
             conditions.condition_confirm(condition=condition, by=user, comment=text)
         elif step == "reopen":
@@ -50,6 +89,8 @@ def _step(request, pk, step):
         return problem(request, 409, "Not recorded", error.message, back=back)
     except InputError as error:
         return problem(request, 400, "Not recorded", " ".join(map(str, error.errors.values())), back=back)
+    except evidence_files.EvidenceFileRefused as error:
+        return problem(request, error.status, "File not accepted", error.message, back=back)
     messages.success(request, DONE[step])
     return redirect(f"{back}#conditions")
 
@@ -63,10 +104,19 @@ def _edit_of(post):
     return change
 
 
+@csrf_protect
+def _met(request, pk):
+    return _step(request, pk, "met")
+
+
+# The CSRF check reads the body (its token is a form field): the refusals that need no body come first, so a file
+# over the limit is refused by its announced length before it is read; the check then runs, before anything else.
+@csrf_exempt
 @require_POST
 @login_required
 def condition_met(request, pk):
-    return _step(request, pk, "met")
+    refused = _refused_before_reading(request, _visible_condition(request.user, pk))
+    return refused if refused is not None else _met(request, pk)
 
 
 @require_POST
@@ -91,3 +141,24 @@ def condition_drop(request, pk):
 @login_required
 def condition_edit(request, pk):
     return _step(request, pk, "edit")
+
+
+@require_safe
+@login_required
+def condition_evidence_file(request, pk, sha256):
+    """A file given as evidence for a condition, to whoever may see its assessment (404 otherwise), as an
+    attachment; refused (409) if its bytes no longer hash to what was recorded."""
+    condition = _visible_condition(request.user, pk)
+    stored = get_object_or_404(ConditionEvidenceFile, condition=condition, sha256=sha256)
+    data = bytes(stored.data)
+    back = reverse("assessment_detail", args=[condition.assessment_id])
+    if hashlib.sha256(data).hexdigest() != stored.sha256:
+        return problem(
+            request, 409, "File altered", "The stored file no longer matches the SHA-256 recorded for it.", back=back
+        )
+    response = HttpResponse(data, content_type=stored.content_type)
+    name = evidence_files.clean_name(stored.name, stored.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import reauth, sso_reauth
 
-from .. import permissions, services, transitions
+from .. import evidence_files, permissions, services, transitions
 from ..conditions import may_review as condition_may_review
 from ..coverage import asked_anew, coverage_for_page
 from ..deadlines import StageClock
@@ -37,7 +37,7 @@ from ..selectors import (
 from .actions import actions_context
 from .bias import bias_context
 from .common import problem
-from .resign import carried_from_post
+from .resign import carried_errors_of, carried_from_post, resign_context
 from .signing_sso import send_to_provider, take_pending
 
 
@@ -73,6 +73,7 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
     )
     diff = reviewer_diff(questionnaire, assessment, user, sign_offs, entries)
     resigning = bound if bound and bound.get("resign") else None
+    resign = resign_panel(assessment, user, sign_offs, conditions, diff, resubmit_note, allowed)
     context = {
         "assessment": assessment,
         "questionnaire": questionnaire,
@@ -111,14 +112,19 @@ def _render_detail(request, assessment, *, status=200, bound=None, conflict=None
             for c in conditions
         ],
         "may_close_conditions": team_acts,
+        # What the "Mark met" form says of the file it takes.
+        "evidence_file": {
+            "accept": evidence_files.ACCEPT_ATTRIBUTE,
+            "kinds": evidence_files.ACCEPTED,
+            "limit": evidence_files.limit_text(),
+        },
         "resubmit_note": resubmit_note,
         "timeline": timeline(
             questionnaire, entries, people, withhold_pending_comments=permissions.is_team_member(user, assessment)
         ),
         "diff": diff,
-        "resign": resign_panel(assessment, user, sign_offs, conditions, diff, resubmit_note, allowed),
-        "resign_errors": resigning["form"].non_field_errors() if resigning else [],
-        "resign_posted": {"comment": resigning["form"].data.get("comment", "")} if resigning else None,
+        "resign": resign,
+        **resign_context(resign, resigning),
         **bias_context(user, assessment),
         **actions,
         "clock": StageClock(assessment, timezone.now()),
@@ -153,6 +159,7 @@ def _bound_from_post(assessment, spec, post):
     conditions = None
     carried = carried_from_post(post) if spec.takes_conditions else None
     bound["resign"] = carried is not None
+    bound["carried_decisions"] = carried or []
     # A post without the conditions rows (another client, or an older page) simply sets no conditions.
     if spec.takes_conditions and "conditions-TOTAL_FORMS" in post:
         owners = list(assessment.feature.team.members.order_by("username"))
@@ -253,7 +260,13 @@ def _reauthenticated(request, form):
 def _attach_transition_errors(bound, error):
     form = bound["form"]
     formset = bound.get("conditions")
+    # A carried condition's error goes beside its field in the re-sign panel (views/resign.py).
+    bound["carried_errors"], rest = carried_errors_of(error, bound.get("carried_decisions") or [])
+    for message in rest:
+        form.add_error(None, message)
     for key, message in error.errors.items():
+        if key.startswith("carried_conditions"):
+            continue
         if key == "comment":
             form.add_error("comment", message)
         elif key.startswith("conditions[") and formset is not None:

@@ -16,6 +16,7 @@ PACKAGE = "assessments.api.serializers"
 SERIALIZER_MODULES = [
     *(module.name for module in pkgutil.iter_modules(assessments.api.serializers.__path__, PACKAGE + ".")),
     "assessments.api.views.auth",
+    "assessments.api.conditions",
     "reports.api",
 ]
 
@@ -84,7 +85,11 @@ def test_every_multipart_upload_is_a_binary_file(db):
             assert prop.get("type") == "string" and prop.get("format") == "binary", (operation, name, prop)
             uploads.append(operation)
 
-    assert set(uploads) == {"POST /api/v1/assessments/{id}/bias-results/", "POST /api/v1/dossiers/verify/"}
+    assert set(uploads) == {
+        "POST /api/v1/assessments/{id}/bias-results/",
+        "POST /api/v1/dossiers/verify/",
+        "POST /api/v1/assessments/{id}/conditions/{cid}/met/",
+    }
 
 
 def test_no_request_asks_for_a_url_or_encoded_bytes(db):

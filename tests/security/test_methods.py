@@ -56,6 +56,7 @@ HTML_ROUTES = {
     "delegation_stop": {"POST"},
     "condition_drop": {"POST"},
     "condition_edit": {"POST"},
+    "condition_evidence_file": {"GET"},
     "login_second_factor": {"GET", "POST"},
     "account_security": {"GET"},
     "account_security_totp_start": {"POST"},
@@ -75,7 +76,7 @@ HTML_ROUTES = {
     "register_texts": {"GET"},
     "register_text": {"GET", "POST"},
 }
-ARGS = {"pk": 1, "name": "submit"}
+ARGS = {"pk": 1, "name": "submit", "sha256": "0" * 64}
 
 
 def html_urls():

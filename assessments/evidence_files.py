@@ -1,0 +1,107 @@
+"""A file the team gives as evidence that a condition is met: read, checked and named, for the browser and the API.
+
+The size is checked before a byte is read (``EVIDENCE_FILE_MAX_BYTES``: 413 over it); the kind is told from the
+file's first bytes, never from its name or the type the client claims, and must be one of ``KINDS`` (400
+otherwise); the name is kept as given, within 255 storable characters. What is stored (``ConditionEvidenceFile``)
+is the bytes with their SHA-256, which the condition's row and its audit entry record; a download serves the bytes
+only while they still hash to it.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from . import canonical
+
+# The kinds accepted, by what their bytes start with (text: UTF-8 without NUL), and the extension each is saved with.
+KINDS = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "text/plain": ".txt",
+    "text/csv": ".csv",
+}
+ACCEPTED = "PDF, PNG, JPEG, plain text or CSV"
+ACCEPT_ATTRIBUTE = ".pdf,.png,.jpg,.jpeg,.txt,.csv,application/pdf,image/png,image/jpeg,text/plain,text/csv"
+_SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/]')
+
+
+class EvidenceFileRefused(Exception):
+    """The file is refused as a whole: ``status`` 413 (too large) or 400 (empty, not a file, a kind not accepted)."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """An accepted file: its name as given, its kind, its bytes and their SHA-256."""
+
+    name: str
+    content_type: str
+    data: bytes
+    sha256: str
+
+    @property
+    def size(self):
+        return len(self.data)
+
+
+def limit_text():
+    return f"{settings.EVIDENCE_FILE_MAX_BYTES // (1024 * 1024)} MB"
+
+
+def too_large():
+    return EvidenceFileRefused(f"The file is over the limit of {limit_text()}; nothing was saved.", 413)
+
+
+def read_evidence_file(upload):
+    """An uploaded file (a Django UploadedFile) as an ``EvidenceFile``, or ``EvidenceFileRefused``."""
+    limit = settings.EVIDENCE_FILE_MAX_BYTES
+    if upload is None or not hasattr(upload, "read"):
+        raise EvidenceFileRefused("Choose a file.")
+    size = getattr(upload, "size", None)
+    if size is None or size > limit:
+        raise too_large()
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise too_large()
+    if not data:
+        raise EvidenceFileRefused("The file is empty.")
+    content_type = kind_of(data, str(getattr(upload, "name", "") or ""))
+    if content_type is None:
+        raise EvidenceFileRefused(f"This kind of file is not accepted as evidence; give a {ACCEPTED} file.")
+    return EvidenceFile(
+        name=clean_name(getattr(upload, "name", ""), content_type),
+        content_type=content_type,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def kind_of(data, name):
+    """The media type ``data`` is, by its first bytes (a text file ending in .csv is CSV), or None."""
+    for signature, content_type in _SIGNATURES:
+        if data.startswith(signature):
+            return content_type
+    if b"\x00" in data:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "text/csv" if name.lower().endswith(".csv") else "text/plain"
+
+
+def clean_name(name, content_type):
+    """The name as given, without path, quotes or control characters, at most 255 characters; else a plain one."""
+    name = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE_NAME.sub("", name).strip()[:255]
+    if not name or not canonical.is_storable_text(name):
+        return "evidence" + KINDS[content_type]
+    return name
