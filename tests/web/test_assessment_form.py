@@ -1,5 +1,7 @@
 """The questionnaire form: drafts, inline errors, live risk, show_if, submit and what blocks it."""
 
+import re
+
 from django.urls import reverse
 
 from assessments.forms import field_name
@@ -207,10 +209,22 @@ def test_resubmitting_after_a_change_request_restarts_at_legal(people, login):
     data = form_data(
         complete_answers(**{"impact.benefits": "Now measured."}), base_hash=assessment.content_hash, action="submit"
     )
-    refused = login(people.alice).post(reverse("assessment_edit", args=[assessment.pk]), data)
+    client = login(people.alice)
+    refused = client.post(reverse("assessment_edit", args=[assessment.pk]), {**data, "resubmit_note": "  "})
     assessment.refresh_from_db()
-    assert refused.status_code == 400 and "comment is required" in refused.content.decode()
+    assert refused.status_code == 302 and refused["Location"].endswith("/edit/#resubmit-note")
     assert assessment.state == State.CHANGES_REQUESTED and assessment.answers["impact.benefits"] == "Now measured."
+    # The note's error sits beside the note, which is invalid and described by it; the callout links to it.
+    page = client.get(refused["Location"]).content.decode()
+    note = re.search(r'<textarea name="resubmit_note"[^>]*>', page)[0]
+    assert 'aria-invalid="true"' in note and "resubmit-note-error" in note
+    assert 'id="resubmit-note-error"' in page and "Say what you changed" in page
+    assert re.search(r'id="submit-blocked".*?href="#resubmit-note"', page, re.S)
+    # Said once: a reload shows the note as it was, without the error.
+    assert (
+        'aria-invalid="true"'
+        not in re.search(r'<textarea name="resubmit_note"[^>]*>', client.get(refused["Location"]).content.decode())[0]
+    )
     data["resubmit_note"] = "Benefits are now measured."
     data["base_hash"] = assessment.content_hash
     response = login(people.alice).post(reverse("assessment_edit", args=[assessment.pk]), data)
