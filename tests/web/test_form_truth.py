@@ -19,7 +19,7 @@ from assessments.questionnaire import AUDIENCE, DISCLOSURE, get_questionnaire
 from assessments.services import assessment_update_answers
 
 from ..answers import complete_answers, complete_answers_for
-from ..workflow import create_draft
+from ..workflow import EVIDENCE, act, advance, bias_rows, create_draft
 from .posting import form_data
 
 DISCLOSURE_LABEL = re.compile(r'id="q-transparency-disclosure-text".*?data-required-label>\((\w+)\)', re.S)
@@ -215,3 +215,18 @@ def test_every_conditional_question_is_required_exactly_while_it_is_asked(people
         assessment=assessment, answers=hidden, by=people.alice, replace=True
     )
     assert services.assessment_transition(assessment=assessment, name="submit", by=people.alice).state != State.DRAFT
+
+
+def test_the_bias_blockers_link_to_the_flags_notes_and_to_the_missing_evidence(people, login):
+    draft = create_draft(people)
+    rows = [r for r in bias_rows(("race", "gender")) if not (r["dimension"] == "race" and r["group"] == "group b")]
+    rows.append({"dimension": "race", "group": "group b", "n": 190, "metric": "selection_rate", "value": 0.3})
+    services.bias_results_add(description=EVIDENCE, assessment=draft, rows=rows, by=people.alice)
+    assessment = advance(people, act(people, draft, "submit"), State.DATA_AI_REVIEW)
+    page = login(people.reviewers["data_ai"]).get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
+    links = dict(reasons_on(page))
+    assert links["bias_flag_unmitigated"] == "bias-flags" and links["bias_evidence_missing"] == "bias"
+    assert_reasons_link_to_what_exists(page, assessment)
+    # The flags' target holds the form where the flag gets its mitigation note.
+    flags = page.split('id="bias-flags"', 1)[1].split("</section>", 1)[0]
+    assert 'class="bias-note-form"' in flags and 'name="flag" value="ratio_below_four_fifths:race:' in flags
