@@ -34,7 +34,7 @@ from .common import problem
 # The version a form was opened at: the SHA-256 of the answers, as the page wrote it in the form.
 CONTENT_HASH = re.compile(r"[0-9a-f]{64}")
 RESUBMIT_NOTE_MISSING = "Say what you changed: every reviewer reads this note with the changes."
-# The form's maxlength: a longer note is refused by the service and kept only this long for the user to cut.
+# A refused note is kept for its writer to shorten or complete, up to this length (the session holds it).
 NOTE_KEPT = 20_000
 
 
@@ -150,7 +150,8 @@ def _submit_after_save(request, assessment):
         # Only the note can be wrong here: it is said beside the note, which keeps what was typed.
         note = request.POST.get("resubmit_note", "")
         message = RESUBMIT_NOTE_MISSING if not note.strip() else " ".join(map(str, error.errors.values()))
-        request.session[_note_key(assessment)] = {"message": message or error.message, "note": note[:NOTE_KEPT]}
+        message = message or error.message
+        request.session[_note_key(assessment)] = {"message": message, "note": note[:NOTE_KEPT]}
         messages.error(request, "Your answers are saved, but the assessment was not resubmitted: " + message)
         return redirect(reverse("assessment_edit", args=[assessment.pk]) + "#resubmit-note")
     messages.success(request, spec.done_message(assessment))

@@ -1,5 +1,6 @@
 """The questionnaire form: drafts, inline errors, live risk, show_if, submit and what blocks it."""
 
+import html
 import re
 
 from django.urls import reverse
@@ -297,3 +298,17 @@ def test_the_live_panel_says_so_when_the_session_has_ended(client, people):
     assert response.status_code == 200
     assert "You have been logged out." in response.content.decode()
     assert client.post(reverse("assessment_preview_new"), {}).status_code == 401
+
+
+def test_a_resubmission_note_over_the_limit_is_refused_beside_the_note_and_kept(people, login):
+    assessment = advance(people, create_draft(people), State.CHANGES_REQUESTED)
+    url = reverse("assessment_edit", args=[assessment.pk])
+    client = login(people.alice)
+    note = "Changed the benefits. " * 300
+    data = form_data(complete_answers(), base_hash=assessment.content_hash, action="submit", resubmit_note=note)
+    refused = client.post(url, data)
+    assert refused.status_code == 302 and Assessment.objects.get(pk=assessment.pk).state == State.CHANGES_REQUESTED
+    page = client.get(refused["Location"]).content.decode()
+    error = re.search(r'id="resubmit-note-error">(.*?)</p>', page, re.S)[1]
+    assert f"{len(note.strip())} characters long" in error
+    assert html.unescape(re.search(r'<textarea name="resubmit_note"[^>]*>(.*?)</textarea>', page, re.S)[1]) == note
