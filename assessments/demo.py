@@ -234,11 +234,13 @@ def _notes_in_review(*, team, users, name, today):
 
 
 def _journaling_changes_requested(*, team, users, name, today):
+    """Submitted and sent back within the last seven full days (more than one day and under seven ago, whatever
+    the hour): the chair's digest and the analytics' week have a submission and a decision to count."""
     yield 62
     assessment = _create(team, users, name, JOURNALING_V2)
-    yield 27.3
+    yield 6.4
     assessment = _step(assessment, "submit", users["alice"])
-    yield 22.9
+    yield 2.3
     _step(
         assessment,
         "request_changes",

@@ -1,8 +1,9 @@
 """The demo's history is spread over the last 120 days in time order, so the chair's analytics mean something."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
@@ -29,7 +30,7 @@ def test_the_history_spans_the_last_120_days_and_runs_forward(seeded):
     assert times == sorted(times), "the audit chain's times go backwards somewhere"
     assert now - timedelta(days=HISTORY_DAYS + 1) < times[0] < now - timedelta(days=HISTORY_DAYS - 5)
     signed = list(SignOff.objects.order_by("created_at").values_list("created_at", flat=True))
-    assert signed[0] < now - timedelta(days=100) and signed[-1] < now - timedelta(days=10)
+    assert signed[0] < now - timedelta(days=100) and signed[-1] < now - timedelta(days=1)
     submitted = Assessment.objects.exclude(state=State.DRAFT).values_list("submitted_at", flat=True)
     assert len({t.date() for t in submitted}) == len(submitted)  # each on its own day
     assert audit_verify().ok
@@ -60,6 +61,16 @@ def test_the_chairs_analytics_show_real_stage_times(seeded, client):
     legal = next(s for s in data.stage_times if s.domain == "legal")
     assert f"Legal: median {legal.median_days:.1f} days" in page
     assert "median 0.0 days" not in page
+
+
+@pytest.mark.parametrize("hour", [time(0, 20), time(23, 40)])
+def test_the_last_seven_full_days_of_the_demo_have_something_to_count(db, hour):
+    # Whatever the hour the demo is seeded at: the week is counted from local midnight, as the digest counts it.
+    moment = timezone.make_aware(datetime.combine(timezone.localdate(), hour))
+    with time_machine.travel(moment, tick=False):
+        call_command("seed_demo", "--password", "pw")
+        week = committee_analytics(user=get_user_model().objects.get(username="chair")).week
+    assert week.submitted >= 1 and week.decided >= 1, week
 
 
 def test_the_audit_log_verifies_after_seeding_twice(seeded):

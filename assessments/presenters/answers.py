@@ -9,8 +9,9 @@ from ..risk import risk_score
 RISK_NAMES = {1: "Low", 2: "Moderate", 3: "High", 4: "Very high"}
 # How a reason is labelled beside its question on the pages (by its code).
 REASON_KINDS = {"answer_required": "Answer required", "hard_stop": "Hard stop"}
-# Where a reason that is not about one question links on the assessment page, by its code's prefix.
-REASON_SECTIONS = {"bias_": "bias", "condition_": "conditions"}
+# Where a reason that is not about one question links on the assessment page, by its code's prefix (the first
+# that matches): a flag to the flags and their mitigation notes, other bias evidence to its section.
+REASON_SECTIONS = {"bias_flag_": "bias-flags", "bias_group_": "bias-flags", "bias_": "bias", "condition_": "conditions"}
 
 
 def reason_item(questionnaire, reason):

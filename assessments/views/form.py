@@ -33,6 +33,9 @@ from .common import problem
 
 # The version a form was opened at: the SHA-256 of the answers, as the page wrote it in the form.
 CONTENT_HASH = re.compile(r"[0-9a-f]{64}")
+RESUBMIT_NOTE_MISSING = "Say what you changed: every reviewer reads this note with the changes."
+# A refused note is kept for its writer to shorten or complete, up to this length (the session holds it).
+NOTE_KEPT = 20_000
 
 
 def _form_context(questionnaire, form, posted_answers, service_errors=None):
@@ -144,15 +147,31 @@ def _submit_after_save(request, assessment):
         messages.error(request, "Your answers are saved, but the assessment was not submitted: " + error.message)
         return redirect(reverse("assessment_edit", args=[assessment.pk]) + "#submit-blocked")
     except InputError as error:
-        detail = " ".join(map(str, error.errors.values())) or error.message
-        back = reverse("assessment_edit", args=[assessment.pk]) + "#resubmit-note"
-        return problem(request, 400, "Saved, but not submitted", f"Your answers are saved. {detail}", back=back)
+        # Only the note can be wrong here: it is said beside the note, which keeps what was typed.
+        note = request.POST.get("resubmit_note", "")
+        message = RESUBMIT_NOTE_MISSING if not note.strip() else " ".join(map(str, error.errors.values()))
+        message = message or error.message
+        request.session[_note_key(assessment)] = {"message": message, "note": note[:NOTE_KEPT]}
+        messages.error(request, "Your answers are saved, but the assessment was not resubmitted: " + message)
+        return redirect(reverse("assessment_edit", args=[assessment.pk]) + "#resubmit-note")
     messages.success(request, spec.done_message(assessment))
     return redirect("assessment_detail", pk=assessment.pk)
 
 
 def _blocked_key(assessment):
     return f"submit_blocked:{assessment.pk}"
+
+
+def _note_key(assessment):
+    return f"resubmit_note:{assessment.pk}"
+
+
+def _note_refusal(request, assessment):
+    """What was wrong with the resubmission note just refused, and the note as typed, once; then forgotten."""
+    stored = request.session.pop(_note_key(assessment), None)
+    if not isinstance(stored, dict) or not isinstance(stored.get("message"), str):
+        return None
+    return {"message": stored["message"], "note": str(stored.get("note") or "")}
 
 
 def _blocked_reasons(request, assessment, questionnaire):
@@ -206,8 +225,12 @@ def _render_edit(
         form = AnswersForm(questionnaire, answers=assessment.answers, auto_id="f-%s")
         answers = dict(assessment.answers)
     context = _form_context(questionnaire, form, answers, service_errors)
+    note_refusal = None
     if conflict is None and request.method == "GET":
         conflict = _blocked_reasons(request, assessment, questionnaire)
+        note_refusal = _note_refusal(request, assessment)
+        if note_refusal:
+            conflict.append({"message": note_refusal["message"], "anchor": "resubmit-note"})
     comments = list(question_comments_visible_to(request.user, assessment))
     latest_request = (
         assessment.sign_offs.filter(decision=SignOff.Decision.CHANGES_REQUESTED)
@@ -229,6 +252,7 @@ def _render_edit(
             "change_request": latest_request,
             "change_request_stage": roles.DOMAIN_LABELS.get(latest_request.stage) if latest_request else "",
             "conflict": conflict or [],
+            "note_refusal": note_refusal,
             "threads": comment_threads(questionnaire, comments),
             "may_reply": permissions.team_reply_denial(request.user, assessment) is None,
             "comment_origin": "form",

@@ -6,7 +6,10 @@
  *    the combination too, naming the question).
  * 5. A link to a folded action (the phone's action bar) unfolds it and moves focus into it.
  * 6. htmx forms marked data-swap-errors (the bias mitigation notes) show the server's 4xx answer, which names
- *    what is wrong, in place of the form, instead of htmx's default of ignoring it. */
+ *    what is wrong, in place of the form, instead of htmx's default of ignoring it.
+ * 7. A link to a question of the form (the error summary, the blockers, the hard stops, what changed meanwhile)
+ *    shows the question's text and focuses its control: alone, the browser puts a linked control at the top
+ *    edge with its question out of sight above, and a link to the question focuses nothing. */
 (function () {
   "use strict";
 
@@ -134,6 +137,32 @@
     if (location.hash) openTargetedAction(location.hash.slice(1));
   }
 
+  var CONTROL = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
+
+  function questionTarget(form, id) {
+    var target = id && document.getElementById(id);
+    if (!target || !form.contains(target)) return null;
+    var holder = target.closest(".question");
+    if (!holder || holder.hidden || (target !== holder && !target.matches(CONTROL))) return null;
+    var control = target === holder ? holder.querySelector(CONTROL) : target;
+    return control ? { holder: holder, control: control } : null;
+  }
+
+  function setUpQuestionLinks() {
+    var form = document.querySelector("form[data-questionnaire]");
+    if (!form) return;
+    // Delegated: the live panel's links are swapped in by htmx after the page loads.
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest('a[href^="#"]');
+      if (!link) return;
+      var found = questionTarget(form, decodeURIComponent(link.getAttribute("href").slice(1)));
+      if (!found) return;
+      event.preventDefault();
+      found.holder.scrollIntoView({ block: "start" });
+      found.control.focus({ preventScroll: true });
+    });
+  }
+
   function focusErrorSummary() {
     var summary = document.querySelector(".error-summary[tabindex]");
     if (summary) summary.focus();
@@ -152,6 +181,7 @@
     setUpConditionRows();
     setUpExclusiveChoices();
     setUpActionLinks();
+    setUpQuestionLinks();
     focusErrorSummary();
   });
 })();

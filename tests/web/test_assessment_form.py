@@ -1,5 +1,8 @@
 """The questionnaire form: drafts, inline errors, live risk, show_if, submit and what blocks it."""
 
+import html
+import re
+
 from django.urls import reverse
 
 from assessments.forms import field_name
@@ -207,10 +210,22 @@ def test_resubmitting_after_a_change_request_restarts_at_legal(people, login):
     data = form_data(
         complete_answers(**{"impact.benefits": "Now measured."}), base_hash=assessment.content_hash, action="submit"
     )
-    refused = login(people.alice).post(reverse("assessment_edit", args=[assessment.pk]), data)
+    client = login(people.alice)
+    refused = client.post(reverse("assessment_edit", args=[assessment.pk]), {**data, "resubmit_note": "  "})
     assessment.refresh_from_db()
-    assert refused.status_code == 400 and "comment is required" in refused.content.decode()
+    assert refused.status_code == 302 and refused["Location"].endswith("/edit/#resubmit-note")
     assert assessment.state == State.CHANGES_REQUESTED and assessment.answers["impact.benefits"] == "Now measured."
+    # The note's error sits beside the note, which is invalid and described by it; the callout links to it.
+    page = client.get(refused["Location"]).content.decode()
+    note = re.search(r'<textarea name="resubmit_note"[^>]*>', page)[0]
+    assert 'aria-invalid="true"' in note and "resubmit-note-error" in note
+    assert 'id="resubmit-note-error"' in page and "Say what you changed" in page
+    assert re.search(r'id="submit-blocked".*?href="#resubmit-note"', page, re.S)
+    # Said once: a reload shows the note as it was, without the error.
+    assert (
+        'aria-invalid="true"'
+        not in re.search(r'<textarea name="resubmit_note"[^>]*>', client.get(refused["Location"]).content.decode())[0]
+    )
     data["resubmit_note"] = "Benefits are now measured."
     data["base_hash"] = assessment.content_hash
     response = login(people.alice).post(reverse("assessment_edit", args=[assessment.pk]), data)
@@ -283,3 +298,17 @@ def test_the_live_panel_says_so_when_the_session_has_ended(client, people):
     assert response.status_code == 200
     assert "You have been logged out." in response.content.decode()
     assert client.post(reverse("assessment_preview_new"), {}).status_code == 401
+
+
+def test_a_resubmission_note_over_the_limit_is_refused_beside_the_note_and_kept(people, login):
+    assessment = advance(people, create_draft(people), State.CHANGES_REQUESTED)
+    url = reverse("assessment_edit", args=[assessment.pk])
+    client = login(people.alice)
+    note = "Changed the benefits. " * 300
+    data = form_data(complete_answers(), base_hash=assessment.content_hash, action="submit", resubmit_note=note)
+    refused = client.post(url, data)
+    assert refused.status_code == 302 and Assessment.objects.get(pk=assessment.pk).state == State.CHANGES_REQUESTED
+    page = client.get(refused["Location"]).content.decode()
+    error = re.search(r'id="resubmit-note-error">(.*?)</p>', page, re.S)[1]
+    assert f"{len(note.strip())} characters long" in error
+    assert html.unescape(re.search(r'<textarea name="resubmit_note"[^>]*>(.*?)</textarea>', page, re.S)[1]) == note

@@ -1,6 +1,7 @@
 """Forms that tell the truth: required-ness follows the answers, errors sit beside their fields, and the
 unanswered counter and the submit blockers come from one place, each blocker linking to what it names."""
 
+import json
 import re
 
 import pytest
@@ -8,15 +9,17 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from accounts import roles
+from assessments import services
 from assessments.demo import seed_demo
-from assessments.forms import field_name
+from assessments.errors import TransitionConflict
+from assessments.forms import dom_id, field_name
 from assessments.models import Assessment, State
-from assessments.presenters.answers import live_summary
+from assessments.presenters.answers import live_summary, show_if_rules
 from assessments.questionnaire import AUDIENCE, DISCLOSURE, get_questionnaire
 from assessments.services import assessment_update_answers
 
-from ..answers import complete_answers
-from ..workflow import create_draft
+from ..answers import complete_answers, complete_answers_for
+from ..workflow import EVIDENCE, act, advance, bias_rows, create_draft
 from .posting import form_data
 
 DISCLOSURE_LABEL = re.compile(r'id="q-transparency-disclosure-text".*?data-required-label>\((\w+)\)', re.S)
@@ -147,3 +150,83 @@ def test_an_error_sits_beside_its_field_and_the_summary_links_to_the_field(peopl
     links = re.findall(r'href="#([^"]+)"', summary)
     assert set(links) == {"f-overview__audience_0", "f-impact__expected_users_per_month"}
     assert set(links) <= ids
+
+
+def conditional_questions():
+    """``(version, question id)`` of every question with a show_if, in each questionnaire version."""
+    return [(v, q.id) for v in ("v1", "v2") for q in get_questionnaire(v).questions.values() if q.show_if]
+
+
+def answers_that(questionnaire, question, *, show):
+    """Complete answers of ``questionnaire`` without ``question``, its earlier answer set to show it or not."""
+    rule = question.show_if
+    target = questionnaire.questions[rule["question"]]
+    wanted = [rule["equals"]] if "equals" in rule else [rule["includes"]] if "includes" in rule else rule["in"]
+    value = wanted[0] if show else next(v for v in target.choice_values if v not in wanted)
+    value = [value] if target.type == "multi_choice" else value
+    answers = complete_answers_for(questionnaire.version, **{target.id: value})
+    return {k: v for k, v in answers.items() if k != question.id}
+
+
+def question_on(page, qid):
+    """The question's block on the form: its opening tag and its required label."""
+    start = page.index(f'<div class="question" id="{dom_id(qid)}"')
+    block = page[start : page.index("</legend>" if "<legend" in page[start : start + 600] else "</label>", start)]
+    return block.split(">", 1)[0], re.search(r"data-required-label>\((\w+)\)", block)[1]
+
+
+@pytest.mark.parametrize(("version", "qid"), conditional_questions())
+def test_every_conditional_question_is_required_exactly_while_it_is_asked(people, login, version, qid):
+    questionnaire = get_questionnaire(version)
+    question = questionnaire.questions[qid]
+    shown, hidden = answers_that(questionnaire, question, show=True), answers_that(questionnaire, question, show=False)
+    assert question.required, f"{qid}: a conditional question the policy asks is required once asked"
+    assert questionnaire.is_required(question, shown) and question in questionnaire.missing_required(shown)
+    assert not questionnaire.is_required(question, hidden) and question not in questionnaire.missing_required(hidden)
+    blocking = [r.question for r in questionnaire.submit_blockers(shown) if r.code == "answer_required"]
+    assert blocking == [qid]
+
+    assessment = services.assessment_create(
+        team=people.team, feature_name=f"{version} {qid}", answers=shown, by=people.alice, questionnaire_version=version
+    )
+    client = login(people.alice)
+    url = reverse("assessment_edit", args=[assessment.pk])
+    page = client.get(url).content.decode()
+    tag, label = question_on(page, qid)
+    assert " hidden" not in tag and label == "required"
+    assert [(c, t) for c, t in reasons_on(page) if c == "answer_required"] == [("answer_required", dom_id(qid))]
+    assert counter_on(page)[0] == 1
+    # The browser applies the same rule live: it reads it from the page, in the values the form posts.
+    rules = json.loads(re.search(r'id="show-if-rules" type="application/json">(.*?)</script>', page, re.S)[1])
+    assert rules[field_name(qid)] == show_if_rules(questionnaire)[field_name(qid)]
+
+    services.assessment_update_answers(assessment=assessment, answers=hidden, by=people.alice, replace=True)
+    page = client.get(url).content.decode()
+    tag, label = question_on(page, qid)
+    # Hidden, it is labelled as it will be when shown, and blocks nothing.
+    assert " hidden" in tag and label == "required"
+    assert not [c for c, _ in reasons_on(page) if c == "answer_required"] and counter_on(page)[0] == 0
+    # On the server too: asked and unanswered, it holds submission, named; not asked, it holds nothing.
+    assessment = services.assessment_update_answers(assessment=assessment, answers=shown, by=people.alice, replace=True)
+    with pytest.raises(TransitionConflict) as refused:
+        services.assessment_transition(assessment=assessment, name="submit", by=people.alice)
+    assert [r.question for r in refused.value.reasons] == [qid]
+    assessment = services.assessment_update_answers(
+        assessment=assessment, answers=hidden, by=people.alice, replace=True
+    )
+    assert services.assessment_transition(assessment=assessment, name="submit", by=people.alice).state != State.DRAFT
+
+
+def test_the_bias_blockers_link_to_the_flags_notes_and_to_the_missing_evidence(people, login):
+    draft = create_draft(people)
+    rows = [r for r in bias_rows(("race", "gender")) if not (r["dimension"] == "race" and r["group"] == "group b")]
+    rows.append({"dimension": "race", "group": "group b", "n": 190, "metric": "selection_rate", "value": 0.3})
+    services.bias_results_add(description=EVIDENCE, assessment=draft, rows=rows, by=people.alice)
+    assessment = advance(people, act(people, draft, "submit"), State.DATA_AI_REVIEW)
+    page = login(people.reviewers["data_ai"]).get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
+    links = dict(reasons_on(page))
+    assert links["bias_flag_unmitigated"] == "bias-flags" and links["bias_evidence_missing"] == "bias"
+    assert_reasons_link_to_what_exists(page, assessment)
+    # The flags' target holds the form where the flag gets its mitigation note.
+    flags = page.split('id="bias-flags"', 1)[1].split("</section>", 1)[0]
+    assert 'class="bias-note-form"' in flags and 'name="flag" value="ratio_below_four_fifths:race:' in flags
