@@ -195,10 +195,16 @@ class Assessment(KeepsReminderSchedule, ConcurrentTransitionMixin, models.Model)
         conditions = self.conditions.filter(status__in=waiting, before_launch=True).select_related("sign_off")
         return [
             Reason(
-                "condition_awaiting_confirmation", f"This condition is met but not yet confirmed: “{_clip(c.text)}”."
+                "condition_awaiting_confirmation",
+                f"This condition is met but not yet confirmed: “{_clip(c.text)}”.",
+                params={"condition": c.pk},
             )
             if c.awaits_confirmation
-            else Reason("condition_open", f"This condition must be met before launch: “{_clip(c.text)}”.")
+            else Reason(
+                "condition_open",
+                f"This condition must be met before launch: “{_clip(c.text)}”.",
+                params={"condition": c.pk},
+            )
             for c in conditions.order_by("pk")
         ]
 

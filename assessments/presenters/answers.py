@@ -10,8 +10,15 @@ RISK_NAMES = {1: "Low", 2: "Moderate", 3: "High", 4: "Very high"}
 # How a reason is labelled beside its question on the pages (by its code).
 REASON_KINDS = {"answer_required": "Answer required", "hard_stop": "Hard stop"}
 # Where a reason that is not about one question links on the assessment page, by its code's prefix (the first
-# that matches): a flag to the flags and their mitigation notes, other bias evidence to its section.
-REASON_SECTIONS = {"bias_flag_": "bias-flags", "bias_group_": "bias-flags", "bias_": "bias", "condition_": "conditions"}
+# that matches): a flag to the flags and their mitigation notes, other bias evidence to its section, missing
+# sign-offs to the sign-offs. A reason about one condition links to that condition (its params name it).
+REASON_SECTIONS = {
+    "bias_flag_": "bias-flags",
+    "bias_group_": "bias-flags",
+    "bias_": "bias",
+    "condition_": "conditions",
+    "sign_offs_": "sign-offs",
+}
 
 
 def reason_item(questionnaire, reason):
@@ -24,12 +31,14 @@ def reason_item(questionnaire, reason):
         "kind": kind,
         "text": text,
         "message": reason.message,
-        "anchor": dom_id(reason.question) if question is not None else _reason_section(reason.code),
+        "anchor": dom_id(reason.question) if question is not None else _reason_section(reason),
     }
 
 
-def _reason_section(code):
-    return next((anchor for prefix, anchor in REASON_SECTIONS.items() if code.startswith(prefix)), "")
+def _reason_section(reason):
+    if "condition" in reason.params:
+        return f"condition-{reason.params['condition']}"
+    return next((anchor for prefix, anchor in REASON_SECTIONS.items() if reason.code.startswith(prefix)), "")
 
 
 def transition_verb(name):

@@ -24,7 +24,7 @@ from .posting import form_data
 
 DISCLOSURE_LABEL = re.compile(r'id="q-transparency-disclosure-text".*?data-required-label>\((\w+)\)', re.S)
 # Reasons that name a question or a form on the page, and so must link to it.
-LINKED = re.compile(r"^(answer_required|hard_stop|disclosure_too_hard|bias_.*|condition_.*)$")
+LINKED = re.compile(r"^(answer_required|hard_stop|disclosure_too_hard|bias_.*|condition_.*|sign_offs_missing)$")
 
 
 def ids_on(page):
@@ -230,3 +230,30 @@ def test_the_bias_blockers_link_to_the_flags_notes_and_to_the_missing_evidence(p
     # The flags' target holds the form where the flag gets its mitigation note.
     flags = page.split('id="bias-flags"', 1)[1].split("</section>", 1)[0]
     assert 'class="bias-note-form"' in flags and 'name="flag" value="ratio_below_four_fifths:race:' in flags
+
+
+def test_a_launch_blocker_links_to_its_own_condition(people, login):
+    """Two before-launch conditions: each blocker links to the condition it names, which is on the page."""
+    from assessments.models import Condition
+
+    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    conditions = [
+        {"text": "Publish the model card.", "before_launch": True},
+        {"text": "Train the support desk.", "before_launch": True},
+    ]
+    assessment = advance(people, act(people, assessment, "approve", conditions=conditions), State.APPROVED)
+    page = login(people.alice).get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
+    targets = [target for code, target in reasons_on(page) if code == "condition_open"]
+    # Listed twice on the page (where launch waits, and beside the launch button), each linking to its condition.
+    assert targets == [f"condition-{c.pk}" for c in Condition.objects.order_by("pk")] * 2
+    assert_reasons_link_to_what_exists(page, assessment)
+
+
+def test_missing_sign_offs_link_to_the_sign_offs():
+    from assessments.errors import Reason
+    from assessments.presenters.answers import reason_item
+
+    item = reason_item(
+        get_questionnaire(), Reason("sign_offs_missing", "Valid sign-offs of this round are missing from: Legal.")
+    )
+    assert item["anchor"] == "sign-offs"
