@@ -60,11 +60,12 @@ def register_text(request, pk):
     if request.method == "POST":
         version = request.POST.get("version", "")
         try:
-            if action in ("save", "publish") and (may_draft if action == "save" else may_publish):
-                if not VERSION.fullmatch(version):
-                    raise InputError(
-                        {"version": "The form did not say which version of the text it showed; nothing was saved."}
-                    )
+            # Who may act hears a refusal (from the service) before a missing version.
+            may_act = may_draft if action == "save" else may_publish if action == "publish" else False
+            if may_act and not VERSION.fullmatch(version):
+                raise InputError(
+                    {"version": "The form did not say which version of the text it showed; nothing was saved."}
+                )
             if action == "save":
                 values = {name: request.POST.get(name, "") for name in publication.FIELDS}
                 publication.register_text_draft(

@@ -21,9 +21,9 @@ from reports.register_formats import algoritmeregister_problems, shorten
 from reports.register_publication import (
     publication_blockers,
     register_text_draft,
-    text_version,
     register_text_publish,
     register_text_retract,
+    text_version,
 )
 
 from ..workflow import act, advance, create_draft
