@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts import roles
 from assessments.audit import audit_event
-from assessments.canonical import unstorable_text
+from assessments.canonical import sha256_of, unstorable_text
 from assessments.errors import InputError, NotPermitted, Reason, TransitionConflict
 from assessments.models import AIFeature, Assessment, AuditEntry
 from assessments.questionnaire import get_questionnaire
@@ -59,11 +59,36 @@ def listed_version(feature):
     )
 
 
-def register_text_draft(*, feature, by, values):
+def text_version(text):
+    """The version of a register text: the SHA-256 of its fields (of empty fields when there is no text).
+
+    A form carries the version it showed; the services compare it under the feature's lock, so a change saved
+    meanwhile is refused, never overwritten or published unseen.
+    """
+    return sha256_of({name: getattr(text, name) if text is not None else "" for name in FIELDS})
+
+
+def current_text(feature):
+    """The text a new draft starts from: the draft, else the published text, else None."""
+    texts = RegisterText.objects.filter(
+        feature=feature, status__in=[RegisterText.Status.DRAFT, RegisterText.Status.PUBLISHED]
+    )
+    return min(texts, key=lambda text: text.status != RegisterText.Status.DRAFT, default=None)
+
+
+def _refuse_stale(expected_version, text, message):
+    if expected_version != text_version(text):
+        raise TransitionConflict(message, code="stale_register_text")
+
+
+def register_text_draft(*, feature, by, values, expected_version=None):
     """Save the team's draft of ``feature``'s register text (creating it if there is none).
 
-    Guarantees: only a member of the feature's team drafts; every value is text within its limit; the
-    published text, if any, is untouched and stays public until this draft is published.
+    Guarantees: only a member of the feature's team drafts; every value is text within its limit; with
+    ``expected_version`` (``text_version`` of the text the editor read: the draft, else the published text), a
+    change saved or published by someone else since is a TransitionConflict (``stale_register_text``, compared
+    under the feature's lock), never overwritten; the published text, if any, is untouched and stays public
+    until this draft is published.
     """
     if not feature.team.has_member(by):
         raise NotPermitted(f"Only members of the team {feature.team.name} may draft its register text.")
@@ -95,10 +120,17 @@ def register_text_draft(*, feature, by, values):
         raise InputError(errors, message="Some fields of the register text are not valid.")
     with transaction.atomic():
         AIFeature.objects.select_for_update().get(pk=feature.pk)
-        draft = RegisterText.objects.filter(feature=feature, status=RegisterText.Status.DRAFT).first()
-        if draft is None:
-            published = RegisterText.objects.filter(feature=feature, status=RegisterText.Status.PUBLISHED).first()
-            start = {name: getattr(published, name) for name in FIELDS} if published else {}
+        current = current_text(feature)
+        if expected_version is not None:
+            _refuse_stale(
+                expected_version,
+                current,
+                "Someone else changed this register text after you opened it; your text was not saved.",
+            )
+        if current is not None and current.status == RegisterText.Status.DRAFT:
+            draft = current
+        else:
+            start = {name: getattr(current, name) for name in FIELDS} if current else {}
             draft = RegisterText(feature=feature, **start)
         for name, value in cleaned.items():
             setattr(draft, name, value)
@@ -153,13 +185,18 @@ def preview_entry(text, assessment):
     return register.export_entry(entry, assessment, questionnaire)
 
 
-def register_text_publish(*, text, by, comment=""):
+def register_text_publish(*, text, by, comment="", expected_version=None):
     """Publish a draft register text in place of the feature's published one.
 
-    Guarantees: only Legal or the chair, never a member of the feature's team; never without a contact
-    address, plain language in every prose field and a record the Dutch register accepts; the previous
-    published text becomes ``replaced``; one audit entry; the cached register is forgotten on commit.
+    Guarantees: only Legal or the chair, never a member of the feature's team; exactly the text the publisher
+    read: ``expected_version`` (by default the version of ``text`` as given) is compared under the feature's
+    lock, and a draft changed since is a TransitionConflict (``stale_register_text``), not published; never
+    without a contact address, plain language in every prose field and a record the Dutch register accepts;
+    the previous published text becomes ``replaced``; one audit entry; the cached register is forgotten on
+    commit.
     """
+    if expected_version is None:
+        expected_version = text_version(text)
     if not may_publish(by):
         raise NotPermitted("Only Legal reviewers and the committee chair may publish register text.")
     if text.feature.team.has_member(by):
@@ -169,6 +206,11 @@ def register_text_publish(*, text, by, comment=""):
         text = RegisterText.objects.select_related("feature__team").get(pk=text.pk)
         if text.status != RegisterText.Status.DRAFT:
             raise TransitionConflict("Only a draft can be published; this text is " + text.get_status_display())
+        _refuse_stale(
+            expected_version,
+            text,
+            "The draft was changed after you opened it; it was not published. Read it again before publishing.",
+        )
         assessment = listed_version(text.feature)
         reasons = publication_blockers(text, assessment)
         if reasons:

@@ -1,6 +1,7 @@
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 
 from accounts import roles
 from assessments import signing
@@ -106,3 +107,10 @@ def dossier_settings(settings, dossier_signing_pair, tmp_path_factory):
             "OPTIONS": {"location": str(tmp_path_factory.mktemp("dossiers"))},
         },
     }
+
+
+@pytest.fixture
+def postgres_only():
+    """Skip on SQLite: row locks are exercised on PostgreSQL (CI runs the suite there too)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are exercised on PostgreSQL (CI runs the suite there too)")

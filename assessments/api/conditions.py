@@ -50,6 +50,9 @@ class ConditionStepSerializer(serializers.ModelSerializer):
     marked_met_by = serializers.CharField(source="marked_met_by.username", allow_null=True, read_only=True)
     reviewed_by = serializers.CharField(source="reviewed_by.username", allow_null=True, read_only=True)
     evidence_file = serializers.SerializerMethodField(help_text="The file given as evidence with the last marking.")
+    version = serializers.CharField(
+        read_only=True, help_text="The version of the condition; send it as expected_version with an edit."
+    )
 
     @extend_schema_field(EvidenceFileSerializer(allow_null=True))
     def get_evidence_file(self, condition):
@@ -81,6 +84,7 @@ class ConditionStepSerializer(serializers.ModelSerializer):
             "reviewed_at",
             "review_comment",
             "created_at",
+            "version",
         ]
         read_only_fields = fields
 
@@ -114,6 +118,13 @@ class EditSerializer(StrictInputSerializer):
     due_date = StrictDate(required=False, help_text="The new due date (YYYY-MM-DD, today or later), or before_launch.")
     before_launch = StrictBoolean(required=False, help_text="Due before launch instead of by a date.")
     comment = Text(max_length=conditions.MAX_TEXT, required=False, help_text="Why (recorded in the audit trail).")
+    expected_version = Text(
+        max_length=64,
+        required=False,
+        pattern=r"\A[0-9a-f]{64}\Z",
+        pattern_message="Give the version you read: 64 lowercase hexadecimal characters.",
+        help_text="The condition's version you read; 409 (stale_condition) if someone changed it since.",
+    )
 
 
 def _conditions_of(assessment):
@@ -284,7 +295,8 @@ class ConditionEditView(_ConditionStepView):
         summary="Edit a carried condition",
         description="A condition carried from a round ended by a change request (proposed) is edited by a reviewer "
         "of the domain that set it (or the chair), at that domain's stage; it stays proposed until they sign. "
-        "Fields left out keep their value.",
+        "Fields left out keep their value. Send the version you read as expected_version: if someone changed the "
+        "condition since, the edit is a 409 (stale_condition) instead of overwriting their change.",
         parameters=[ASSESSMENT_ID, CONDITION_ID],
         request=EditSerializer,
         responses={200: ConditionStepSerializer, **STEP_ERRORS},
@@ -294,5 +306,11 @@ class ConditionEditView(_ConditionStepView):
         return super().post(request, pk, cid)
 
     def take(self, condition, by, data):
-        change = {k: v for k, v in data.items() if k != "comment"}
-        condition_edit(condition=condition, by=by, change=change, comment=data.get("comment", ""))
+        change = {k: v for k, v in data.items() if k not in ("comment", "expected_version")}
+        condition_edit(
+            condition=condition,
+            by=by,
+            change=change,
+            comment=data.get("comment", ""),
+            expected_version=data.get("expected_version"),
+        )

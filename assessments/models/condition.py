@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .. import deadlines
+from .. import canonical, deadlines
 from .reminders import KeepsReminderSchedule
 from .sign_off import SignOff
 
@@ -103,6 +103,20 @@ class Condition(KeepsReminderSchedule, models.Model):
     @property
     def has_evidence_file(self):
         return bool(self.evidence_file_sha256)
+
+    @property
+    def version(self):
+        """The SHA-256 of what an edit may change and of its status: an edit form carries the version it showed,
+        and the service refuses it under the lock once the condition has changed (no lost update)."""
+        return canonical.sha256_of(
+            {
+                "text": self.text,
+                "owner": self.owner_id,
+                "due_date": str(self.due_date) if self.due_date else None,
+                "before_launch": self.before_launch,
+                "status": self.status,
+            }
+        )
 
     @property
     def domain(self):

@@ -10,7 +10,7 @@ what remains (``Assessment.approve``). ``condition_edit`` does one edit on its o
 from django.db import transaction
 
 from .. import conditions
-from ..errors import InputError
+from ..errors import InputError, TransitionConflict
 from ..models import Condition
 from .approval_conditions import MAX_CONDITIONS, ConditionProblem, clean_condition_change
 
@@ -96,17 +96,25 @@ def carried_apply(decisions, assessment, *, by):
             conditions.carried_edit(assessment, condition, by=by, values=values, comment=values["comment"])
 
 
-def condition_edit(*, condition, by, change, comment=""):
+def condition_edit(*, condition, by, change, comment="", expected_version=None):
     """The reviewer of the domain that set a carried condition (or the chair) edits it at their stage.
 
     Guarantees: as ``conditions.condition_drop`` (403 for the team and other domains, 409 unless proposed and
-    at that domain's stage); ``change`` (``text``, ``owner``, ``due_date``, ``before_launch``) is validated as
-    a new condition (InputError). It stays proposed; the change and its audit row are one transaction.
+    at that domain's stage); with ``expected_version`` (the ``Condition.version`` the editor read), a change
+    saved by someone else since is a TransitionConflict (``stale_condition``, compared under the row lock),
+    never overwritten; ``change`` (``text``, ``owner``, ``due_date``, ``before_launch``) is validated as a new
+    condition (InputError). It stays proposed; the change and its audit row are one transaction.
     """
     with transaction.atomic():
         assessment, condition = conditions.locked_condition(condition)
         condition.assessment = assessment
         conditions.carried_refusal(by, condition, assessment)
+        if expected_version is not None and expected_version != condition.version:
+            raise TransitionConflict(
+                "Someone else changed this condition after you read it; your edit was not saved. Read it again "
+                "and reapply your change.",
+                code="stale_condition",
+            )
         problem, values = clean_condition_change(change, condition, assessment)
         if problem:
             raise InputError({"condition": problem.message}, message=problem.message)

@@ -3,12 +3,13 @@
 answer. A file of evidence is served, as an attachment, to whoever may see the assessment."""
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -29,6 +30,9 @@ DONE = {
     "edit": "The carried condition is changed; it is kept when you sign.",
 }
 
+
+# The version a form was opened at (``Condition.version``): a SHA-256 in hexadecimal.
+VERSION = re.compile(r"[0-9a-f]{64}")
 
 # What a multipart body may hold beside the file (the form's fields, the part headers).
 UPLOAD_OVERHEAD = 64 * 1024
@@ -82,10 +86,18 @@ def _step(request, pk, step):
         elif step == "drop":
             conditions.condition_drop(condition=condition, by=user, comment=text)
         else:
-            carried_condition_edit(condition=condition, by=user, change=_edit_of(request.POST))
+            # The service compares the version the form showed with the condition under its row lock.
+            carried_condition_edit(
+                condition=condition,
+                by=user,
+                change=_edit_of(request.POST),
+                expected_version=request.POST.get("version", ""),
+            )
     except NotPermitted as error:
         return problem(request, 403, "Not permitted", error.message, back=back)
     except TransitionConflict as error:
+        if any(reason.code == "stale_condition" for reason in error.reasons):
+            return _edit_again(request, pk, error.message, status=409)
         return problem(request, 409, "Not recorded", error.message, back=back)
     except InputError as error:
         return problem(request, 400, "Not recorded", " ".join(map(str, error.errors.values())), back=back)
@@ -93,6 +105,19 @@ def _step(request, pk, step):
         return problem(request, error.status, "File not accepted", error.message, back=back)
     messages.success(request, DONE[step])
     return redirect(f"{back}#conditions")
+
+
+def _edit_again(request, pk, message, *, status):
+    """The condition as it is now beside what the reviewer typed, with a form to save it again from the version
+    now shown: nothing typed is lost, nothing saved meanwhile is overwritten."""
+    condition = _visible_condition(request.user, pk)
+    typed = {
+        "text": request.POST.get("text", ""),
+        "due_date": request.POST.get("due_date", ""),
+        "before_launch": bool(request.POST.get("before_launch")),
+    }
+    context = {"condition": condition, "typed": typed, "message": message}
+    return render(request, "assessments/condition_conflict.html", context, status=status)
 
 
 def _edit_of(post):
@@ -140,6 +165,11 @@ def condition_drop(request, pk):
 @require_POST
 @login_required
 def condition_edit(request, pk):
+    condition = _visible_condition(request.user, pk)
+    refusal = conditions.condition_refusal(step="edit", condition=condition, by=request.user)
+    if refusal is None and not VERSION.fullmatch(request.POST.get("version", "")):
+        message = "Not saved: the form did not say which version of the condition it showed. Save again from here."
+        return _edit_again(request, pk, message, status=400)
     return _step(request, pk, "edit")
 
 

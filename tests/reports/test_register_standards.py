@@ -23,6 +23,7 @@ from reports.register_publication import (
     register_text_draft,
     register_text_publish,
     register_text_retract,
+    text_version,
 )
 
 from ..workflow import act, advance, create_draft
@@ -306,14 +307,16 @@ def test_a_feature_not_on_the_register_cannot_be_published(people):
 def test_the_team_drafts_and_legal_publishes_in_the_browser(people, launched, client):
     url = f"/reports/register/{launched.feature_id}/"
     client.force_login(people.alice)
-    response = client.post(url, {"action": "save", **TEXT})
+    response = client.post(url, {"action": "save", "version": text_version(None), **TEXT})
     assert response.status_code == 302
-    assert client.post(url, {"action": "publish"}).status_code == 403  # the team does not publish its own text
+    draft = RegisterText.objects.get(feature=launched.feature)
+    # The team does not publish its own text.
+    assert client.post(url, {"action": "publish", "version": text_version(draft)}).status_code == 403
 
     client.force_login(legal(people))
     page = client.get(url).content.decode()
     assert "Draft awaiting review" in page and "contact_email" in page  # the export preview
-    assert client.post(url, {"action": "publish"}).status_code == 302
+    assert client.post(url, {"action": "publish", "version": text_version(draft)}).status_code == 302
     assert RegisterText.objects.get(feature=launched.feature).status == RegisterText.Status.PUBLISHED
 
     refused = client.post(url, {"action": "retract", "reason": ""})
@@ -327,9 +330,11 @@ def test_the_register_text_page_of_another_teams_feature_is_not_found(people, la
 
 
 def test_publishing_without_a_contact_in_the_browser_says_why(people, launched, client):
-    register_text_draft(feature=launched.feature, by=people.alice, values={**TEXT, "contact_email": ""})
+    draft = register_text_draft(feature=launched.feature, by=people.alice, values={**TEXT, "contact_email": ""})
     client.force_login(people.chair)
-    response = client.post(f"/reports/register/{launched.feature_id}/", {"action": "publish"})
+    response = client.post(
+        f"/reports/register/{launched.feature_id}/", {"action": "publish", "version": text_version(draft)}
+    )
     assert response.status_code == 409 and "Add a team contact address" in response.content.decode()
 
 

@@ -172,7 +172,8 @@ def test_the_carried_condition_buttons_drop_and_edit_for_its_domain_only(people,
     assert security.post(reverse("condition_drop", args=[logs.pk]), {"comment": "No."}).status_code == 403
     legal = login(people.reviewers["legal"])
     assert legal.post(reverse("condition_drop", args=[logs.pk]), {"comment": ""}).status_code == 400
-    edit = {"text": "Review the deletion logs monthly.", "due_date": due_in(40)}
+    edit = {"text": "Review the deletion logs monthly.", "due_date": due_in(40), "version": logs.version}
+    assert security.post(reverse("condition_edit", args=[logs.pk]), edit).status_code == 403
     assert legal.post(reverse("condition_edit", args=[logs.pk]), edit).status_code == 302
     assert legal.post(reverse("condition_drop", args=[retention.pk]), {"comment": "Done."}).status_code == 302
     logs.refresh_from_db()
