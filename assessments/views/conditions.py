@@ -2,21 +2,17 @@
 (or the chair) confirms or reopens it. The services (assessments/conditions.py) decide; these pages only parse and
 answer. A file of evidence is served, as an attachment, to whoever may see the assessment."""
 
-import hashlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import conditions, evidence_files
 from ..errors import InputError, NotPermitted, TransitionConflict
-from ..models import Condition, ConditionEvidenceFile
+from ..models import Condition
 from ..selectors import visibility_condition
 from ..services.carried_conditions import condition_edit as carried_condition_edit
 from .common import problem
@@ -147,18 +143,10 @@ def condition_edit(request, pk):
 @login_required
 def condition_evidence_file(request, pk, sha256):
     """A file given as evidence for a condition, to whoever may see its assessment (404 otherwise), as an
-    attachment; refused (409) if its bytes no longer hash to what was recorded."""
+    attachment; refused (409) if its bytes no longer hash to what was recorded (evidence_files.download_response)."""
     condition = _visible_condition(request.user, pk)
-    stored = get_object_or_404(ConditionEvidenceFile, condition=condition, sha256=sha256)
-    data = bytes(stored.data)
-    back = reverse("assessment_detail", args=[condition.assessment_id])
-    if hashlib.sha256(data).hexdigest() != stored.sha256:
-        return problem(
-            request, 409, "File altered", "The stored file no longer matches the SHA-256 recorded for it.", back=back
-        )
-    response = HttpResponse(data, content_type=stored.content_type)
-    name = evidence_files.clean_name(stored.name, stored.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    try:
+        return evidence_files.download_response(condition, sha256)
+    except evidence_files.EvidenceFileAltered as error:
+        back = reverse("assessment_detail", args=[condition.assessment_id])
+        return problem(request, 409, "File altered", error.message, back=back)
