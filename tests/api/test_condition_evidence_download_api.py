@@ -51,7 +51,9 @@ def file_url(assessment_pk, condition_pk, sha):
     return f"/api/v1/assessments/{assessment_pk}/conditions/{condition_pk}/evidence/{sha}/"
 
 
-def test_the_rows_link_to_the_api_download_and_a_token_fetches_the_file(people, approved):
+def test_the_rows_link_to_the_api_download_and_a_token_fetches_the_file(people, approved, settings):
+    # The download says nosniff itself, not only through the security middleware's setting.
+    settings.SECURE_CONTENT_TYPE_NOSNIFF = False
     card = Condition.objects.order_by("pk").first()
     rows = with_token(people.reviewers["security"]).get(f"/api/v1/assessments/{approved.pk}/conditions/")
     url = rows.json()[0]["evidence_file"]["url"]
