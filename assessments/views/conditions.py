@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import conditions, evidence_files
@@ -15,7 +14,7 @@ from ..errors import InputError, NotPermitted, TransitionConflict
 from ..models import Condition
 from ..selectors import visibility_condition
 from ..services.carried_conditions import condition_edit as carried_condition_edit
-from .common import problem
+from .common import announces_more_than, problem, refused_before_the_body
 
 DONE = {
     "met": "The condition is marked met; the committee has been asked to confirm it.",
@@ -24,10 +23,6 @@ DONE = {
     "drop": "The carried condition is dropped.",
     "edit": "The carried condition is changed; it is kept when you sign.",
 }
-
-
-# What a multipart body may hold beside the file (the form's fields, the part headers).
-UPLOAD_OVERHEAD = 64 * 1024
 
 
 def _visible_condition(user, pk):
@@ -45,19 +40,16 @@ def _evidence_file(request):
     return None if upload is None else evidence_files.read_evidence_file(upload)
 
 
-def _refused_before_reading(request, condition):
+def _refused_before_reading(request, pk):
     """Marking met: who may (403) and the condition's status (409), then the size from the request's length
     (413), all before a byte of the body is read; None when the body may be read."""
+    condition = _visible_condition(request.user, pk)
     back = reverse("assessment_detail", args=[condition.assessment_id])
     refusal = conditions.condition_refusal(step="met", condition=condition, by=request.user)
     if refusal is not None:
         status, title = (403, "Not permitted") if isinstance(refusal, NotPermitted) else (409, "Not recorded")
         return problem(request, status, title, refusal.message, back=back)
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > settings.EVIDENCE_FILE_MAX_BYTES + UPLOAD_OVERHEAD:
+    if announces_more_than(request, settings.EVIDENCE_FILE_MAX_BYTES):
         return problem(request, 413, "File not accepted", evidence_files.too_large().message, back=back)
     return None
 
@@ -100,19 +92,11 @@ def _edit_of(post):
     return change
 
 
-@csrf_protect
-def _met(request, pk):
-    return _step(request, pk, "met")
-
-
-# The CSRF check reads the body (its token is a form field): the refusals that need no body come first, so a file
-# over the limit is refused by its announced length before it is read; the check then runs, before anything else.
-@csrf_exempt
 @require_POST
 @login_required
+@refused_before_the_body(_refused_before_reading)
 def condition_met(request, pk):
-    refused = _refused_before_reading(request, _visible_condition(request.user, pk))
-    return refused if refused is not None else _met(request, pk)
+    return _step(request, pk, "met")
 
 
 @require_POST
