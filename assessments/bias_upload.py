@@ -137,6 +137,11 @@ def parse_intersections(text):
     return tuple(pairs)
 
 
+def too_large():
+    limit = settings.BIAS_UPLOAD_MAX_BYTES
+    return UploadRefused(f"The file is over the limit of {limit // (1024 * 1024)} MB; nothing was read.", 413)
+
+
 def read_upload(upload, *, intersections=()):
     """Read an uploaded file (a Django UploadedFile) into a ParsedUpload. The size is checked first."""
     limit = settings.BIAS_UPLOAD_MAX_BYTES
@@ -144,10 +149,10 @@ def read_upload(upload, *, intersections=()):
         raise UploadRefused("Choose a CSV file to upload.")
     size = getattr(upload, "size", None)
     if size is None or size > limit:
-        raise UploadRefused(f"The file is over the limit of {limit // (1024 * 1024)} MB; nothing was read.", 413)
+        raise too_large()
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise UploadRefused(f"The file is over the limit of {limit // (1024 * 1024)} MB; nothing was read.", 413)
+        raise too_large()
     name = str(getattr(upload, "name", "") or "upload.csv")[:255]
     if not canonical.is_storable_text(name):
         name = "upload.csv"

@@ -19,11 +19,12 @@ from assessments.api.exceptions import api_exception_handler
 from assessments.api.query import refuse_unknown_query_parameters
 from assessments.api.schema import ASSESSMENT_ID, error_responses
 from assessments.api.throttling import ReadRateThrottle, WriteRateThrottle
+from assessments.views.common import announces_more_than
 
 from . import register, selectors, services, verification
 from .models import DossierDownload
 from .register_views import conditional
-from .views import ENVELOPE_BYTES, pdf_response
+from .views import pdf_response, too_large_message
 
 
 class PDFRenderer(BaseRenderer):
@@ -184,12 +185,8 @@ class DossierVerifyView(_ReportsApiView):
     )
     def post(self, request):
         limit = settings.DOSSIER_VERIFY_MAX_BYTES
-        try:
-            announced = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            announced = 0
-        if announced > limit + ENVELOPE_BYTES:
-            raise PayloadTooLarge(f"The file is too large: at most {limit:,} bytes are checked.")
+        if announces_more_than(request, limit):
+            raise PayloadTooLarge(too_large_message())
         unknown = sorted(set(request.data) - {"file"})
         if unknown:
             raise ValidationError(

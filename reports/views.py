@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from assessments.models import AuditEntry, State
 from assessments.paging import CappedPaginator
 from assessments.selectors import assessment_visible_to
-from assessments.views.common import problem
+from assessments.views.common import announces_more_than, problem, refused_before_the_body
 
 from . import analytics as committee_analytics
 from . import selectors, services, verification
@@ -211,19 +211,6 @@ def pdf_response(result):
     return response
 
 
-# Room for the multipart envelope around the file.
-ENVELOPE_BYTES = 64 * 1024
-
-
-def body_too_large(request):
-    """True when the request announces more than a dossier could be: refused before reading the body."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False
-    return length > settings.DOSSIER_VERIFY_MAX_BYTES + ENVELOPE_BYTES
-
-
 def too_large_message():
     return f"The file is too large: at most {settings.DOSSIER_VERIFY_MAX_BYTES:,} bytes are checked."
 
@@ -250,7 +237,17 @@ class VerifyForm(forms.Form):
         return upload
 
 
+def _refused_before_reading(request):
+    """A check's body announced over what a dossier could be: refused before it is read (413)."""
+    if request.method == "POST" and announces_more_than(request, settings.DOSSIER_VERIFY_MAX_BYTES):
+        return render(
+            request, "reports/verify.html", {"form": VerifyForm(), "refused": too_large_message()}, status=413
+        )
+    return None
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
+@refused_before_the_body(_refused_before_reading)
 def verify(request):
     """Whether an uploaded PDF is a dossier this system issued, unchanged: for anyone, logged in or not.
 
@@ -270,10 +267,6 @@ def verify(request):
         if wait is not None:
             response["Retry-After"] = str(max(1, int(wait)))
         return response
-    if body_too_large(request):
-        return render(
-            request, "reports/verify.html", {"form": VerifyForm(), "refused": too_large_message()}, status=413
-        )
     form = VerifyForm(request.POST, request.FILES)
     if not form.is_valid():
         status = 413 if form.has_error("file", code="too_large") else 400

@@ -65,7 +65,7 @@ def test_the_api_takes_a_file_and_records_its_name_and_hash(people, approved):
         "content_type": "application/pdf",
         "size": len(PDF),
         "sha256": PDF_SHA,
-        "url": reverse("condition_evidence_file", args=[condition.pk, PDF_SHA]),
+        "url": f"/api/v1/assessments/{approved.pk}/conditions/{condition.pk}/evidence/{PDF_SHA}/",
     }
     entry = AuditEntry.objects.get(action="condition_marked_met")
     assert entry.details["evidence_file"]["sha256"] == PDF_SHA

@@ -5,14 +5,23 @@
 ``POST .../conditions/<cid>/confirm/`` and ``.../reopen/`` ``{"comment"}`` (a reviewer of the domain that set
 it, or the chair); ``.../drop/`` ``{"comment"}`` and ``.../edit/`` (a carried, proposed condition, by the reviewer
 of the domain that set it, at its stage). The services (assessments/conditions.py, services/carried_conditions.py)
-decide; a refusal is answered before the input.
+decide; a refusal is answered before the input. ``GET .../conditions/<cid>/evidence/<sha256>/`` downloads a file
+given as evidence, to whoever may see the assessment, as the browser's route does (one function serves both).
 """
 
 from django.conf import settings
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiRequest,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
@@ -41,7 +50,7 @@ class EvidenceFileSerializer(serializers.Serializer):
     content_type = serializers.CharField(help_text="Its kind, told from its bytes.")
     size = serializers.IntegerField(help_text="Bytes.")
     sha256 = serializers.CharField(help_text="The SHA-256 of its bytes, as the audit log records it.")
-    url = serializers.CharField(help_text="Where a signed-in user who may see the assessment downloads it.")
+    url = serializers.CharField(help_text="Where whoever may see the assessment downloads it (with the API token).")
 
 
 class ConditionStepSerializer(serializers.ModelSerializer):
@@ -63,7 +72,10 @@ class ConditionStepSerializer(serializers.ModelSerializer):
             "content_type": condition.evidence_file_type,
             "size": condition.evidence_file_size,
             "sha256": condition.evidence_file_sha256,
-            "url": reverse("condition_evidence_file", args=[condition.pk, condition.evidence_file_sha256]),
+            "url": reverse(
+                "api-condition-evidence-file",
+                args=[condition.assessment_id, condition.pk, condition.evidence_file_sha256],
+            ),
         }
 
     class Meta:
@@ -143,6 +155,55 @@ class ConditionsView(ApiView):
     def get(self, request, pk):
         assessment = visible_assessment(request, pk)
         return Response(ConditionStepSerializer(_conditions_of(assessment), many=True).data)
+
+
+class _FileOrJsonErrors(BaseContentNegotiation):
+    """The file is served as it is, whatever the client accepts; an error is JSON (the view's one renderer)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+SHA256 = OpenApiParameter(
+    "sha256",
+    {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    OpenApiParameter.PATH,
+    description="The file's SHA-256, as the condition's `evidence_file` gives it.",
+)
+
+
+class ConditionEvidenceFileView(ApiView):
+    content_negotiation_class = _FileOrJsonErrors
+
+    @extend_schema(
+        summary="Download a file given as evidence",
+        description="A file the team gave as evidence that a condition is met, as an attachment of its kind (the "
+        "`Content-Disposition` header names it, RFC 5987 when not plain ASCII), for whoever may see the "
+        "assessment; 404 otherwise, so its existence is not revealed. Files of earlier markings stay readable by "
+        "their hash (the audit log records each). 409 if the stored bytes no longer hash to the SHA-256 recorded.",
+        parameters=[ASSESSMENT_ID, CONDITION_ID, SHA256],
+        responses={
+            (200, *evidence_files.KINDS): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            **error_responses(
+                401,
+                404,
+                409,
+                429,
+                e404="No such assessment, condition or file, or you may not see it.",
+                e409="The stored file no longer hashes to the SHA-256 recorded for it: not served.",
+            ),
+        },
+        tags=["conditions"],
+    )
+    def get(self, request, pk, cid, sha256):
+        assessment = visible_assessment(request, pk)
+        condition = assessment.conditions.filter(pk=cid).first()
+        if condition is None:
+            raise NotFound("No such condition on this assessment.")
+        return evidence_files.download_response(condition, sha256)
 
 
 class _ConditionStepView(ApiView):

@@ -76,4 +76,9 @@ urlpatterns = [
         conditions.ConditionEditView.as_view(),
         name="api-condition-edit",
     ),
+    path(
+        "assessments/<object_id:pk>/conditions/<object_id:cid>/evidence/<str:sha256>/",
+        conditions.ConditionEvidenceFileView.as_view(),
+        name="api-condition-evidence-file",
+    ),
 ]

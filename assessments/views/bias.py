@@ -1,8 +1,9 @@
 """Bias evidence in the browser: upload (with a preview before anything is saved), a row form,
 justifications, mitigations, and the context the assessment page's bias section shows.
 
-Who may add evidence is decided before a byte of an upload is read (403 or 409), then
-the file is checked (413 over the size limit, 400 with every error by line and column).
+Who may add evidence is decided before a byte of an upload is read (403 or 409), and the size
+the request announces (413), then the CSRF token, then the file is checked (413 over the size
+limit, 400 with every error by line and column).
 A previewed upload waits in the user's session under a token; confirming it saves it
 once: the token is the batch of the saved rows, and a batch is never saved twice
 (a double click, a second tab).
@@ -12,6 +13,7 @@ import time
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -25,7 +27,7 @@ from ..errors import InputError, NotPermitted, TransitionConflict
 from ..models import BiasResult, EvidenceKind, State
 from ..selectors import assessment_visible_to
 from .actions import actions_panels_oob
-from .common import problem
+from .common import announces_more_than, problem, refused_before_the_body
 
 SESSION_PREFIX = "bias_upload:"
 MAX_WAITING_UPLOADS = 5  # previews kept per session; older ones are dropped
@@ -79,13 +81,21 @@ def bias_template(request):
 # -- upload, preview, confirm ---------------------------------------------------------------------
 
 
-@require_POST
-@login_required
-def bias_upload_preview(request, pk):
+def _refused_before_reading(request, pk):
+    """An upload: who may and the state (_refusal), then the size from the request's length (413), before a byte
+    of the body is read; None when it may be read."""
     assessment = assessment_visible_to(request.user, pk)
     refused = _refusal(request, assessment)
-    if refused:
-        return refused
+    if refused is None and announces_more_than(request, settings.BIAS_UPLOAD_MAX_BYTES):
+        return _problem(request, 413, "File not accepted", bias_upload.too_large().message, assessment)
+    return refused
+
+
+@require_POST
+@login_required
+@refused_before_the_body(_refused_before_reading)
+def bias_upload_preview(request, pk):
+    assessment = assessment_visible_to(request.user, pk)
     description = request.POST.get("description", "").strip()
     if not description:
         return _problem(request, 400, "Describe the evidence", bias_services.DESCRIPTION_NEEDED, assessment)

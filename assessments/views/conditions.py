@@ -2,25 +2,21 @@
 (or the chair) confirms or reopens it. The services (assessments/conditions.py) decide; these pages only parse and
 answer. A file of evidence is served, as an attachment, to whoever may see the assessment."""
 
-import hashlib
 import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import conditions, evidence_files
 from ..errors import InputError, NotPermitted, TransitionConflict
-from ..models import Condition, ConditionEvidenceFile
+from ..models import Condition
 from ..selectors import visibility_condition
 from ..services.carried_conditions import condition_edit as carried_condition_edit
-from .common import problem
+from .common import announces_more_than, problem, refused_before_the_body
 
 DONE = {
     "met": "The condition is marked met; the committee has been asked to confirm it.",
@@ -33,9 +29,6 @@ DONE = {
 
 # The version a form was opened at (``Condition.version``): a SHA-256 in hexadecimal.
 VERSION = re.compile(r"[0-9a-f]{64}")
-
-# What a multipart body may hold beside the file (the form's fields, the part headers).
-UPLOAD_OVERHEAD = 64 * 1024
 
 
 def _visible_condition(user, pk):
@@ -53,19 +46,16 @@ def _evidence_file(request):
     return None if upload is None else evidence_files.read_evidence_file(upload)
 
 
-def _refused_before_reading(request, condition):
+def _refused_before_reading(request, pk):
     """Marking met: who may (403) and the condition's status (409), then the size from the request's length
     (413), all before a byte of the body is read; None when the body may be read."""
+    condition = _visible_condition(request.user, pk)
     back = reverse("assessment_detail", args=[condition.assessment_id])
     refusal = conditions.condition_refusal(step="met", condition=condition, by=request.user)
     if refusal is not None:
         status, title = (403, "Not permitted") if isinstance(refusal, NotPermitted) else (409, "Not recorded")
         return problem(request, status, title, refusal.message, back=back)
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > settings.EVIDENCE_FILE_MAX_BYTES + UPLOAD_OVERHEAD:
+    if announces_more_than(request, settings.EVIDENCE_FILE_MAX_BYTES):
         return problem(request, 413, "File not accepted", evidence_files.too_large().message, back=back)
     return None
 
@@ -129,19 +119,11 @@ def _edit_of(post):
     return change
 
 
-@csrf_protect
-def _met(request, pk):
-    return _step(request, pk, "met")
-
-
-# The CSRF check reads the body (its token is a form field): the refusals that need no body come first, so a file
-# over the limit is refused by its announced length before it is read; the check then runs, before anything else.
-@csrf_exempt
 @require_POST
 @login_required
+@refused_before_the_body(_refused_before_reading)
 def condition_met(request, pk):
-    refused = _refused_before_reading(request, _visible_condition(request.user, pk))
-    return refused if refused is not None else _met(request, pk)
+    return _step(request, pk, "met")
 
 
 @require_POST
@@ -177,18 +159,10 @@ def condition_edit(request, pk):
 @login_required
 def condition_evidence_file(request, pk, sha256):
     """A file given as evidence for a condition, to whoever may see its assessment (404 otherwise), as an
-    attachment; refused (409) if its bytes no longer hash to what was recorded."""
+    attachment; refused (409) if its bytes no longer hash to what was recorded (evidence_files.download_response)."""
     condition = _visible_condition(request.user, pk)
-    stored = get_object_or_404(ConditionEvidenceFile, condition=condition, sha256=sha256)
-    data = bytes(stored.data)
-    back = reverse("assessment_detail", args=[condition.assessment_id])
-    if hashlib.sha256(data).hexdigest() != stored.sha256:
-        return problem(
-            request, 409, "File altered", "The stored file no longer matches the SHA-256 recorded for it.", back=back
-        )
-    response = HttpResponse(data, content_type=stored.content_type)
-    name = evidence_files.clean_name(stored.name, stored.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    try:
+        return evidence_files.download_response(condition, sha256)
+    except evidence_files.EvidenceFileAltered as error:
+        back = reverse("assessment_detail", args=[condition.assessment_id])
+        return problem(request, 409, "File altered", error.message, back=back)

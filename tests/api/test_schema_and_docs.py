@@ -26,6 +26,7 @@ PATHS = {
     "/api/v1/assessments/{id}/conditions/{cid}/reopen/": {"post"},
     "/api/v1/assessments/{id}/conditions/{cid}/drop/": {"post"},
     "/api/v1/assessments/{id}/conditions/{cid}/edit/": {"post"},
+    "/api/v1/assessments/{id}/conditions/{cid}/evidence/{sha256}/": {"get"},
     "/api/v1/notices/": {"get"},
     "/api/v1/notices/{id}/read/": {"post"},
     "/api/v1/assessments/{id}/dossier.pdf": {"get"},

@@ -123,6 +123,7 @@ OPERATIONS = [
     ("POST", "/api/v1/assessments/{id}/conditions/{cid}/reopen/"),
     ("POST", "/api/v1/assessments/{id}/conditions/{cid}/drop/"),
     ("POST", "/api/v1/assessments/{id}/conditions/{cid}/edit/"),
+    ("GET", "/api/v1/assessments/{id}/conditions/{cid}/evidence/{sha256}/"),
     ("GET", "/api/v1/notices/"),
     ("POST", "/api/v1/notices/{id}/read/"),
     ("GET", "/api/v1/assessments/{id}/dossier.pdf"),
