@@ -1,7 +1,10 @@
+from types import SimpleNamespace
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from accounts import roles
 from assessments.models import Team
 
 PASSWORD = "correct-horse-battery"
@@ -42,3 +45,28 @@ class TeamFactory(factory.django.DjangoModelFactory):
     def members(self, create, extracted, **kwargs):
         if extracted:
             self.members.add(*extracted)
+
+
+def make_people():
+    """The usual cast (the ``people`` fixture): a team of two, one reviewer per domain, a chair, an auditor, an
+    outsider, an admin."""
+    team = TeamFactory(slug="client-experience", name="Client Experience")
+    alice = UserFactory(username="alice")
+    ben = UserFactory(username="ben")
+    team.members.add(alice, ben)
+    reviewers = {domain: UserFactory(username=f"{domain}_reviewer", roles=[domain]) for domain in roles.DOMAINS}
+    other_team = TeamFactory(slug="growth", name="Growth")
+    olga = UserFactory(username="olga")
+    other_team.members.add(olga)
+    return SimpleNamespace(
+        team=team,
+        alice=alice,
+        ben=ben,
+        reviewers=reviewers,
+        chair=UserFactory(username="chair", roles=[roles.CHAIR]),
+        auditor=UserFactory(username="audrey", roles=[roles.AUDITOR]),
+        other_team=other_team,
+        olga=olga,
+        admin=UserFactory(username="admin", is_staff=True, is_superuser=True),
+        nobody=UserFactory(username="nobody"),
+    )

@@ -7,6 +7,7 @@ field. CI runs this module on SQLite and on PostgreSQL.
 """
 
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -16,6 +17,7 @@ from accounts.delegation import delegation_create
 from assessments import services
 from assessments.audit_records import BY_MODEL, replay_entry
 from assessments.models import (
+    Assessment,
     AuditEntry,
     BiasBatch,
     BiasJustification,
@@ -31,6 +33,7 @@ from reports.dossier import dossier_record
 from reports.dossier_data import record_data
 
 from .audit_tools import problems, quoted, sql, verify
+from .factories import make_people
 from .workflow import act, advance, create_draft, meet
 
 RACE_FLAG = "ratio_below_four_fifths:race:selection_rate"
@@ -49,9 +52,22 @@ def skewed(metric="selection_rate"):
     ]
 
 
+@pytest.fixture(scope="module")
+def evidence_once(module_db):
+    """One launched assessment with a row in every covered table, all written by the services: made once for
+    this module's tests (each tampers in its own savepoint, rolled back after it)."""
+    return module_db(lambda: _launched_with_evidence(make_people()))
+
+
 @pytest.fixture
-def evidence(people):
-    """One launched assessment with a row in every covered table, all written by the services."""
+def evidence(evidence_once, db):
+    """The cast, with ``assessment`` read afresh for this test."""
+    people = SimpleNamespace(**vars(evidence_once))
+    people.assessment = Assessment.objects.get(pk=evidence_once.assessment.pk)
+    return people
+
+
+def _launched_with_evidence(people):
     assessment = create_draft(people)
     services.bias_results_add(
         assessment=assessment,

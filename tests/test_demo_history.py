@@ -18,9 +18,14 @@ from reports.analytics import committee_analytics
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def seeded_once(module_db):
+    """The demo, seeded once for this module's tests (each runs in a savepoint on top of it)."""
+    module_db(lambda: call_command("seed_demo", "--password", "pw"))
+
+
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", "--password", "pw")
+def seeded(seeded_once, db):
     return get_user_model().objects
 
 

@@ -76,7 +76,7 @@ from assessments.api.pagination import Position
 from assessments.models import STATE_STAGE, Assessment, State
 from assessments.questionnaire import current_questionnaire
 from tests.answers import complete_answers
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_people
 from tests.workflow import advance, bias_rows, create_draft
 
 from . import schemathesis_hooks  # noqa: F401 (registers how to make a text/csv file for the bias upload)
@@ -239,11 +239,15 @@ def print_statistics(capsys):
     return show
 
 
-@pytest.fixture
-def tokens(people):
+def people_tokens(people):
     """An API token per person who acts in the workflow."""
     users = {"alice": people.alice, **people.reviewers}
     return {name: token_create(user=user).key for name, user in users.items()}
+
+
+@pytest.fixture
+def tokens(people):
+    return people_tokens(people)
 
 
 def is_positive(case):
@@ -331,16 +335,24 @@ def due(condition):
 # -- each operation on its own --------------------------------------------------------------------
 
 
-@pytest.fixture
-def assessment_ids(people):
-    """Real assessments in several states (one of another team), for ids the fuzzer may pick."""
-    return [
-        create_draft(people).pk,
-        advance(people, create_draft(people), State.LEGAL_REVIEW).pk,
-        advance(people, create_draft(people), State.CHANGES_REQUESTED).pk,
-        advance(people, create_draft(people), State.APPROVED).pk,
-        services.assessment_create(team=people.other_team, feature_name="Growth", answers={}, by=people.olga).pk,
-    ]
+@pytest.fixture(scope="module")
+def operation_world(module_db):
+    """The people, their tokens and real assessments in several states (one of another team), for ids the
+    fuzzer may pick: made once for the runs per operation, each of which starts from them (what a run writes is
+    rolled back after it)."""
+
+    def make():
+        people = make_people()
+        ids = [
+            create_draft(people).pk,
+            advance(people, create_draft(people), State.LEGAL_REVIEW).pk,
+            advance(people, create_draft(people), State.CHANGES_REQUESTED).pk,
+            advance(people, create_draft(people), State.APPROVED).pk,
+            services.assessment_create(team=people.other_team, feature_name="Growth", answers={}, by=people.olga).pk,
+        ]
+        return people_tokens(people), ids
+
+    return module_db(make)
 
 
 def test_the_fuzzed_operations_are_all_the_schema_has(api_schema):
@@ -352,7 +364,8 @@ def test_the_fuzzed_operations_are_all_the_schema_has(api_schema):
 
 
 @pytest.mark.parametrize("method, path", OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
-def test_each_operation_conforms_to_its_schema(api_schema, assessment_ids, tokens, print_statistics, method, path):
+def test_each_operation_conforms_to_its_schema(api_schema, operation_world, print_statistics, method, path):
+    tokens, assessment_ids = operation_world
     operation = api_schema[path][method]
     statistics = Statistics(f"{method} {path}, {MAX_EXAMPLES} examples")
     cases = st.one_of(
@@ -419,6 +432,10 @@ def test_chained_operations_conform_and_reach_submissions_approvals_and_evidence
     monkeypatch.setattr(schemathesis.specs.openapi.stateful, "DEFAULT_USE_PROBABILITY", 1.0)
     statistics = Statistics(f"stateful, suites of {SCENARIOS_PER_SUITE} scenarios of up to {STATEFUL_STEPS} steps")
 
+    # The assessments made for the runs per operation (operation_world), there when this test runs after them
+    # in the same process, are not this run's: its scenarios are judged by the assessments they make.
+    before = set(Assessment.objects.values_list("pk", flat=True))
+
     class Workflow(starting_from_creation(api_schema.as_state_machine())):
         # Each scenario starts from the same database (a savepoint, rolled back after it), so that hypothesis,
         # which replays and varies scenarios, sees the same answers to the same requests.
@@ -428,7 +445,7 @@ def test_chained_operations_conform_and_reach_submissions_approvals_and_evidence
         def teardown(self):
             # Guide hypothesis towards scenarios that leave an assessment further through the review (a rejected
             # or withdrawn one counts for nothing: its scenario went nowhere).
-            states = Assessment.objects.values_list("state", flat=True)
+            states = Assessment.objects.exclude(pk__in=before).values_list("state", flat=True)
             hypothesis.target(float(max((PROGRESS.get(state, 0) for state in states), default=0)), label="progress")
             transaction.savepoint_rollback(self.savepoint)
             super().teardown()

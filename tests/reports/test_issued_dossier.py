@@ -1,6 +1,7 @@
 """The issued dossier of an approved assessment, read back as a program and a regulator would.
 
-Rendering is real here (WeasyPrint and pyHanko); each test issues one dossier.
+Rendering is real here (WeasyPrint and pyHanko): one dossier is issued for the module's tests (``issued``), and
+one more for a feature named with a control character.
 """
 
 import io
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client, TestCase
 from django.urls import reverse
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -21,26 +23,49 @@ from pyhanko_certvalidator import ValidationContext
 
 from accounts import roles
 from assessments import canonical
-from assessments.models import AuditEntry, SignOff, State
+from assessments.models import Assessment, AuditEntry, SignOff, State
 from assessments.questionnaire import get_questionnaire
 from reports.dossier import ATTACHMENT_NAME
 from reports.models import Dossier, DossierDownload
 
+from ..factories import make_people
 from .conftest import page_texts, pdf_reader, rich_approved
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 
+@pytest.fixture(scope="module")
+def issued_once(module_db):
+    """A rich approved assessment whose dossier the approval's task issued, and its bytes as first downloaded:
+    made once for this module's tests (issuing renders and signs for seconds); each test starts from it."""
+
+    def make():
+        from config.celery import app
+
+        people = make_people()
+        propagates, app.conf.task_eager_propagates = app.conf.task_eager_propagates, True
+        try:
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                assessment = rich_approved(people)
+        finally:
+            app.conf.task_eager_propagates = propagates
+        dossier = Dossier.objects.get(assessment=assessment)
+        assert dossier.is_issued, "the approval's task issued the dossier"
+        auditor = Client()
+        auditor.force_login(people.auditor)
+        response = auditor.get(reverse("dossier_pdf", args=[assessment.pk]))
+        assert response.status_code == 200
+        return assessment.pk, dossier.pk, response.content
+
+    return module_db(make)
+
+
 @pytest.fixture
-def issued(people, django_capture_on_commit_callbacks, login):
-    """A rich approved assessment whose dossier the approval's task issued; its bytes as first downloaded."""
-    with django_capture_on_commit_callbacks(execute=True):
-        assessment = rich_approved(people)
-    dossier = Dossier.objects.get(assessment=assessment)
-    assert dossier.is_issued, "the approval's task issued the dossier"
-    response = login(people.auditor).get(reverse("dossier_pdf", args=[assessment.pk]))
-    assert response.status_code == 200
-    return assessment, dossier, response.content
+def issued(issued_once, module_db, db, settings):
+    """``(assessment, dossier, bytes as first downloaded)``, read afresh for this test, with the dossier's file."""
+    assessment_id, dossier_id, content = issued_once
+    module_db.dossier_files_into(settings)
+    return Assessment.objects.get(pk=assessment_id), Dossier.objects.get(pk=dossier_id), content
 
 
 def normalise(text):
