@@ -28,6 +28,7 @@ from django.conf import settings
 
 from . import canonical, metrics
 from .bias_services import DIMENSION, MAX_BIAS_ROWS
+from .errors import FileRefused
 from .models import BiasBatch
 from .questionnaire import MAX_NUMBER
 
@@ -90,13 +91,8 @@ class ParsedUpload:
         return "; ".join(_where(e) + e["message"] for e in self.errors)
 
 
-class UploadRefused(Exception):
-    """The file is refused as a whole (too large, empty, not a file): the 400 or 413 says why."""
-
-    def __init__(self, message, status=400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class UploadRefused(FileRefused):
+    """The file of bias results is refused as a whole (too large, empty, not a file): the 400 or 413 says why."""
 
 
 def _where(error):

@@ -64,3 +64,13 @@ class TransitionConflict(DomainError):
     def __init__(self, message, reasons=(), code="conflict"):
         super().__init__(message)
         self.reasons = list(reasons) or [Reason(code, message)]
+
+
+class FileRefused(Exception):
+    """An uploaded file refused as a whole: ``status`` 413 (too large) or 400 (empty, not a file, a kind not
+    accepted); ``message`` says why."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message = message
+        self.status = status

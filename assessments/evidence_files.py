@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
 from . import canonical
-from .errors import TransitionConflict
+from .errors import FileRefused, TransitionConflict
 from .models import ConditionEvidenceFile
 
 # The kinds accepted, by what their bytes start with (text: UTF-8 without NUL), and the extension each is saved with.
@@ -34,13 +34,9 @@ _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"\\/]')
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-class EvidenceFileRefused(Exception):
-    """The file is refused as a whole: ``status`` 413 (too large) or 400 (empty, not a file, a kind not accepted)."""
-
-    def __init__(self, message, status=400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class EvidenceFileRefused(FileRefused):
+    """A condition's file of evidence refused as a whole: 413 (too large) or 400 (empty, not a file, a kind not
+    accepted)."""
 
 
 class EvidenceFileAltered(TransitionConflict):

@@ -70,6 +70,10 @@ def test_a_second_edit_shows_the_condition_as_it_is_now_and_keeps_what_was_typed
     condition = logs_condition(assessment)
     page = login(people.reviewers["legal"]).get(reverse("assessment_detail", args=[assessment.pk])).content.decode()
     assert f'name="version" value="{condition.version}"' in page
+    # Each field is labelled (the ids carry the condition's id, so several on one page stay distinct).
+    for field in ("text", "due", "before"):
+        assert f'<label for="edit-{field}-{condition.pk}">' in page and f'id="edit-{field}-{condition.pk}"' in page
+    assert f'rows="2" maxlength="2000" required>{condition.text}</textarea>' in page
     path = reverse("condition_edit", args=[condition.pk])
     legal = login(people.reviewers["legal"])
     assert (
@@ -83,6 +87,8 @@ def test_a_second_edit_shows_the_condition_as_it_is_now_and_keeps_what_was_typed
     assert "Condition not saved" in html and "Someone else changed this condition" in html
     assert LEGAL_TEXT in html.split('id="now-h"')[1].split("</section>")[0]  # the condition as it is now
     assert f">{CHAIR_TEXT}</textarea>" in html and f'value="{due_in(20)}"' in html  # what the chair typed
+    for field in ("text", "due", "before"):
+        assert f'<label for="conflict-{field}">' in html and f'id="conflict-{field}"' in html
     now = logs_condition(assessment)
     assert now.text == LEGAL_TEXT and f'name="version" value="{now.version}"' in html
     # Saving again from the version now shown is the chair's informed choice.
