@@ -31,6 +31,7 @@ from .bias_services import DIMENSION, MAX_BIAS_ROWS
 from .errors import FileRefused
 from .models import BiasBatch
 from .questionnaire import MAX_NUMBER
+from .uploads import read_capped
 
 RESULT_COLUMNS = ("dimension", "group", "n", "metric", "value")
 PREDICTION_COLUMNS = ("y_true", "y_pred")
@@ -140,15 +141,8 @@ def too_large():
 
 def read_upload(upload, *, intersections=()):
     """Read an uploaded file (a Django UploadedFile) into a ParsedUpload. The size is checked first."""
-    limit = settings.BIAS_UPLOAD_MAX_BYTES
-    if upload is None or not hasattr(upload, "read"):
-        raise UploadRefused("Choose a CSV file to upload.")
-    size = getattr(upload, "size", None)
-    if size is None or size > limit:
-        raise too_large()
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise too_large()
+    missing = UploadRefused("Choose a CSV file to upload.")
+    data = read_capped(upload, settings.BIAS_UPLOAD_MAX_BYTES, missing=missing, too_large=too_large)
     name = str(getattr(upload, "name", "") or "upload.csv")[:255]
     if not canonical.is_storable_text(name):
         name = "upload.csv"

@@ -18,6 +18,7 @@ from django.utils.http import content_disposition_header
 from . import canonical
 from .errors import FileRefused, TransitionConflict
 from .models import ConditionEvidenceFile
+from .uploads import read_capped
 
 # The kinds accepted, by what their bytes start with (text: UTF-8 without NUL), and the extension each is saved with.
 KINDS = {
@@ -70,15 +71,8 @@ def too_large():
 
 def read_evidence_file(upload):
     """An uploaded file (a Django UploadedFile) as an ``EvidenceFile``, or ``EvidenceFileRefused``."""
-    limit = settings.EVIDENCE_FILE_MAX_BYTES
-    if upload is None or not hasattr(upload, "read"):
-        raise EvidenceFileRefused("Choose a file.")
-    size = getattr(upload, "size", None)
-    if size is None or size > limit:
-        raise too_large()
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise too_large()
+    missing = EvidenceFileRefused("Choose a file.")
+    data = read_capped(upload, settings.EVIDENCE_FILE_MAX_BYTES, missing=missing, too_large=too_large)
     if not data:
         raise EvidenceFileRefused("The file is empty.")
     content_type = kind_of(data, str(getattr(upload, "name", "") or ""))
