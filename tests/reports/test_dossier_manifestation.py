@@ -6,7 +6,7 @@ from accounts import roles
 from assessments.models import SignOff
 
 from .conftest import page_texts
-from .test_issued_dossier import issued, normalise  # noqa: F401  (the issued dossier fixture)
+from .test_issued_dossier import issued, issued_once, normalise  # noqa: F401  (the issued dossier fixtures)
 
 
 def test_the_dossier_prints_every_manifestation(issued):  # noqa: F811
