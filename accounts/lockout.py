@@ -25,6 +25,9 @@ from django.core.cache import cache
 
 from .network import address_block, client_address
 
+# The longest password any form or endpoint takes (a longer one is refused as input, before it is hashed).
+PASSWORD_MAX_LENGTH = 4096
+
 
 def password_confirmed(request, user, password):
     """Whether ``password`` is ``user``'s, for a sensitive act by the signed-in ``user``; a wrong one is counted.

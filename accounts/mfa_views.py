@@ -14,11 +14,10 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import mfa, mfa_login, passkeys
-from .lockout import login_refused_for, second_factor_failure_record
+from .lockout import PASSWORD_MAX_LENGTH, login_refused_for, second_factor_failure_record
 from .login import address_limited_response
 
 CODE_MAX_LENGTH = 64
-PASSWORD_MAX_LENGTH = 4096
 
 
 def _posted(request, name, limit=CODE_MAX_LENGTH):

@@ -18,6 +18,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
+from accounts.lockout import PASSWORD_MAX_LENGTH
+
 from .canonical import unstorable_text
 from .models import State
 
@@ -224,7 +226,7 @@ class TransitionForm(RefusesUnstorableText, forms.Form):
     comment = forms.CharField(required=False, strip=True, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 5000}))
     expected_state = forms.ChoiceField(choices=State.choices, required=False, widget=forms.HiddenInput)
     # A signing act asks for these when the last re-authentication is too old (accounts/reauth.py).
-    password = forms.CharField(required=False, strip=False, max_length=4096, widget=forms.PasswordInput)
+    password = forms.CharField(required=False, strip=False, max_length=PASSWORD_MAX_LENGTH, widget=forms.PasswordInput)
     code = forms.CharField(required=False, strip=True, max_length=32)
     # A passkey's assertion instead of the code: the browser's JSON (static/js/passkeys.js).
     passkey = forms.CharField(required=False, strip=True, max_length=64 * 1024, widget=forms.HiddenInput)

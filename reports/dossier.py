@@ -404,7 +404,7 @@ def record_context(record):
                 "due": "Before launch" if c.before_launch and not c.due_date else utc_date(c.due_date),
                 "before_launch": c.before_launch,
                 "closed": utc(c.closed_at),
-                "overdue": c.status == Condition.Status.OPEN and c.due_date is not None and c.due_date < today,
+                "overdue": c.is_overdue(today),
                 "steps": steps.get(c.pk, []),
             }
             for c in record.conditions

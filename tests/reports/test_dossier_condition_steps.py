@@ -108,3 +108,21 @@ def test_a_carried_condition_of_an_assessment_that_ended_is_closed_saying_so(peo
     assert condition.closed_at is not None and condition.next_reminder_on is None
     [row] = record_context(dossier_record(assessment))["conditions"]
     assert [s["label"] for s in row["steps"]][-1] == f"Closed unanswered: the assessment was {said}"
+
+
+def test_the_dossier_calls_a_condition_overdue_from_the_day_after_its_due_date(people):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    assessment = advance(people, create_draft(people), State.LEGAL_REVIEW)
+    assessment = act(people, assessment, "approve", conditions=[{"text": "Pen-test.", "due_date": due_in(30)}])
+    record = dossier_record(assessment)
+    today = timezone.localdate(record.as_of)
+    for due, overdue in ((today, False), (today - timedelta(days=1), True)):
+        Condition.objects.update(due_date=due)
+        [row] = record_context(dossier_record(assessment, now=record.as_of))["conditions"]
+        assert row["overdue"] is overdue, due
+    Condition.objects.update(status=Condition.Status.AWAITING_CONFIRMATION)
+    [row] = record_context(dossier_record(assessment, now=record.as_of))["conditions"]
+    assert row["overdue"] is False  # met, waiting for its confirmation: no longer the team's to do

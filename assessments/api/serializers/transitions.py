@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.lockout import PASSWORD_MAX_LENGTH
 from assessments import services, transitions
 from assessments.models import State
 
@@ -86,7 +87,11 @@ PASSWORD_HELP = (
 
 def _password():
     return Text(
-        max_length=4096, required=False, write_only=True, style={"input_type": "password"}, help_text=PASSWORD_HELP
+        max_length=PASSWORD_MAX_LENGTH,
+        required=False,
+        write_only=True,
+        style={"input_type": "password"},
+        help_text=PASSWORD_HELP,
     )
 
 

@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.api import TOKEN_ERRORS_DOC, IssuedTokenSerializer, token_issued_response
-from accounts.lockout import login_failure_record, login_refused_for
+from accounts.lockout import PASSWORD_MAX_LENGTH, login_failure_record, login_refused_for
 from assessments.errors import InputError
 
 from ..fields import Text
@@ -25,7 +25,7 @@ from .base import ApiView
 class TokenRequestSerializer(StrictInputSerializer):
     username = Text(max_length=150, blank=False)
     password = Text(
-        max_length=4096,
+        max_length=PASSWORD_MAX_LENGTH,
         allow_blank=False,
         style={"input_type": "password"},
         help_text="A wrong username or password is a 400; repeated failures lock the account for an hour (429).",
