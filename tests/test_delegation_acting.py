@@ -7,29 +7,17 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts import roles
-from accounts.delegation import delegation_create
 from assessments import conditions, services
 from assessments.audit import audit_verify
 from assessments.errors import NotPermitted
 from assessments.models import AuditEntry, State
 from reports.dossier import dossier_record, record_html
 
-from .workflow import act, advance, create_draft
+from .workflow import act, advance, create_draft, delegate
 
 QUESTION = "overview.audience"
-
-
-def delegate(people, to, domain=roles.SECURITY, days=7):
-    return delegation_create(
-        by=people.chair,
-        delegate=to,
-        domain=domain,
-        reason="The reviewer is on leave.",
-        ends_at=timezone.now() + timedelta(days=days),
-    )
 
 
 def shown(delegation):

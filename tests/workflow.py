@@ -1,7 +1,12 @@
 """Drive assessments through the real services to any state, for tests."""
 
 import itertools
+from datetime import timedelta
 
+from django.utils import timezone
+
+from accounts import roles
+from accounts.delegation import delegation_create
 from assessments import services
 from assessments.models import STATE_STAGE, State
 
@@ -93,3 +98,14 @@ def meet(people, condition, evidence="Done: see the linked document."):
 
     condition = conditions.condition_mark_met(condition=condition, by=people.alice, evidence=evidence)
     return conditions.condition_confirm(condition=condition, by=people.reviewers[condition.domain])
+
+
+def delegate(people, to, domain=roles.SECURITY, days=7):
+    """The chair delegates ``domain`` to ``to`` from now for ``days`` (a reviewer on leave)."""
+    return delegation_create(
+        by=people.chair,
+        delegate=to,
+        domain=domain,
+        reason="The reviewer is on leave.",
+        ends_at=timezone.now() + timedelta(days=days),
+    )

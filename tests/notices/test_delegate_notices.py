@@ -10,25 +10,15 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import roles
-from accounts.delegation import delegation_change_end, delegation_create, delegation_end, delegations_expire
+from accounts.delegation import delegation_change_end, delegation_end, delegations_expire
 from assessments import conditions
 from assessments.models import State
 from committee.mail import email_message
 from committee.models import Notification, OutboxEmail
 
-from ..workflow import act, advance, create_draft
+from ..workflow import act, advance, create_draft, delegate
 
 pytestmark = pytest.mark.django_db
-
-
-def delegate(people, to, domain=roles.SECURITY, days=7):
-    return delegation_create(
-        by=people.chair,
-        delegate=to,
-        domain=domain,
-        reason="The reviewer is on leave.",
-        ends_at=timezone.now() + timedelta(days=days),
-    )
 
 
 def open_actions(user, assessment, kind="review_requested"):

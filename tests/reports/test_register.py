@@ -20,6 +20,7 @@ from reports import register
 
 from ..web.bulk import bulk_assessments
 from ..workflow import EVIDENCE, act, advance, bias_rows, create_draft
+from .register_text import fresh_register  # noqa: F401  (fresh_register: an autouse fixture)
 
 PAGE = "/register/"
 JSON = "/register.json"
@@ -118,14 +119,6 @@ REGISTER_SCHEMA = {
         },
     },
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_register():
-    # The cache outlives each test's rolled-back database.
-    register.register_invalidate()
-    yield
-    register.register_invalidate()
 
 
 @pytest.fixture

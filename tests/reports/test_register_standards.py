@@ -27,20 +27,12 @@ from reports.register_publication import (
 )
 
 from ..workflow import act, advance, create_draft
+from .register_text import TEXT, fresh_register  # noqa: F401  (fresh_register: an autouse fixture)
 
 SCHEMAS = Path(settings.BASE_DIR) / "docs" / "schemas"
 ATRS = "/register/atrs.json"
 NL = "/register/algoritmeregister.json"
 CSV = "/register.csv"
-TEXT = {
-    "contact_email": "team-ai@example.org",
-    "senior_responsible_owner": "Head of Client Experience",
-    "supplier": "",
-    "data_used": "The answers you give on our intake form.",
-    "human_oversight": "A care team member reads each summary. They do this before anything else happens.",
-    "how_to_complain": "Write to our support team. A person replies within two days.",
-    "impact_assessments": "We checked the risks before we used it. We also did a privacy check.",
-}
 HARD = (
     "Notwithstanding the aforementioned considerations, institutional accountability mechanisms "
     "necessitate comprehensive documentation of algorithmic intermediation characteristics."
@@ -49,13 +41,6 @@ HARD = (
 
 def schema(name):
     return json.loads((SCHEMAS / name).read_text())
-
-
-@pytest.fixture(autouse=True)
-def fresh_register():
-    register.register_invalidate()
-    yield
-    register.register_invalidate()
 
 
 @pytest.fixture

@@ -5,31 +5,15 @@ import pytest
 
 from assessments.errors import TransitionConflict
 from assessments.models import AuditEntry, State
-from reports import register
 from reports.models import RegisterText
 from reports.register_publication import register_text_draft, register_text_publish, text_version
 
 from ..row_locks import second_while_first_holds_the_lock
 from ..workflow import advance, create_draft
+from .register_text import TEXT, fresh_register  # noqa: F401  (fresh_register: an autouse fixture)
 
-TEXT = {
-    "contact_email": "team-ai@example.org",
-    "senior_responsible_owner": "Head of Client Experience",
-    "supplier": "",
-    "data_used": "The answers you give on our intake form.",
-    "human_oversight": "A care team member reads each summary. They do this before anything else happens.",
-    "how_to_complain": "Write to our support team. A person replies within two days.",
-    "impact_assessments": "We checked the risks before we used it. We also did a privacy check.",
-}
 ALICE_WORDS = "Write to our support team. A person replies the same day."
 BEN_WORDS = "Call our support line. A person answers at once."
-
-
-@pytest.fixture(autouse=True)
-def fresh_register():
-    register.register_invalidate()
-    yield
-    register.register_invalidate()
 
 
 @pytest.fixture
